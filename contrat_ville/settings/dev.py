@@ -1,0 +1,22 @@
+"""Development: the zero-setup default (SQLite in var/, e-mails written to var/courriels)."""
+
+import os
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR
+
+DEBUG = os.environ.get("DEBUG", "1") != "0"
+SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-uniquement-ne-jamais-utiliser-en-production"
+if "EMAIL_HOST" not in os.environ:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(VAR_DIR / "courriels")},
+        }
+    }
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Demo accounts and structure are created by `manage.py demo`, only where this is true.
+PORTAIL_DEMO = True

@@ -1,0 +1,29 @@
+"""Wires the apps together."""
+
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.generic import TemplateView
+
+from referentiel import views as referentiel_views
+
+admin.site.site_header = "Administration du portail du contrat de ville"
+admin.site.site_title = "Contrat de ville"
+admin.site.index_title = "Administration"
+
+urlpatterns = [
+    path(
+        "",
+        login_not_required(TemplateView.as_view(template_name="accueil.html")),
+        name="accueil",
+    ),
+    path("referentiel/", include("referentiel.urls")),
+    path("api/referentiel.json", referentiel_views.referentiel_json, name="api_referentiel"),
+    path("comptes/", include("candidatures.urls_comptes")),
+    path("structures/", include("candidatures.urls_structures")),
+    path("appels/", include("candidatures.urls_appels")),
+    path("dossiers/", include("candidatures.urls_dossiers")),
+    path("instruction/", include("evaluation.urls")),
+    path("bilans/", include("evaluation.urls_bilans")),
+    path("admin/", admin.site.urls),
+]

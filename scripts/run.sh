@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Set up and start the portal on http://127.0.0.1:8000 (SQLite in var/, demo data loaded).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-contrat_ville.settings.dev}"
+py=.venv/bin/python
+$py manage.py migrate --noinput -v0
+$py manage.py charger_referentiel
+$py manage.py demo
+echo
+echo "Le portail démarre sur http://127.0.0.1:${PORT:-8000}/  (Ctrl+C pour l'arrêter)"
+exec $py manage.py runserver "127.0.0.1:${PORT:-8000}"

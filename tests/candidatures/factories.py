@@ -1,0 +1,240 @@
+"""factory_boy factories of the candidatures app (accounts, structures, calls, dossiers)."""
+
+import datetime
+
+import factory
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from stdnum import luhn
+
+from candidatures.models import (
+    AppelAProjets,
+    DocumentStructure,
+    Dossier,
+    LigneBudget,
+    Membre,
+    PrevisionIndicateur,
+    ReponseExigence,
+    Role,
+    Statut,
+    Structure,
+    Utilisateur,
+)
+from candidatures.selectors_dossiers import champs_prevision, indicateurs_numeriques
+from referentiel.models import Action, Contrat, QuartierPrioritaire
+
+MOT_DE_PASSE = "mot-de-passe-de-test-42"
+
+
+def siret_valide(n):
+    """A SIRET that passes the Luhn checks of both its SIREN and itself, distinct for each ``n``."""
+    siren = f"{n:08d}" + luhn.calc_check_digit(f"{n:08d}")
+    debut = siren + "0001"
+    return debut + luhn.calc_check_digit(debut)
+
+
+class UtilisateurFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Utilisateur
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"personne{n}@exemple.test")
+    prenom = factory.Faker("first_name", locale="fr_FR")
+    nom = factory.Faker("last_name", locale="fr_FR")
+    email_confirme_le = factory.LazyFunction(timezone.now)
+    password = factory.django.Password(MOT_DE_PASSE)
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        # Traits reach a post-generation hook only through ``roles__…`` keys.
+        for role in [*(extracted or []), *kwargs.get("trait", [])]:
+            self.groups.add(Group.objects.get_or_create(name=role)[0])
+
+    class Params:
+        porteur = factory.Trait(roles__trait=[Role.PORTEUR])
+        instructeur = factory.Trait(roles__trait=[Role.INSTRUCTEUR])
+        comite = factory.Trait(roles__trait=[Role.COMITE])
+        administrateur = factory.Trait(roles__trait=[Role.ADMINISTRATEUR], is_staff=True)
+
+
+class StructureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Structure
+
+    raison_sociale = factory.Sequence(lambda n: f"Association des habitants n°{n}")
+    type = Structure.Type.ASSOCIATION
+    siret = factory.Sequence(lambda n: siret_valide(100000 + n))
+    rna = factory.Sequence(lambda n: f"W30{n:07d}")
+    objet = "Animation de la vie des quartiers."
+    adresse = "12 rue d'Avéjan"
+    code_postal = "30100"
+    commune = "Alès"
+    representant_nom = "Martin"
+    representant_prenom = "Claire"
+    representant_fonction = "présidente"
+    contact_nom = "Claire Martin"
+    contact_email = factory.Sequence(lambda n: f"contact{n}@association.test")
+
+
+class MembreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membre
+
+    structure = factory.SubFactory(StructureFactory)
+    utilisateur = factory.SubFactory(UtilisateurFactory, porteur=True)
+    role = Membre.Role.RESPONSABLE
+
+    class Params:
+        contributeur = factory.Trait(role=Membre.Role.CONTRIBUTEUR)
+
+
+
+# --- Appels à projets et dossiers (issue 4) ---
+
+PDF_MINIMAL = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+class AppelAProjetsFactory(factory.django.DjangoModelFactory):
+    """An open call by default; traits ``a_venir`` and ``clos`` move its dates."""
+
+    class Meta:
+        model = AppelAProjets
+
+    contrat = factory.LazyFunction(lambda: Contrat.objects.order_by("pk").first())
+    annee = factory.Sequence(lambda n: timezone.now().year + n)
+    titre = factory.LazyAttribute(lambda o: f"Appel à projets {o.annee} du contrat de ville")
+    presentation = "Les associations proposent des actions pour les quartiers prioritaires."
+    ouverture = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=30))
+    cloture = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=30))
+    enveloppe_totale = 250000
+
+    class Params:
+        a_venir = factory.Trait(
+            ouverture=factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=10)),
+            cloture=factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=60)),
+        )
+        clos = factory.Trait(
+            ouverture=factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=400)),
+            cloture=factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=300)),
+        )
+
+
+def deposer_documents_structure(structure):
+    """Give the structure the documents every dossier refers to."""
+    for type_ in (
+        DocumentStructure.Type.STATUTS,
+        DocumentStructure.Type.LISTE_DIRIGEANTS,
+        DocumentStructure.Type.RIB,
+    ):
+        if not DocumentStructure.objects.filter(
+            structure=structure, type=type_, est_actuel=True
+        ).exists():
+            DocumentStructure.objects.create(
+                structure=structure,
+                type=type_,
+                fichier=ContentFile(PDF_MINIMAL, name=f"{type_}.pdf"),
+                nom_original=f"{type_}.pdf",
+                taille=len(PDF_MINIMAL),
+                type_mime="application/pdf",
+                date_document=datetime.date(2024, 6, 1),
+            )
+
+
+BUDGET_COMPLET = {
+    "60": 2000, "64": 8000, "ci": 500, "864": 1200,
+    "74_etat_pv": 4000, "74_epci": 3500, "74_communes": 1000, "75": 2000, "870": 1200,
+}
+
+
+def completer_dossier(dossier, signataire=None):
+    """Fill every section of a draft on action 1.1.1.a so that it may be submitted."""
+    annee = dossier.appel.annee
+    dossier.action_principale = Action.objects.get(code="1.1.1.a")
+    dossier.contact_nom = "Claire Martin"
+    dossier.contact_email = "claire.martin@association.test"
+    dossier.intitule = "Animations mobiles inter-quartiers"
+    dossier.resume = "Un camion d'animation circule dans les quartiers."
+    dossier.contexte = "Peu d'échanges entre quartiers."
+    dossier.objectifs = "Créer des liens entre habitants."
+    dossier.description = "Ateliers, jeux, goûters partagés."
+    dossier.date_debut = datetime.date(annee, 3, 1)
+    dossier.date_fin = datetime.date(annee, 11, 30)
+    dossier.lieux = "Prés-Saint-Jean, Tamaris"
+    dossier.part_beneficiaires_qpv = 80
+    dossier.public_6_11 = True
+    dossier.public_26_64 = True
+    dossier.beneficiaires_femmes = 40
+    dossier.beneficiaires_hommes = 35
+    dossier.beneficiaires_filles = 30
+    dossier.beneficiaires_garcons = 28
+    dossier.salaries = 2
+    dossier.etpt = "1.50"
+    dossier.benevoles = 6
+    dossier.partenaires = "Centre social, bailleur."
+    dossier.save()
+    dossier.quartiers.set(QuartierPrioritaire.objects.filter(code="ales"))
+    for exigence in dossier.action_principale.objectif.exigences.all():
+        ReponseExigence.objects.update_or_create(
+            dossier=dossier, exigence=exigence, defaults={"texte": "Nous le faisons ainsi."}
+        )
+    for indicateur in indicateurs_numeriques(dossier):
+        PrevisionIndicateur.objects.update_or_create(
+            dossier=dossier,
+            indicateur=indicateur,
+            defaults={champ: 10 for champ in champs_prevision(indicateur)},
+        )
+    for code, montant in BUDGET_COMPLET.items():
+        LigneBudget.objects.update_or_create(
+            dossier=dossier,
+            code=code,
+            defaults={"montant": montant, "precision": "Alès" if code == "74_communes" else ""},
+        )
+    deposer_documents_structure(dossier.structure)
+    if signataire is not None:
+        dossier.declaration_signee_par = signataire
+        dossier.declaration_signataire = signataire.get_full_name()
+        dossier.declaration_signee_le = timezone.now()
+        dossier.save()
+    return dossier
+
+
+def _depose(**extra):
+    return factory.Trait(
+        numero=factory.Sequence(lambda n: n + 1),
+        reference=factory.LazyAttribute(lambda o: f"AAP-{o.appel.annee}-{o.numero:04d}"),
+        depose_le=factory.LazyFunction(timezone.now),
+        **extra,
+    )
+
+
+class DossierFactory(factory.django.DjangoModelFactory):
+    """A draft by default; one trait per status (``DossierFactory(en_instruction=True)``)."""
+
+    class Meta:
+        model = Dossier
+        skip_postgeneration_save = True
+
+    structure = factory.SubFactory(StructureFactory)
+    appel = factory.SubFactory(AppelAProjetsFactory)
+    intitule = factory.Sequence(lambda n: f"Projet n°{n}")
+
+    class Params:
+        depose = _depose(statut=Statut.DEPOSE)
+        en_instruction = _depose(statut=Statut.EN_INSTRUCTION)
+        a_corriger = _depose(statut=Statut.A_CORRIGER)
+        instruit = _depose(statut=Statut.INSTRUIT)
+        retenu = _depose(statut=Statut.RETENU)
+        non_retenu = _depose(statut=Statut.NON_RETENU)
+        classe_sans_suite = _depose(statut=Statut.CLASSE_SANS_SUITE)
+        en_cours = _depose(statut=Statut.EN_COURS)
+        bilan_a_remettre = _depose(statut=Statut.BILAN_A_REMETTRE)
+        bilan_depose = _depose(statut=Statut.BILAN_DEPOSE)
+        bilan_a_corriger = _depose(statut=Statut.BILAN_A_CORRIGER)
+        cloture = _depose(statut=Statut.CLOTURE)
+        retire = factory.Trait(statut=Statut.RETIRE)
+
+    @factory.post_generation
+    def complet(self, create, extracted, **kwargs):
+        if extracted:
+            completer_dossier(self, signataire=extracted if extracted is not True else None)

@@ -1,0 +1,205 @@
+"""Services of accounts: sign-up, confirmation links, address change, roles, unlock."""
+
+import re
+import time
+
+import pytest
+from axes.models import AccessAttempt
+from django.core import mail, signing
+from django.core.exceptions import ValidationError
+
+from candidatures import services_comptes
+from candidatures.models import Role, Utilisateur
+
+from .factories import UtilisateurFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _jeton_du_courriel(message):
+    return re.search(r"/(?:confirmation|adresse/confirmer)/([^/\s?]+)/", message.body).group(1)
+
+
+class HorlogeDecalee:
+    """Stands for the ``time`` module inside django.core.signing, shifted by some seconds."""
+
+    def __init__(self, decalage):
+        self.decalage = decalage
+
+    def time(self):
+        return time.time() + self.decalage
+
+
+def test_inscription_cree_un_porteur_non_confirme_et_envoie_le_lien(
+    django_capture_on_commit_callbacks,
+):
+    """Sign-up creates an unconfirmed porteur and e-mails a confirmation link after commit."""
+    with django_capture_on_commit_callbacks(execute=True):
+        utilisateur = services_comptes.inscrire(
+            email=" Jeanne.Dupont@Exemple.TEST ",
+            mot_de_passe="un mot de passe solide",
+            prenom="Jeanne",
+            nom="Dupont",
+        )
+
+    assert utilisateur.email == "jeanne.dupont@exemple.test"
+    assert utilisateur.email_confirme_le is None
+    assert utilisateur.check_password("un mot de passe solide")
+    assert utilisateur.a_role(Role.PORTEUR)
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["jeanne.dupont@exemple.test"]
+    assert "/comptes/confirmation/" in mail.outbox[0].body
+
+
+def test_inscription_refuse_une_adresse_deja_prise_quelle_que_soit_la_casse():
+    """Two accounts cannot share an address, whatever its case."""
+    UtilisateurFactory(email="jeanne@exemple.test")
+
+    with pytest.raises(ValidationError) as erreur:
+        services_comptes.inscrire(email="JEANNE@exemple.test", mot_de_passe="x" * 12)
+
+    assert "existe déjà" in erreur.value.message_dict["email"][0]
+
+
+def test_confirmation_avec_un_lien_valide(django_capture_on_commit_callbacks):
+    """The link received by e-mail confirms the address."""
+    with django_capture_on_commit_callbacks(execute=True):
+        utilisateur = services_comptes.inscrire(email="a@exemple.test", mot_de_passe="x" * 12)
+    jeton = _jeton_du_courriel(mail.outbox[0])
+
+    confirme = services_comptes.confirmer_adresse(jeton=jeton)
+
+    utilisateur.refresh_from_db()
+    assert confirme == utilisateur
+    assert utilisateur.email_confirme_le is not None
+
+
+def test_confirmation_avec_un_lien_expire(monkeypatch):
+    """A link older than three days is refused as expired."""
+    utilisateur = UtilisateurFactory(email_confirme_le=None)
+    monkeypatch.setattr(signing, "time", HorlogeDecalee(-4 * 24 * 3600))
+    jeton = services_comptes.jeton_confirmation(utilisateur)
+    monkeypatch.undo()
+
+    with pytest.raises(ValidationError) as erreur:
+        services_comptes.confirmer_adresse(jeton=jeton)
+
+    assert erreur.value.code == "lien_expire"
+    assert "expiré" in erreur.value.messages[0]
+    utilisateur.refresh_from_db()
+    assert utilisateur.email_confirme_le is None
+
+
+def test_confirmation_avec_un_lien_falsifie():
+    """A tampered link (another user's id) is refused."""
+    victime = UtilisateurFactory(email_confirme_le=None)
+    jeton = services_comptes.jeton_confirmation(victime)
+    donnees, reste = jeton.split(":", 1)
+    falsifie = signing.b64_encode(b'{"u":999,"e":"pirate@exemple.test"}').decode() + ":" + reste
+
+    with pytest.raises(ValidationError) as erreur:
+        services_comptes.confirmer_adresse(jeton=falsifie)
+
+    assert erreur.value.code == "lien_invalide"
+    victime.refresh_from_db()
+    assert victime.email_confirme_le is None
+
+
+def test_un_lien_de_confirmation_ne_confirme_pas_une_autre_adresse():
+    """A link issued before an address change does not confirm the new address."""
+    utilisateur = UtilisateurFactory(email="ancienne@exemple.test", email_confirme_le=None)
+    jeton = services_comptes.jeton_confirmation(utilisateur)
+    Utilisateur.objects.filter(pk=utilisateur.pk).update(email="nouvelle@exemple.test")
+
+    with pytest.raises(ValidationError):
+        services_comptes.confirmer_adresse(jeton=jeton)
+
+
+def test_renvoyer_la_confirmation_seulement_aux_comptes_non_confirmes():
+    """A new link goes to an unconfirmed account, nothing to a confirmed or unknown one."""
+    UtilisateurFactory(email="attente@exemple.test", email_confirme_le=None)
+    UtilisateurFactory(email="confirme@exemple.test")
+
+    services_comptes.renvoyer_confirmation(email="ATTENTE@exemple.test")
+    services_comptes.renvoyer_confirmation(email="confirme@exemple.test")
+    services_comptes.renvoyer_confirmation(email="inconnu@exemple.test")
+
+    assert [m.to for m in mail.outbox] == [["attente@exemple.test"]]
+
+
+def test_changement_d_adresse_confirme_par_lien(django_capture_on_commit_callbacks):
+    """The new address replaces the old one only once the link sent to it is opened."""
+    utilisateur = UtilisateurFactory(email="ancienne@exemple.test")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services_comptes.demander_changement_adresse(
+            utilisateur=utilisateur, nouvelle_adresse="Nouvelle@Exemple.test"
+        )
+    utilisateur.refresh_from_db()
+    assert utilisateur.email == "ancienne@exemple.test"
+    destinataires = sorted(m.to[0] for m in mail.outbox)
+    assert destinataires == ["ancienne@exemple.test", "nouvelle@exemple.test"]
+    lien = next(m for m in mail.outbox if m.to == ["nouvelle@exemple.test"])
+
+    services_comptes.confirmer_changement_adresse(jeton=_jeton_du_courriel(lien))
+
+    utilisateur.refresh_from_db()
+    assert utilisateur.email == "nouvelle@exemple.test"
+    with pytest.raises(ValidationError):
+        services_comptes.confirmer_changement_adresse(jeton=_jeton_du_courriel(lien))
+
+
+def test_changement_vers_une_adresse_prise_refuse():
+    """An address already used by another account cannot be taken."""
+    UtilisateurFactory(email="prise@exemple.test")
+    utilisateur = UtilisateurFactory()
+
+    with pytest.raises(ValidationError) as erreur:
+        services_comptes.demander_changement_adresse(
+            utilisateur=utilisateur, nouvelle_adresse="PRISE@exemple.test"
+        )
+
+    assert "autre compte" in erreur.value.message_dict["nouvelle_adresse"][0]
+
+
+def test_definir_les_roles():
+    """An administrator gives exactly the chosen roles; administrateur brings the Django admin."""
+    admin = UtilisateurFactory(administrateur=True, is_superuser=True, is_staff=True)
+    cible = UtilisateurFactory(porteur=True)
+
+    services_comptes.definir_roles(
+        utilisateur=cible, roles=[Role.INSTRUCTEUR, Role.ADMINISTRATEUR], par=admin
+    )
+
+    cible.refresh_from_db()
+    assert set(cible.groups.values_list("name", flat=True)) == {"instructeur", "administrateur"}
+    assert cible.is_staff and cible.is_superuser
+
+    services_comptes.definir_roles(utilisateur=cible, roles=[Role.COMITE], par=admin)
+
+    cible.refresh_from_db()
+    assert set(cible.groups.values_list("name", flat=True)) == {"comite"}
+    assert not cible.is_staff and not cible.is_superuser
+
+
+def test_un_administrateur_ne_peut_pas_se_retirer_son_propre_role():
+    """Administrators cannot lock themselves out of administration."""
+    admin = UtilisateurFactory(administrateur=True)
+
+    with pytest.raises(ValidationError, match="propre rôle d'administrateur"):
+        services_comptes.definir_roles(utilisateur=admin, roles=[Role.INSTRUCTEUR], par=admin)
+
+    assert admin.groups.filter(name=Role.ADMINISTRATEUR).exists()
+
+
+def test_debloquer_efface_les_tentatives_echouees():
+    """Unlocking forgets the failures recorded for the address, whatever case was typed."""
+    utilisateur = UtilisateurFactory(email="bloque@exemple.test")
+    AccessAttempt.objects.create(
+        username="bloque@exemple.test", ip_address="127.0.0.1", user_agent="test",
+        failures_since_start=5, get_data="", post_data="", http_accept="", path_info="/",
+    )
+
+    assert services_comptes.debloquer_connexion(utilisateur=utilisateur) == 1
+
+    assert not AccessAttempt.objects.exists()

@@ -1,0 +1,115 @@
+"""Predicates and scoped querysets of accounts and structures, one role at a time."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from candidatures import permissions as p
+from candidatures.models import DocumentStructure, Structure
+
+from .factories import PDF_MINIMAL, MembreFactory, StructureFactory, UtilisateurFactory
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonyme", "responsable", "contributeur", "autre_porteur", "instructeur", "comite",
+         "administrateur", "superutilisateur"]
+
+
+@pytest.fixture
+def monde():
+    """A structure with a responsable and a contributeur, another structure, and the staff."""
+    responsable = MembreFactory()
+    structure = responsable.structure
+    return {
+        "structure": structure,
+        "anonyme": AnonymousUser(),
+        "responsable": responsable.utilisateur,
+        "contributeur": MembreFactory(structure=structure, contributeur=True).utilisateur,
+        "autre_porteur": MembreFactory().utilisateur,
+        "instructeur": UtilisateurFactory(instructeur=True),
+        "comite": UtilisateurFactory(comite=True),
+        "administrateur": UtilisateurFactory(administrateur=True),
+        "superutilisateur": UtilisateurFactory(is_superuser=True),
+    }
+
+
+def _attendus(*autorises):
+    return [(role, role in autorises) for role in ROLES]
+
+
+PERSONNEL = ("instructeur", "comite", "administrateur", "superutilisateur")
+ADMINS = ("administrateur", "superutilisateur")
+CAS = [
+    *[("est_personnel", r, ok) for r, ok in _attendus(*PERSONNEL)],
+    *[("est_administrateur", r, ok) for r, ok in _attendus(*ADMINS)],
+    *[("peut_voir_structure", r, ok)
+      for r, ok in _attendus("responsable", "contributeur", *PERSONNEL)],
+    *[("peut_modifier_structure", r, ok) for r, ok in _attendus("responsable", *ADMINS)],
+    *[("peut_gerer_membres", r, ok) for r, ok in _attendus("responsable", *ADMINS)],
+    *[("peut_deposer_document", r, ok)
+      for r, ok in _attendus("responsable", "contributeur", *ADMINS)],
+    *[("peut_quitter_structure", r, ok) for r, ok in _attendus("responsable", "contributeur")],
+    *[("peut_gerer_roles", r, ok) for r, ok in _attendus(*ADMINS)],
+]
+
+
+@pytest.mark.parametrize(("predicat", "role", "attendu"), CAS)
+def test_predicat(monde, predicat, role, attendu):
+    """Each predicate answers as the role table says."""
+    fonction = getattr(p, predicat)
+    user = monde[role]
+
+    if predicat in {"est_personnel", "est_administrateur"}:
+        resultat = fonction(user)
+    else:
+        resultat = fonction(user, monde["structure"])
+
+    assert resultat is attendu
+
+
+@pytest.mark.parametrize(
+    ("role", "attendu"),
+    _attendus("responsable", "contributeur", *PERSONNEL),
+)
+def test_peut_telecharger_document(monde, role, attendu):
+    """A document may be downloaded by whoever may see its structure."""
+    document = DocumentStructure.objects.create(
+        structure=monde["structure"], type="statuts", fichier="x.pdf", nom_original="x.pdf",
+        taille=len(PDF_MINIMAL), type_mime="application/pdf", date_document="2024-01-01",
+    )
+
+    assert p.peut_telecharger_document(monde[role], document) is attendu
+
+
+def test_un_porteur_ne_voit_que_ses_structures(monde):
+    """The scoped queryset of a porteur holds their structures only."""
+    StructureFactory()
+
+    visibles = Structure.objects.visibles_par(monde["responsable"])
+
+    assert list(visibles) == [monde["structure"]]
+
+
+@pytest.mark.parametrize("role", PERSONNEL)
+def test_le_personnel_voit_toutes_les_structures(monde, role):
+    """Staff see every structure."""
+    assert Structure.objects.visibles_par(monde[role]).count() == Structure.objects.count()
+
+
+def test_un_anonyme_ne_voit_rien(monde):
+    """Nobody signed in, nothing visible."""
+    assert not Structure.objects.visibles_par(monde["anonyme"]).exists()
+
+
+def test_documents_visibles_par_structure(monde):
+    """Documents are scoped like their structure."""
+    mien = DocumentStructure.objects.create(
+        structure=monde["structure"], type="rib", fichier="a.pdf", nom_original="a.pdf",
+        taille=1, type_mime="application/pdf", date_document="2024-01-01",
+    )
+    DocumentStructure.objects.create(
+        structure=StructureFactory(), type="rib", fichier="b.pdf", nom_original="b.pdf",
+        taille=1, type_mime="application/pdf", date_document="2024-01-01",
+    )
+
+    assert list(DocumentStructure.objects.visibles_par(monde["contributeur"])) == [mien]
+    assert DocumentStructure.objects.visibles_par(monde["comite"]).count() == 2

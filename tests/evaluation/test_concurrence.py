@@ -1,0 +1,124 @@
+"""Transitions and saves under concurrency: the row lock lets exactly one of two racers win."""
+
+import datetime
+import threading
+import time
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, connections
+from django.utils import timezone
+
+from candidatures.models import HistoriqueStatut, Statut
+from candidatures.services_dossiers import ErreurDossier
+from evaluation import selectors, services
+from evaluation.models import Decision, Instruction
+
+from .factories import UtilisateurFactory, dossier_depose, dossier_instruit
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor == "sqlite",
+        reason="SQLite sérialise toutes les écritures : la concurrence se vérifie sur PostgreSQL.",
+    ),
+]
+
+
+@pytest.fixture
+def referentiel_charge(transactional_db):
+    """Transactional tests run in a flushed database: load the référentiel again."""
+    call_command("loaddata", "referentiel", verbosity=0)
+
+
+@pytest.fixture
+def lent(monkeypatch):
+    """Hold the lock a little: the second racer then really waits on the first one's row."""
+    original = selectors.montant_demande
+
+    def montant_demande_lent(dossier):
+        time.sleep(0.3)
+        return original(dossier)
+
+    monkeypatch.setattr(selectors, "montant_demande", montant_demande_lent)
+
+
+def _courir(*taches):
+    """Run the callables together; return (results, errors)."""
+    depart = threading.Barrier(len(taches))
+    resultats, erreurs = [], []
+
+    def lancer(tache):
+        try:
+            depart.wait()
+            resultats.append(tache())
+        except ErreurDossier as erreur:
+            erreurs.append(erreur)
+        finally:
+            connections.close_all()
+
+    fils = [threading.Thread(target=lancer, args=(t,)) for t in taches]
+    for f in fils:
+        f.start()
+    for f in fils:
+        f.join()
+    return resultats, erreurs
+
+
+def test_deux_instructeurs_prennent_le_meme_dossier(referentiel_charge, lent):
+    """Two instructors take the same dossier at once: one succeeds, the other is refused."""
+    dossier = dossier_depose()
+    a, b = UtilisateurFactory(instructeur=True), UtilisateurFactory(instructeur=True)
+
+    resultats, erreurs = _courir(
+        lambda: services.prendre_en_instruction(dossier=dossier, par=a),
+        lambda: services.prendre_en_instruction(dossier=dossier, par=b),
+    )
+
+    assert len(resultats) == 1 and len(erreurs) == 1
+    assert "ne peut pas passer" in str(erreurs[0])
+    assert HistoriqueStatut.objects.filter(dossier=dossier, vers="en_instruction").count() == 1
+    assert Instruction.objects.filter(dossier=dossier).count() == 1
+
+
+def test_deux_sauvegardes_de_la_meme_version(referentiel_charge, lent):
+    """Two instructors save the same version at once: the second gets a conflict."""
+    dossier = dossier_depose()
+    a, b = UtilisateurFactory(instructeur=True), UtilisateurFactory(instructeur=True)
+    services.prendre_en_instruction(dossier=dossier, par=a)
+    version = Instruction.objects.get(dossier=dossier).version
+
+    resultats, erreurs = _courir(
+        lambda: services.enregistrer_instruction(
+            dossier=dossier, par=a, version=version, champs={"synthese": "A"}
+        ),
+        lambda: services.enregistrer_instruction(
+            dossier=dossier, par=b, version=version, champs={"synthese": "B"}
+        ),
+    )
+
+    assert len(resultats) == 1
+    assert [type(e) for e in erreurs] == [services.ConflitInstruction]
+    instruction = Instruction.objects.get(dossier=dossier)
+    assert instruction.synthese == resultats[0].synthese
+    assert instruction.version == version + 1
+
+
+def test_deux_decisions_simultanees(referentiel_charge, lent):
+    """Two comité members decide the same dossier at once: one decision only."""
+    dossier = dossier_instruit()
+    a, b = UtilisateurFactory(comite=True), UtilisateurFactory(comite=True)
+    bilan = timezone.localdate() + datetime.timedelta(days=90)
+
+    resultats, erreurs = _courir(
+        lambda: services.decider(
+            dossier=dossier, par=a, nature="retenu", montant_accorde=5000,
+            date_limite_bilan=bilan,
+        ),
+        lambda: services.decider(dossier=dossier, par=b, nature="non_retenu", motif="Non."),
+    )
+
+    assert len(resultats) == 1 and len(erreurs) == 1
+    assert Decision.objects.filter(dossier=dossier).count() == 1
+    dossier.refresh_from_db()
+    assert dossier.statut in (Statut.EN_COURS, Statut.NON_RETENU)

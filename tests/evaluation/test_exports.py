@@ -1,0 +1,145 @@
+"""Exports: the queue as XLSX and CSV, granted subsidies in the SCDL « subventions » format."""
+
+import csv
+import datetime
+import io
+import re
+from decimal import Decimal
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from evaluation import services
+from evaluation.exports import COLONNES_FILE, COLONNES_SCDL
+from tests.candidatures.factories import siret_valide
+
+from .factories import MembreFactory, UtilisateurFactory, dossier_depose, dossier_instruit
+
+pytestmark = pytest.mark.django_db
+
+SIRET_AGGLO = siret_valide(4242)  # a test value, not the real one
+
+
+@pytest.fixture
+def comite():
+    return UtilisateurFactory(comite=True)
+
+
+@pytest.fixture
+def appel_decide(comite):
+    retenu = dossier_instruit()
+    refuse = dossier_instruit(appel=retenu.appel)
+    services.decider(
+        dossier=retenu, par=comite, nature="retenu", montant_accorde=5250,
+        date_limite_bilan=timezone.localdate() + datetime.timedelta(days=200),
+        versement="echelonne", reference_deliberation="COPIL-2026-04",
+    )
+    services.decider(dossier=refuse, par=comite, nature="non_retenu", motif="Hors cible.")
+    return retenu
+
+
+def _lire_scdl(client, appel):
+    reponse = client.get(reverse("evaluation:export_scdl", args=[appel.pk]))
+    assert reponse.status_code == 200
+    assert reponse["Content-Type"] == "text/csv; charset=utf-8"
+    contenu = reponse.content
+    assert not contenu.startswith(b"\xef\xbb\xbf")  # plain UTF-8, as open-data portals expect
+    return list(csv.reader(io.StringIO(contenu.decode("utf-8"))))
+
+
+@override_settings(ATTRIBUANT_SIRET=SIRET_AGGLO)
+def test_export_scdl_relu_et_conforme(client, comite, appel_decide):
+    """One row per granted subsidy, columns in schema order, values in the schema's formats."""
+    client.force_login(comite)
+
+    lignes = _lire_scdl(client, appel_decide.appel)
+
+    entete, *donnees = lignes
+    assert entete == COLONNES_SCDL
+    assert len(donnees) == 1
+    ligne = dict(zip(entete, donnees[0], strict=True))
+    structure = appel_decide.structure
+    assert ligne["nomAttribuant"] == "Alès Agglomération"
+    assert re.fullmatch(r"[0-9]{14}", ligne["idAttribuant"])
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", ligne["dateConvention"])
+    assert ligne["referenceDecision"] == "COPIL-2026-04"
+    assert ligne["nomBeneficiaire"] == structure.raison_sociale
+    assert ligne["idBeneficiaire"] == structure.siret
+    assert re.fullmatch(r"[0-9]{14}", ligne["idBeneficiaire"])
+    assert re.fullmatch(r"W[0-9]{9}", ligne["rnaBeneficiaire"])
+    assert len(ligne["objet"]) < 256 and "1.1.1.a" in ligne["objet"]
+    assert ligne["montant"] == "5250.00"
+    assert ligne["nature"] == "aide en numéraire"
+    assert ligne["conditionsVersement"] == "échelonné"
+    debut, fin = ligne["datesPeriodeVersement"].split("/")
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", debut) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", fin)
+    assert ligne["notificationUE"] == "non"
+    pourcentage = Decimal(ligne["pourcentageSubvention"])
+    assert Decimal("0.01") <= pourcentage <= Decimal("1")
+    assert pourcentage == Decimal("0.50")  # 5 250 € of 10 500 € of charges
+    assert ligne["dispositifAide"].startswith("Contrat de ville")
+
+
+def test_objet_long_tronque_a_255_caracteres(client, comite):
+    """A long title is cut below 256 characters."""
+    dossier = dossier_instruit()
+    dossier.intitule = ("Très long intitulé " * 13).strip()  # 246 characters, plus the action code
+    dossier.save()
+    services.decider(
+        dossier=dossier, par=comite, nature="retenu", montant_accorde=100,
+        date_limite_bilan=timezone.localdate() + datetime.timedelta(days=10),
+    )
+    client.force_login(comite)
+
+    _entete, ligne = _lire_scdl(client, dossier.appel)
+
+    assert len(ligne[COLONNES_SCDL.index("objet")]) <= 255
+
+
+def test_siret_provisoire_signale(client, comite, appel_decide):
+    """Without ATTRIBUANT_SIRET, the programmation page warns before publication."""
+    client.force_login(comite)
+
+    reponse = client.get(reverse("evaluation:programmation", args=[appel_decide.appel_id]))
+
+    assert "SIRET provisoire" in reponse.content.decode()
+
+
+def test_export_file_xlsx_relu(client):
+    """The filtered queue as XLSX: header and one row per dossier, amounts as numbers."""
+    instructeur = UtilisateurFactory(instructeur=True)
+    dossier = dossier_depose()
+    dossier_depose(appel=dossier.appel, membre=MembreFactory())
+    client.force_login(instructeur)
+
+    reponse = client.get(
+        reverse("evaluation:export_xlsx", args=[dossier.appel_id]),
+        {"q": dossier.structure.raison_sociale},
+    )
+
+    feuille = load_workbook(io.BytesIO(reponse.content)).active
+    lignes = list(feuille.values)
+    assert list(lignes[0]) == COLONNES_FILE
+    assert len(lignes) == 2
+    assert lignes[1][0] == dossier.reference
+    assert lignes[1][COLONNES_FILE.index("Montant demandé (€)")] == 7500
+
+
+def test_export_file_csv_relu(client):
+    """The queue as CSV for spreadsheets: BOM, semicolons, French dates."""
+    instructeur = UtilisateurFactory(instructeur=True)
+    dossier = dossier_depose()
+    client.force_login(instructeur)
+
+    reponse = client.get(reverse("evaluation:export_csv", args=[dossier.appel_id]))
+
+    texte = reponse.content.decode("utf-8-sig")
+    entete, ligne = list(csv.reader(io.StringIO(texte), delimiter=";"))
+    assert entete == COLONNES_FILE
+    assert ligne[0] == dossier.reference
+    assert ligne[1] == dossier.structure.raison_sociale
+    assert ligne[8] == "déposé"
+    assert re.fullmatch(r"\d{2}/\d{2}/\d{4}", ligne[-1])

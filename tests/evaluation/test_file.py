@@ -1,0 +1,217 @@
+"""The instructors' queue: filters, search, sort, counts per status, pages, a fixed query count."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from candidatures.models import LigneBudget, Statut
+from evaluation import selectors
+from evaluation.models import Instruction, Message
+from referentiel.models import Action, QuartierPrioritaire
+
+from .factories import (
+    AppelAProjetsFactory,
+    DecisionFactory,
+    DossierFactory,
+    InstructionFactory,
+    UtilisateurFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def instructeur():
+    return UtilisateurFactory(instructeur=True)
+
+
+@pytest.fixture
+def appel():
+    return AppelAProjetsFactory()
+
+
+def _dossier(appel, code="1.1.1.a", montant=1000, qpv="ales", **traits):
+    traits = traits or {"depose": True}
+    dossier = DossierFactory(
+        appel=appel, action_principale=Action.objects.get(code=code), **traits
+    )
+    LigneBudget.objects.create(dossier=dossier, code="74_epci", montant=montant)
+    dossier.quartiers.set(QuartierPrioritaire.objects.filter(code=qpv))
+    return dossier
+
+
+def _references(reponse):
+    return [d.reference for d in reponse.context["page"]]
+
+
+def test_la_file_ne_montre_que_les_dossiers_deposes_de_l_appel(client, instructeur, appel):
+    """Drafts and other calls' dossiers stay out of the queue."""
+    depose = _dossier(appel)
+    DossierFactory(appel=appel)
+    _dossier(AppelAProjetsFactory())
+    client.force_login(instructeur)
+
+    reponse = client.get(reverse("evaluation:file", args=[appel.pk]))
+
+    assert _references(reponse) == [depose.reference]
+
+
+@pytest.mark.parametrize(
+    ("filtre", "attendus"),
+    [
+        ({"action": "2.1"}, ["B"]),
+        ({"action": "1.1.1.a"}, ["A", "C"]),
+        ({"statut": "en_instruction"}, ["C"]),
+        ({"qpv": "anduze"}, ["B"]),
+        ({"q": "mobile"}, ["A"]),
+        ({"tri": "-montant"}, ["C", "B", "A"]),
+        ({"tri": "montant"}, ["A", "B", "C"]),
+    ],
+)
+def test_filtres_recherche_et_tri(client, instructeur, appel, filtre, attendus):
+    """Each filter narrows the list; the sort orders it."""
+    action_b = Action.objects.filter(objectif__orientation__code="2.1").order_by("code").first()
+    a = _dossier(appel, montant=100)
+    a.intitule = "Camion mobile"
+    a.save()
+    b = _dossier(appel, code=action_b.code, montant=200, qpv="anduze-centre-ville")
+    c = _dossier(appel, montant=300, en_instruction=True)
+    noms = {a.reference: "A", b.reference: "B", c.reference: "C"}
+    if "qpv" in filtre:
+        filtre = {"qpv": QuartierPrioritaire.objects.get(code="anduze-centre-ville").pk}
+    client.force_login(instructeur)
+
+    reponse = client.get(reverse("evaluation:file", args=[appel.pk]), filtre)
+
+    assert [noms[r] for r in _references(reponse)] == attendus
+
+
+def test_filtre_par_pilier_et_par_structure(client, instructeur, appel):
+    """Pilier and structure filters keep only the matching dossiers."""
+    action_pilier_2 = Action.objects.filter(objectif__orientation__pilier__code="2").first()
+    a = _dossier(appel)
+    b = _dossier(appel, code=action_pilier_2.code)
+    client.force_login(instructeur)
+    url = reverse("evaluation:file", args=[appel.pk])
+    pilier_2 = action_pilier_2.objectif.orientation.pilier
+
+    assert _references(client.get(url, {"pilier": pilier_2.pk})) == [b.reference]
+    assert _references(client.get(url, {"structure": a.structure_id})) == [a.reference]
+
+
+def test_mes_dossiers_et_non_affectes(client, instructeur, appel):
+    """« Mes dossiers » shows the user's; « non affecté » the ones without instructor."""
+    mien = InstructionFactory(dossier=_dossier(appel, en_instruction=True), instructeur=instructeur)
+    InstructionFactory(dossier=_dossier(appel, en_instruction=True))
+    libre = _dossier(appel)
+    client.force_login(instructeur)
+    url = reverse("evaluation:file", args=[appel.pk])
+
+    assert _references(client.get(url, {"instructeur": "moi"})) == [mien.dossier.reference]
+    assert _references(client.get(url, {"instructeur": "aucun"})) == [libre.reference]
+
+
+def test_comptes_par_statut(instructeur, appel):
+    """Counts per status ignore the status filter but follow the others."""
+    _dossier(appel)
+    _dossier(appel)
+    _dossier(appel, en_instruction=True)
+
+    comptes = selectors.comptes_par_statut(
+        appel=appel, filtres={"statut": "depose"}, user=instructeur
+    )
+
+    assert [(s.value, n) for s, n in comptes] == [("depose", 2), ("en_instruction", 1)]
+
+
+def test_pagination(client, instructeur, appel):
+    """Fifty dossiers per page; the second page holds the rest."""
+    for _ in range(52):
+        DossierFactory(appel=appel, depose=True)
+    client.force_login(instructeur)
+    url = reverse("evaluation:file", args=[appel.pk])
+
+    assert len(client.get(url).context["page"]) == 50
+    assert len(client.get(url, {"page": 2}).context["page"]) == 2
+
+
+def test_messages_non_lus_dans_la_file(client, instructeur, appel):
+    """A message from the structure shows as unread until the instructor opens the thread."""
+    dossier = _dossier(appel)
+    Message.objects.create(
+        dossier=dossier, auteur=UtilisateurFactory(), de_la_structure=True, texte="Bonjour"
+    )
+    client.force_login(instructeur)
+    url = reverse("evaluation:file", args=[appel.pk])
+
+    assert client.get(url).context["page"][0].non_lus == 1
+    client.get(reverse("evaluation:suivi", args=[dossier.pk]))
+    assert client.get(url).context["page"][0].non_lus == 0
+
+
+def _remplir(appel, n):
+    """n submitted dossiers with everything the queue shows: QPV, budget, instruction, messages."""
+    qpv = list(QuartierPrioritaire.objects.all())
+    action = Action.objects.get(code="1.1.1.a")
+    instructeurs = [UtilisateurFactory(instructeur=True) for _ in range(3)]
+    dossiers = DossierFactory.create_batch(n, appel=appel, depose=True, action_principale=action)
+    LigneBudget.objects.bulk_create(
+        LigneBudget(dossier=d, code="74_epci", montant=1000 + i) for i, d in enumerate(dossiers)
+    )
+    Instruction.objects.bulk_create(
+        Instruction(dossier=d, instructeur=instructeurs[i % 3], montant_demande=1000 + i)
+        for i, d in enumerate(dossiers)
+        if i % 2
+    )
+    Message.objects.bulk_create(
+        Message(dossier=d, auteur=instructeurs[0], de_la_structure=False, texte="?")
+        for d in dossiers[::3]
+    )
+    for i, dossier in enumerate(dossiers):
+        dossier.quartiers.set(qpv[: 1 + i % 3])
+    DecisionFactory(dossier=DossierFactory(appel=appel, en_cours=True, action_principale=action))
+    return dossiers
+
+
+# Session (read, then saved on every request: 3), user, roles, the call and the list of calls,
+# filter choices (instructors, piliers, orientations, objectives, QPV, structures), count per
+# status, page count, page, prefetch of the QPV: whatever the number of dossiers.
+REQUETES_FILE = 19
+
+
+@pytest.mark.parametrize("nombre", [10, 200])
+def test_nombre_de_requetes_constant(client, instructeur, appel, nombre, django_assert_num_queries):
+    """The queue costs the same number of queries with 10 or 200 dossiers."""
+    _remplir(appel, nombre)
+    client.force_login(instructeur)
+    url = reverse("evaluation:file", args=[appel.pk])
+
+    with django_assert_num_queries(REQUETES_FILE):
+        reponse = client.get(url, {"tri": "-montant"})
+
+    assert reponse.context["page"].paginator.count == nombre + 1
+
+
+def test_export_en_nombre_de_requetes_constant(client, instructeur, appel):
+    """The XLSX export of 10 or 60 dossiers costs the same number of queries."""
+    _remplir(appel, 10)
+    client.force_login(instructeur)
+    url = reverse("evaluation:export_xlsx", args=[appel.pk])
+    with CaptureQueriesContext(connection) as petit:
+        client.get(url)
+    _remplir(appel, 50)
+
+    with CaptureQueriesContext(connection) as grand:
+        client.get(url)
+
+    assert len(grand) == len(petit)
+
+
+def test_statut_brouillon_absent_des_choix(client, instructeur, appel):
+    """The status filter never offers « brouillon »."""
+    client.force_login(instructeur)
+
+    reponse = client.get(reverse("evaluation:file", args=[appel.pk]))
+
+    assert Statut.BROUILLON.value not in dict(reponse.context["form"].fields["statut"].choices)

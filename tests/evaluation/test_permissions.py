@@ -1,0 +1,222 @@
+"""Who sees and does what: each page for each role, and each predicate."""
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from evaluation import permissions, services
+from evaluation.models import Instruction
+
+from .factories import (
+    MembreFactory,
+    UtilisateurFactory,
+    dossier_depose,
+    dossier_instruit,
+    remplir_grille,
+)
+
+pytestmark = pytest.mark.django_db
+
+ANNOTATION = "Note interne : trésorerie fragile, à surveiller."
+COMMENTAIRE = "Le réseau de partenaires est documenté."
+SYNTHESE = "Synthèse réservée au comité."
+ROLES = ["anonyme", "porteur", "porteur_autre", "instructeur", "comite", "administrateur"]
+
+
+@pytest.fixture
+def acteurs():
+    membre = MembreFactory()
+    return {
+        "membre": membre,
+        "anonyme": None,
+        "porteur": membre.utilisateur,
+        "porteur_autre": MembreFactory().utilisateur,
+        "instructeur": UtilisateurFactory(instructeur=True),
+        "comite": UtilisateurFactory(comite=True),
+        "administrateur": UtilisateurFactory(administrateur=True),
+    }
+
+
+@pytest.fixture
+def dossiers(acteurs):
+    """One dossier per stage, all of the same structure and call."""
+    membre, instructeur = acteurs["membre"], acteurs["instructeur"]
+    depose = dossier_depose(membre=membre)
+    appel = depose.appel
+    en_instruction = dossier_depose(membre=membre, appel=appel)
+    services.prendre_en_instruction(dossier=en_instruction, par=instructeur)
+    remplir_grille(en_instruction, instructeur)
+    instruit = dossier_instruit(membre=membre, appel=appel, instructeur=instructeur)
+    decide = dossier_instruit(membre=membre, appel=appel, instructeur=instructeur)
+    instruction = Instruction.objects.get(dossier=decide)
+    instruction.annotations = ANNOTATION
+    instruction.synthese = SYNTHESE
+    instruction.save()
+    decide.instruction.verdicts.update(commentaire=COMMENTAIRE)
+    services.decider(
+        dossier=decide, par=acteurs["comite"], nature="retenu", montant_accorde=5000,
+        date_limite_bilan=timezone.localdate() + datetime.timedelta(days=300),
+    )
+    return {
+        "depose": depose, "en_instruction": en_instruction, "instruit": instruit,
+        "decide": decide, "appel": appel,
+    }
+
+
+def _client(client, acteurs, role):
+    if acteurs[role] is not None:
+        client.force_login(acteurs[role])
+    return client
+
+
+# (name, method, dossier or call key, expected status per role in ROLES order)
+PAGES = [
+    ("file", "get", "appel", [302, 404, 404, 200, 200, 200]),
+    ("export_xlsx", "get", "appel", [302, 404, 404, 200, 200, 200]),
+    ("export_csv", "get", "appel", [302, 404, 404, 200, 200, 200]),
+    ("export_scdl", "get", "appel", [302, 404, 404, 200, 200, 200]),
+    ("programmation", "get", "appel", [302, 404, 404, 200, 200, 200]),
+    ("programmation", "post", "appel", [302, 404, 404, 403, 200, 200]),
+    ("affecter_piliers", "post", "appel", [302, 404, 404, 302, 403, 302]),
+    ("affectations", "get", None, [302, 404, 404, 403, 403, 200]),
+    ("instruction", "get", "en_instruction", [302, 404, 404, 200, 200, 200]),
+    ("instruction", "post", "en_instruction", [302, 404, 404, 200, 403, 200]),
+    ("prendre", "post", "depose", [302, 404, 404, 302, 403, 302]),
+    ("affecter", "post", "depose", [302, 404, 404, 302, 403, 302]),
+    ("corrections", "get", "en_instruction", [302, 404, 404, 200, 403, 200]),
+    ("decision", "get", "instruit", [302, 404, 404, 403, 200, 200]),
+    ("decision", "get", "en_instruction", [302, 404, 404, 403, 403, 403]),
+    ("suivi", "get", "en_instruction", [302, 200, 404, 200, 200, 200]),
+    ("message", "post", "en_instruction", [302, 302, 404, 302, 403, 302]),
+    ("lettre", "get", "decide", [302, 200, 404, 200, 200, 200]),
+    ("lettre", "get", "instruit", [302, 404, 404, 404, 404, 404]),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("nom", "methode", "cle", "attendus"), PAGES)
+def test_acces_par_role(client, acteurs, dossiers, role, nom, methode, cle, attendus):
+    """Each page answers each role as expected (404 when the dossier must stay unknown)."""
+    client = _client(client, acteurs, role)
+    args = [] if cle is None else [dossiers[cle].pk]
+    url = reverse(f"evaluation:{nom}", args=args)
+    donnees = {"texte": "Bonjour", "version": 0} if methode == "post" else None
+
+    reponse = getattr(client, methode)(url, donnees)
+
+    attendu = attendus[ROLES.index(role)]
+    assert reponse.status_code == attendu, f"{nom} ({methode}) pour {role}"
+    if role == "anonyme":
+        assert reponse["Location"].startswith(reverse("comptes:connexion"))
+
+
+def test_la_structure_ne_voit_jamais_les_annotations(client, acteurs, dossiers):
+    """Private annotations, synthesis and avis stay off every page the structure can open."""
+    client.force_login(acteurs["porteur"])
+    decide = dossiers["decide"]
+
+    pages = [
+        client.get(reverse("evaluation:suivi", args=[decide.pk])),
+        client.get(reverse("dossiers:detail", args=[decide.pk])),
+    ]
+
+    for page in pages:
+        contenu = page.content.decode()
+        assert ANNOTATION not in contenu
+        assert SYNTHESE not in contenu
+        assert "Avis favorable" not in contenu
+
+
+def test_la_structure_voit_la_grille_apres_la_decision_seulement(client, acteurs, dossiers):
+    """Verdicts and comments reach the structure once the decision is taken, not before."""
+    client.force_login(acteurs["porteur"])
+    dossiers["en_instruction"].instruction.verdicts.update(commentaire=COMMENTAIRE)
+
+    avant = client.get(reverse("evaluation:suivi", args=[dossiers["en_instruction"].pk]))
+    apres = client.get(reverse("evaluation:suivi", args=[dossiers["decide"].pk]))
+
+    assert COMMENTAIRE not in avant.content.decode()
+    assert "Examen du cahier des charges" not in avant.content.decode()
+    assert COMMENTAIRE in apres.content.decode()
+
+
+def test_le_personnel_voit_les_annotations(client, acteurs, dossiers):
+    """The comité reads the annotations on the (read-only) instruction page."""
+    client.force_login(acteurs["comite"])
+
+    reponse = client.get(reverse("evaluation:instruction", args=[dossiers["decide"].pk]))
+
+    assert ANNOTATION in reponse.content.decode()
+    assert not reponse.context["peut_modifier"]
+
+
+def test_une_piece_de_message_n_est_telechargee_que_par_qui_voit_le_dossier(
+    client, acteurs, dossiers
+):
+    """Attachments of the thread are served by a permission-checked view."""
+    dossier = dossiers["en_instruction"]
+    message = services.envoyer_message(
+        dossier=dossier, auteur=acteurs["instructeur"], texte="Voici le modèle.",
+        fichiers=[SimpleUploadedFile("modele.pdf", b"%PDF-1.4\n%%EOF\n")],
+    )
+    piece = message.pieces.get()
+    url = reverse("evaluation:piece_message", args=[dossier.pk, piece.pk])
+
+    client.force_login(acteurs["porteur_autre"])
+    assert client.get(url).status_code == 404
+    client.force_login(acteurs["porteur"])
+    reponse = client.get(url)
+    assert reponse.status_code == 200
+    assert b"".join(reponse.streaming_content).startswith(b"%PDF")
+
+
+# --- Predicates --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("predicat", "cle", "attendus"),
+    [
+        ("peut_voir_instruction", "en_instruction", [False, False, True, True, True]),
+        ("peut_modifier_instruction", "en_instruction", [False, False, True, False, True]),
+        ("peut_prendre_en_instruction", "depose", [False, False, True, False, True]),
+        ("peut_demander_corrections", "en_instruction", [False, False, True, False, True]),
+        ("peut_conclure_instruction", "en_instruction", [False, False, True, False, True]),
+        ("peut_decider", "instruit", [False, False, False, True, True]),
+        ("peut_decider", "en_instruction", [False, False, False, False, False]),
+        ("peut_voir_suivi", "en_instruction", [True, False, True, True, True]),
+        ("peut_ecrire_message", "en_instruction", [True, False, True, False, True]),
+        ("peut_voir_grille", "en_instruction", [False, False, True, True, True]),
+        ("peut_voir_grille", "decide", [True, False, True, True, True]),
+        ("peut_voir_annotations", "decide", [False, False, True, True, True]),
+        ("peut_telecharger_lettre", "decide", [True, False, True, True, True]),
+        ("peut_telecharger_lettre", "instruit", [False, False, False, False, False]),
+        ("peut_affecter", "en_instruction", [False, False, True, False, True]),
+    ],
+)
+def test_predicats(acteurs, dossiers, predicat, cle, attendus):
+    """Each predicate answers each role (porteur, other porteur, instructeur, comité, admin)."""
+    roles = ["porteur", "porteur_autre", "instructeur", "comite", "administrateur"]
+    dossier = dossiers[cle]
+    dossier.refresh_from_db()
+
+    obtenus = [getattr(permissions, predicat)(acteurs[r], dossier) for r in roles]
+
+    assert obtenus == attendus
+
+
+@pytest.mark.parametrize(
+    ("predicat", "attendus"),
+    [
+        ("peut_voir_file", [False, False, True, True, True]),
+        ("peut_exporter", [False, False, True, True, True]),
+        ("peut_gerer_affectations", [False, False, False, False, True]),
+    ],
+)
+def test_predicats_sans_dossier(acteurs, predicat, attendus):
+    """Queue, exports and the pilier table: staff, and administrators for the table."""
+    roles = ["porteur", "porteur_autre", "instructeur", "comite", "administrateur"]
+
+    assert [getattr(permissions, predicat)(acteurs[r]) for r in roles] == attendus

@@ -1,0 +1,22 @@
+"""Reusable accessibility check: axe-core on the current page, no serious or critical violation."""
+
+from axe_playwright_python.sync_playwright import Axe
+
+_axe = Axe()
+IMPACTS_BLOQUANTS = {"serious", "critical"}
+
+
+def verifier_accessibilite(page, contexte=""):
+    """Run axe-core on ``page`` and fail listing every serious or critical violation."""
+    resultats = _axe.run(page)
+    bloquantes = [
+        v for v in resultats.response["violations"] if v.get("impact") in IMPACTS_BLOQUANTS
+    ]
+    details = "\n".join(
+        f"- [{v['impact']}] {v['id']}: {v['help']} — "
+        + "; ".join(n["target"][0] if isinstance(n["target"][0], str) else str(n["target"])
+                    for n in v["nodes"][:5])
+        for v in bloquantes
+    )
+    assert not bloquantes, f"Violations d'accessibilité sur {contexte or page.url} :\n{details}"
+    return resultats

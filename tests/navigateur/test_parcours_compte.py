@@ -1,0 +1,165 @@
+"""Journey of a new porteur: sign up, confirm, create the structure, upload statuts, invite."""
+
+import re
+from urllib.parse import urlsplit
+
+from django.core import mail
+from playwright.sync_api import expect
+
+from candidatures.models import DocumentStructure, Invitation, Membre, Structure
+from tests.candidatures.factories import MOT_DE_PASSE as MOT_DE_PASSE_FACTORY
+from tests.candidatures.factories import UtilisateurFactory
+
+from .accessibilite import verifier_accessibilite
+
+# A small but complete PDF (header, one empty page, cross-reference table, trailer).
+PDF_STATUTS = (
+    b"%PDF-1.4\n"
+    b"1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"xref\n0 4\n0000000000 65535 f \n0000000009 00000 n \n0000000052 00000 n \n"
+    b"0000000101 00000 n \ntrailer<</Size 4/Root 1 0 R>>\nstartxref\n170\n%%EOF\n"
+)
+MOT_DE_PASSE = "garrigues-et-chataigniers-30"
+
+
+def _exact(libelle):
+    """A label matched whole, with or without the asterisk of required fields."""
+    return re.compile(rf"^\s*{re.escape(libelle)}\s*\*?\s*$")
+
+
+def _chemin_du_lien(message, motif):
+    """The path of the link an e-mail carries (its host is the configured portal address)."""
+    return urlsplit(re.search(rf"https?://\S*{motif}\S*", message.body).group(0)).path
+
+
+def test_parcours_d_un_nouveau_porteur(page, referentiel_charge):
+    """A porteur signs up, confirms, creates the structure, uploads statuts and invites."""
+    page.goto("/comptes/inscription/")
+    verifier_accessibilite(page, "inscription")
+    page.get_by_label("Adresse électronique").fill("ines.martin@exemple.test")
+    page.get_by_label("Prénom").fill("Inès")
+    page.get_by_label(_exact("Nom")).fill("Martin")
+    page.get_by_label(_exact("Mot de passe")).fill(MOT_DE_PASSE)
+    page.get_by_label("Confirmation du mot de passe").fill(MOT_DE_PASSE)
+    page.get_by_role("button", name="Créer mon compte").click()
+
+    expect(page.get_by_role("heading", name="Confirmez votre adresse électronique")).to_be_visible()
+    verifier_accessibilite(page, "inscription envoyée")
+    assert [m.to for m in mail.outbox] == [["ines.martin@exemple.test"]]
+
+    page.goto(_chemin_du_lien(mail.outbox[0], "/comptes/confirmation/"))
+    expect(page.get_by_text("Votre adresse électronique est confirmée.")).to_be_visible()
+    verifier_accessibilite(page, "connexion après confirmation")
+    page.get_by_label("Adresse électronique").fill("ines.martin@exemple.test")
+    page.get_by_label("Mot de passe").fill(MOT_DE_PASSE)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_text("connecté en tant que ines.martin@exemple.test")).to_be_visible()
+    verifier_accessibilite(page, "accueil connecté")
+
+    page.get_by_role("navigation", name="Navigation principale").get_by_role(
+        "link", name="Structures"
+    ).click()
+    expect(page.get_by_role("heading", name="Mes structures")).to_be_visible()
+    verifier_accessibilite(page, "mes structures")
+    page.get_by_role("link", name="Créer une structure").click()
+    verifier_accessibilite(page, "création de structure")
+
+    page.get_by_label("Raison sociale").fill("Association Cévennes Partage")
+    page.get_by_label("Type de structure").select_option(label="association loi 1901")
+    page.get_by_label("SIRET").fill("732 829 320 00075")
+    page.get_by_label(_exact("Numéro RNA")).fill("W301000001")
+    page.get_by_label(_exact("Adresse")).fill("3 place de l'Hôtel de Ville")
+    page.get_by_label("Code postal").fill("30100")
+    page.get_by_label("Commune").fill("Alès")
+    representant = page.get_by_role("group", name="Représentant légal")
+    nom_representant = representant.get_by_label(_exact("Nom du représentant légal"))
+    representant.get_by_label("Prénom du représentant légal").fill("Paul")
+    nom_representant.fill("Durand")
+    representant.get_by_label("Fonction du représentant légal").fill("président")
+    page.get_by_role("button", name="Créer la structure").click()
+
+    resume = page.get_by_role("alert").filter(has_text="Le formulaire contient")
+    expect(resume).to_contain_text("clé de contrôle est fausse")
+    expect(page.get_by_label("Raison sociale")).to_have_value("Association Cévennes Partage")
+    expect(page.get_by_label("Commune")).to_have_value("Alès")
+    expect(nom_representant).to_have_value("Durand")
+    verifier_accessibilite(page, "création de structure, SIRET refusé")
+    page.get_by_label("SIRET").fill("732 829 320 00074")
+    page.get_by_role("button", name="Créer la structure").click()
+
+    expect(page.get_by_role("heading", name="Association Cévennes Partage")).to_be_visible()
+    expect(page.get_by_role("banner")).to_contain_text("Association Cévennes Partage")
+    verifier_accessibilite(page, "fiche de la structure")
+    structure = Structure.objects.get(siret="73282932000074")
+    assert Membre.objects.get(structure=structure).role == Membre.Role.RESPONSABLE
+
+    page.get_by_role("link", name="Déposer ou remplacer des documents").click()
+    verifier_accessibilite(page, "documents")
+    page.get_by_role("link", name="Déposer : statuts").click()
+    verifier_accessibilite(page, "dépôt de document")
+    page.get_by_label("Date du document").fill("2023-05-12")
+    page.get_by_label("Fichier").set_input_files(
+        files=[{"name": "statuts.pdf", "mimeType": "application/pdf", "buffer": PDF_STATUTS}]
+    )
+    page.get_by_role("button", name="Déposer le document").click()
+
+    expect(page.get_by_role("link", name="statuts.pdf")).to_be_visible()
+    verifier_accessibilite(page, "documents après dépôt")
+    document = DocumentStructure.objects.get(structure=structure)
+    assert document.type == DocumentStructure.Type.STATUTS and document.est_actuel
+
+    page.get_by_role("link", name="Association Cévennes Partage").last.click()
+    verifier_accessibilite(page, "fiche avec un document")
+    page.get_by_role("link", name="Inviter un membre").click()
+    verifier_accessibilite(page, "invitation")
+    page.get_by_label("Adresse électronique de la personne à inviter").fill(
+        "collegue@exemple.test"
+    )
+    page.get_by_label("contributeur").check()
+    page.get_by_role("button", name="Envoyer l'invitation").click()
+
+    expect(page.get_by_text("L'invitation a été envoyée à collegue@exemple.test")).to_be_visible()
+    verifier_accessibilite(page, "fiche après invitation")
+    assert Invitation.objects.get(structure=structure).email == "collegue@exemple.test"
+    assert mail.outbox[-1].to == ["collegue@exemple.test"]
+    assert "/structures/invitation/" in mail.outbox[-1].body
+    assert page.erreurs_csp == []
+
+
+def test_un_administrateur_donne_un_role_et_debloque(page, referentiel_charge):
+    """An administrator finds an account, gives it the instructeur role and unlocks it."""
+    UtilisateurFactory(email="admin@exemple.test", administrateur=True)
+    cible = UtilisateurFactory(email="dominique@exemple.test", nom="Instructrice", porteur=True)
+
+    page.goto("/comptes/connexion/")
+    verifier_accessibilite(page, "connexion")
+    page.get_by_label("Adresse électronique").fill("admin@exemple.test")
+    page.get_by_label("Mot de passe").fill(MOT_DE_PASSE_FACTORY)
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_role("link", name="Comptes et rôles").click()
+    verifier_accessibilite(page, "comptes et rôles")
+    page.get_by_label("Rechercher un compte").fill("dominique")
+    page.get_by_role("button", name="Rechercher").click()
+    roles = page.get_by_role("group", name="Rôles de dominique@exemple.test")
+    roles.get_by_label("instructeur").check()
+    page.get_by_role("button", name="Enregistrer les rôles de dominique@exemple.test").click()
+
+    expect(
+        page.get_by_text("Rôles de dominique@exemple.test : porteur de projet, instructeur.")
+    ).to_be_visible()
+    verifier_accessibilite(page, "rôles enregistrés")
+    assert set(cible.groups.values_list("name", flat=True)) == {"porteur", "instructeur"}
+    page.get_by_role("button", name="Débloquer la connexion de dominique@exemple.test").click()
+    expect(page.get_by_text("connexion de dominique@exemple.test est débloquée")).to_be_visible()
+
+    page.get_by_role("link", name="Mon compte").click()
+    verifier_accessibilite(page, "mon compte")
+    page.get_by_role("link", name="Changer de mot de passe").click()
+    verifier_accessibilite(page, "changer de mot de passe")
+    page.get_by_role("navigation", name="Navigation principale").get_by_role(
+        "link", name="Structures"
+    ).click()
+    verifier_accessibilite(page, "liste des structures (personnel)")
+    assert page.erreurs_csp == []
