@@ -8,6 +8,8 @@ py=.venv/bin/python
 $py manage.py migrate --noinput -v0
 $py manage.py charger_referentiel
 $py manage.py demo
+# A past call with decisions and bilans, so the queue and the annual bilans have figures to show.
+$py manage.py generer_volume --dossiers 150 --annee "$(( $(date +%Y) - 2 ))" --si-vide
 echo
 echo "Le portail démarre sur http://127.0.0.1:${PORT:-8000}/  (Ctrl+C pour l'arrêter)"
 exec $py manage.py runserver "127.0.0.1:${PORT:-8000}"

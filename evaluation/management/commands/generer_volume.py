@@ -72,8 +72,13 @@ class Command(BaseCommand):
         parser.add_argument("--annee", type=int, default=None,
                             help="Année de l'appel (par défaut l'année dernière).")
         parser.add_argument("--graine", type=int, default=42, help="Graine du hasard.")
+        parser.add_argument(
+            "--si-vide",
+            action="store_true",
+            help="Ne rien faire si l'appel de cette année a déjà des dossiers (démonstration).",
+        )
 
-    def handle(self, *args, dossiers, annee, graine, **options):
+    def handle(self, *args, dossiers, annee, graine, si_vide=False, **options):
         debut = time.perf_counter()
         if dossiers < 1:
             raise CommandError("--dossiers doit être positif.")
@@ -81,6 +86,9 @@ class Command(BaseCommand):
         if contrat is None:
             raise CommandError("Chargez d'abord le référentiel : manage.py loaddata referentiel.")
         annee = annee or timezone.localdate().year - 1
+        if si_vide and Dossier.objects.filter(appel__contrat=contrat, appel__annee=annee).exists():
+            self.stdout.write(f"L'appel {annee} a déjà des dossiers : rien n'est généré.")
+            return
         with transaction.atomic():
             compte = Generateur(contrat, annee, random.Random(graine)).generer(dossiers)
         self.stdout.write(
