@@ -1,4 +1,4 @@
-"""Copies of what a dossier says, their comparison, and the trail of edits after submission."""
+"""Copies of what a dossier says, their comparison, and the trail of its edits."""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -135,14 +135,12 @@ def comparer(avant, apres):
 
 
 def avant_modification(dossier):
-    """The copy to compare with after a save, or None while the dossier is a private draft."""
-    return prendre_instantane(dossier) if dossier.depose_le else None
+    """The copy to compare with after a save."""
+    return prendre_instantane(dossier)
 
 
 def journaliser_modifications(*, dossier, avant, par, le):
-    """Record each value a save changed in a submitted dossier (``avant`` from the call above)."""
-    if avant is None:
-        return []
+    """Record each value a save changed in the dossier (``avant`` from the call above)."""
     ecarts = comparer(avant, prendre_instantane(dossier))
     return ModificationDossier.objects.bulk_create(
         ModificationDossier(

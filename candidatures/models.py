@@ -915,9 +915,10 @@ class PieceJointe(models.Model):
 
 
 class ModificationDossier(models.Model):
-    """One value changed in a submitted dossier (during corrections): who, when, before, after.
+    """One value changed in a dossier: who, when, before, after.
 
-    Drafts are the structure's private work: the trail starts at the first submission.
+    Every save is kept. Edits made before the first submission are the structure's drafting:
+    its members see them, staff see the trail from the submission on.
     """
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="modifications")

@@ -116,6 +116,9 @@ def nouveau(request):
 # --- Detail -------------------------------------------------------------------------------
 
 
+MODIFICATIONS_AFFICHEES = 50
+
+
 @require_GET
 def detail(request, pk):
     dossier = _dossier_visible(request, pk)
@@ -126,6 +129,9 @@ def detail(request, pk):
         {
             **selecteurs.resume_dossier(dossier),
             "historique": historique,
+            "modifications": dossier.modifications.select_related("par").order_by("-le", "-pk")[
+                :MODIFICATIONS_AFFICHEES
+            ],
             "manques": selecteurs.manques(dossier) if dossier.sections_modifiables() else {},
             "etape": selecteurs.prochaine_etape(dossier),
             "demande": dossier.demande_ouverte(),

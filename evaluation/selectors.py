@@ -497,7 +497,16 @@ def chronologie(dossier, *, complete):
             )
         )
     groupes = {}
-    for m in ModificationDossier.objects.filter(dossier=dossier).select_related("par"):
+    # Drafting before the first submission stays the structure's (its dossier page shows it).
+    modifications = ModificationDossier.objects.filter(dossier=dossier).select_related("par")
+    if dossier.depose_le:
+        premier_depot = dossier.historique.filter(vers=Statut.DEPOSE).order_by("le").first()
+        modifications = modifications.filter(
+            le__gte=premier_depot.le if premier_depot else dossier.depose_le
+        )
+    else:
+        modifications = modifications.none()
+    for m in modifications:
         cle = (m.le, m.par_id, "dossier")
         if cle not in groupes:
             groupes[cle] = Evenement(m.le, "Modification du dossier", m.par)

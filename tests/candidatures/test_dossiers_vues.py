@@ -57,6 +57,26 @@ def test_creer_un_dossier(connecte, responsable):
     assert dossier.historique.count() == 1
 
 
+def test_la_page_du_dossier_montre_qui_a_modifie_quoi(connecte, brouillon, responsable):
+    """The dossier page lists the recent edits of the draft, with who made them."""
+    client = connecte
+    client.post(
+        _url(brouillon),
+        {
+            "version": brouillon.version,
+            "sections": ["projet"],
+            "intitule": "Jardin partagé des Cévennes",
+            "enregistrer": "projet",
+        },
+    )
+
+    reponse = client.get(reverse("dossiers:detail", args=[brouillon.pk]))
+
+    assertContains(reponse, "Qui a modifié quoi")
+    assertContains(reponse, "Jardin partagé des Cévennes")
+    assertContains(reponse, str(responsable.utilisateur))
+
+
 def test_page_du_formulaire_affiche_les_sections(connecte, brouillon):
     """The form shows the seven sections and what each one still lacks."""
 

@@ -1,4 +1,6 @@
-"""The trail of edits made to a submitted dossier, and the copies of a dossier it compares."""
+"""The trail of edits made to a dossier, and the copies of a dossier it compares."""
+
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -6,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from candidatures import services_dossiers
 from candidatures.journal import comparer, prendre_instantane
 from candidatures.models import ModificationDossier, Section
+from evaluation.selectors import chronologie
 from tests.candidatures.factories import PDF_MINIMAL, DossierFactory, MembreFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,8 +25,8 @@ def _a_corriger(membre, sections):
     return dossier
 
 
-def test_un_brouillon_ne_laisse_pas_de_trace(membre):
-    """Drafts are the structure's private work: their saves are not journalled."""
+def test_les_modifications_d_un_brouillon_sont_journalisees(membre):
+    """Members editing a draft together can see who changed what."""
     brouillon = DossierFactory(structure=membre.structure)
 
     services_dossiers.enregistrer_brouillon(
@@ -31,7 +34,28 @@ def test_un_brouillon_ne_laisse_pas_de_trace(membre):
         champs={"intitule": "Nouveau titre"},
     )
 
-    assert not ModificationDossier.objects.exists()
+    trace = ModificationDossier.objects.get(dossier=brouillon)
+    assert (trace.champ, trace.apres, trace.par) == (
+        "Intitulé du projet", "Nouveau titre", membre.utilisateur,
+    )
+
+
+def test_le_personnel_ne_voit_pas_la_redaction_du_brouillon(membre):
+    """Staff's timeline starts at the submission: drafting stays the structure's."""
+    dossier = DossierFactory(structure=membre.structure, a_corriger=True, complet=True)
+    ModificationDossier.objects.create(
+        dossier=dossier, section="projet", champ="Brouillon", par=membre.utilisateur,
+        le=dossier.depose_le - timedelta(days=1),
+    )
+    ModificationDossier.objects.create(
+        dossier=dossier, section="projet", champ="Correction", par=membre.utilisateur,
+        le=dossier.depose_le + timedelta(days=1),
+    )
+
+    evenements = chronologie(dossier, complete=True)
+
+    champs = [m.champ for e in evenements for m in e.changements]
+    assert champs == ["Correction"]
 
 
 def test_une_correction_est_journalisee_champ_par_champ(membre):
