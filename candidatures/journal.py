@@ -134,13 +134,8 @@ def comparer(avant, apres):
     return sorted(ecarts, key=lambda e: ordre.get(e.section, 99))
 
 
-def avant_modification(dossier):
-    """The copy to compare with after a save."""
-    return prendre_instantane(dossier)
-
-
 def journaliser_modifications(*, dossier, avant, par, le):
-    """Record each value a save changed in the dossier (``avant`` from the call above)."""
+    """Record each value a save changed in the dossier (``avant``: its copy before the save)."""
     ecarts = comparer(avant, prendre_instantane(dossier))
     return ModificationDossier.objects.bulk_create(
         ModificationDossier(

@@ -271,7 +271,7 @@ def enregistrer_brouillon(
     if int(version) != verrouille.version:
         raise ConflitVersion(verrouille)
     resultat = Enregistrement(dossier=verrouille)
-    avant = journal.avant_modification(verrouille)
+    avant = journal.prendre_instantane(verrouille)
 
     for nom, valeur in (champs or {}).items():
         section = SECTION_DU_CHAMP[nom]
@@ -393,7 +393,7 @@ def ajouter_piece(*, dossier, par, fichier, type, titre=""):
         valider_document(fichier)
     except ValidationError as erreur:
         raise PieceRefusee(" ".join(erreur.messages)) from None
-    avant = journal.avant_modification(dossier)
+    avant = journal.prendre_instantane(dossier)
     piece = PieceJointe.objects.create(
         dossier=dossier,
         type=type,
@@ -411,7 +411,7 @@ def ajouter_piece(*, dossier, par, fichier, type, titre=""):
 def supprimer_piece(*, piece, par):
     """Remove an attachment from a dossier that may still be edited."""
     _verifier_section(piece.dossier, Section.PIECES)
-    avant = journal.avant_modification(piece.dossier)
+    avant = journal.prendre_instantane(piece.dossier)
     piece.fichier.delete(save=False)
     piece.delete()
     journal.journaliser_modifications(

@@ -243,19 +243,24 @@ def _mois_ecoules(debut, fin):
     return (fin.year - debut.year) * 12 + fin.month - debut.month - (fin.day < debut.day)
 
 
-def _controle_delai(dossier):
-    appel = dossier.appel
-    premier_depot = (
+def premier_depot(dossier):
+    """When the dossier was first submitted (a resubmission after corrections does not count)."""
+    return (
         HistoriqueStatut.objects.filter(dossier=dossier, vers=Statut.DEPOSE)
         .order_by("le")
         .values_list("le", flat=True)
         .first()
         or dossier.depose_le
     )
-    quand = timezone.localtime(premier_depot).strftime("%d/%m/%Y à %H:%M")
+
+
+def _controle_delai(dossier):
+    appel = dossier.appel
+    premier_depot_le = premier_depot(dossier)
+    quand = timezone.localtime(premier_depot_le).strftime("%d/%m/%Y à %H:%M")
     cloture = timezone.localtime(appel.cloture).strftime("%d/%m/%Y à %H:%M")
     libelle = "Délai de l'appel respecté"
-    if premier_depot and premier_depot <= appel.cloture:
+    if premier_depot_le and premier_depot_le <= appel.cloture:
         return Controle(libelle, "ok", f"Déposé le {quand} (clôture le {cloture}).")
     return Controle(libelle, "ko", f"Déposé le {quand}, après la clôture du {cloture}.")
 
@@ -500,10 +505,7 @@ def chronologie(dossier, *, complete):
     # Drafting before the first submission stays the structure's (its dossier page shows it).
     modifications = ModificationDossier.objects.filter(dossier=dossier).select_related("par")
     if dossier.depose_le:
-        premier_depot = dossier.historique.filter(vers=Statut.DEPOSE).order_by("le").first()
-        modifications = modifications.filter(
-            le__gte=premier_depot.le if premier_depot else dossier.depose_le
-        )
+        modifications = modifications.filter(le__gte=premier_depot(dossier))
     else:
         modifications = modifications.none()
     for m in modifications:
