@@ -16,5 +16,12 @@ STORAGES = {
 MEDIA_ROOT = tempfile.mkdtemp(prefix="portail-tests-")
 ALLOWED_HOSTS = ["*"]
 PORTAIL_DEMO = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not Django's shared in-memory connection: the live server of the browser tests
+    # answers concurrent requests (autosave while a form is posted), each needs its own
+    # connection, or their savepoints interleave.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.mkdtemp(prefix="portail-base-"), "tests.sqlite3")
+    }
 if os.environ.get("DATABASE_URL", "").startswith("postgres"):
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
