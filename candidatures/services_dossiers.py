@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F
+from django.tasks import task
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -458,7 +459,8 @@ def deposer_dossier(*, dossier, par, maintenant=None):
     actuels, _manquants = selectors_dossiers.documents_structure(verrouille.structure)
     verrouille.documents_deposes.set(actuels)
     changer_statut(dossier=verrouille, vers=Statut.DEPOSE, par=par)
-    transaction.on_commit(partial(envoyer_recepisse, dossier_id=verrouille.pk))
+    # The PDF and the e-mail are built by the worker: the submission does not wait for them.
+    transaction.on_commit(partial(envoyer_recepisse.enqueue, dossier_id=verrouille.pk))
     dossier.statut = verrouille.statut
     dossier.reference = verrouille.reference
     return verrouille
@@ -554,8 +556,9 @@ def renouveler_dossier(*, source, appel, par, maintenant=None):
 # --- Notifications ----------------------------------------------------------------------------
 
 
-def envoyer_recepisse(*, dossier_id):
-    """E-mail the récépissé PDF to every member of the structure (called after commit)."""
+@task()
+def envoyer_recepisse(dossier_id):
+    """E-mail the récépissé PDF to every member of the structure (a background task)."""
     from .pdf import rendre_dossier_pdf
 
     dossier = Dossier.objects.select_related("structure", "appel").get(pk=dossier_id)

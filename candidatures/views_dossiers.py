@@ -474,8 +474,9 @@ def deposer(request, pk):
         return redirect("dossiers:detail", dossier.pk)
     messages.success(
         request,
-        f"Le dossier est déposé sous la référence {dossier.reference}. Le récépissé est envoyé "
-        "par courriel aux membres de la structure.",
+        f"Le dossier est déposé sous la référence {dossier.reference}. Le récépissé sera envoyé "
+        "par courriel aux membres de la structure dans quelques minutes ; vous pouvez aussi le "
+        "télécharger dès maintenant depuis cette page.",
     )
     return redirect("dossiers:detail", dossier.pk)
 

@@ -10,6 +10,11 @@ $py manage.py charger_referentiel
 $py manage.py demo
 # A past call with decisions and bilans, so the queue and the annual bilans have figures to show.
 $py manage.py generer_volume --dossiers 150 --annee "$(( $(date +%Y) - 2 ))" --si-vide
+# The background worker (récépissés, large bilan files) runs beside the web server and stops with it.
+$py manage.py db_worker --no-startup-delay >> "${VAR_DIR:-var}/worker.log" 2>&1 &
+worker=$!
+trap 'kill "$worker" 2>/dev/null || true' EXIT INT TERM
 echo
 echo "Le portail démarre sur http://127.0.0.1:${PORT:-8000}/  (Ctrl+C pour l'arrêter)"
-exec $py manage.py runserver "127.0.0.1:${PORT:-8000}"
+echo "Tâches de fond (récépissés, gros bilans) : journal dans ${VAR_DIR:-var}/worker.log"
+$py manage.py runserver "127.0.0.1:${PORT:-8000}"

@@ -1,5 +1,8 @@
 """Fixtures shared by the whole suite."""
 
+import zlib
+
+import factory.random
 import pytest
 from django.core.management import call_command
 
@@ -37,3 +40,33 @@ def _donnees_de_base_apres_vidage(request):
     if _transactionnel(request):
         request.getfixturevalue("transactional_db")
         charger_donnees_de_base()
+
+
+@pytest.fixture(autouse=True)
+def _hasard_fixe(request):
+    """Whatever randomness factories use (Faker, fuzzy) is the same at every run of a test."""
+    factory.random.reseed_random(zlib.crc32(request.node.nodeid.encode()))
+
+
+@pytest.fixture
+def executer_taches():
+    """Run the background tasks waiting in the database, as ``manage.py db_worker`` would."""
+
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    # The command itself closes the database connection between tasks, which a test cannot
+    # afford: its worker runs the same claim-then-run steps on the test's connection.
+    worker = Worker(
+        queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
+        max_tasks=None, worker_id="tests", excluded_queue_names=[],
+    )
+
+    def executer():
+        while resultat := DBTaskResult.objects.ready().order_by("enqueued_at").first():
+            resultat.claim(worker.worker_id)
+            worker.run_task(resultat)
+        echecs = list(DBTaskResult.objects.failed().values_list("task_path", "traceback"))
+        assert not echecs, f"Tâches de fond en échec : {echecs}"
+
+    return executer

@@ -225,9 +225,11 @@ def test_un_administrateur_attribue_les_roles_depuis_le_portail(client):
 
 def test_la_page_des_roles_recherche_et_coche_les_roles(client):
     """The list filters by name or address and shows each account's roles ticked."""
-    admin = UtilisateurFactory(administrateur=True, email="admin@exemple.test")
-    UtilisateurFactory(email="claude@exemple.test", nom="Comité", comite=True)
-    UtilisateurFactory(email="autre@exemple.test", nom="Autre")
+    admin = UtilisateurFactory(
+        administrateur=True, email="admin@exemple.test", prenom="Alice", nom="Admin"
+    )
+    UtilisateurFactory(email="claude@exemple.test", prenom="Claude", nom="Comité", comite=True)
+    UtilisateurFactory(email="autre@exemple.test", prenom="Bernard", nom="Autre")
     client.force_login(admin)
 
     reponse = client.get(reverse("comptes:roles"), {"q": "claude"})

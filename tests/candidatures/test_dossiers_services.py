@@ -338,9 +338,9 @@ def test_totaux_et_montant_demande(complet):
 
 
 def test_deposer_attribue_une_reference_et_envoie_le_recepisse(
-    complet, responsable, django_capture_on_commit_callbacks
+    complet, responsable, django_capture_on_commit_callbacks, executer_taches
 ):
-    """Submitting gives AAP-<year>-0001, logs the move and e-mails the récépissé PDF."""
+    """Submitting gives AAP-<year>-0001, logs the move; the worker e-mails the récépissé PDF."""
 
     with django_capture_on_commit_callbacks(execute=True):
         services.deposer_dossier(dossier=complet, par=responsable.utilisateur)
@@ -349,6 +349,8 @@ def test_deposer_attribue_une_reference_et_envoie_le_recepisse(
     assert complet.statut == Statut.DEPOSE
     assert complet.reference == f"AAP-{complet.appel.annee}-0001"
     assert complet.historique.last().vers == Statut.DEPOSE
+    assert mail.outbox == []  # the submission does not wait for the PDF
+    executer_taches()
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [responsable.utilisateur.email]
     nom, contenu, type_mime = mail.outbox[0].attachments[0]

@@ -282,8 +282,10 @@ def test_piece_jointe_refusee_message_a_cote_du_champ(connecte, brouillon):
     assert brouillon.intitule == "Gardé" and not brouillon.pieces.exists()
 
 
-def test_deposer_depuis_le_formulaire(connecte, responsable, django_capture_on_commit_callbacks):
-    """The submit button saves the form, then submits, and the récépissé is e-mailed."""
+def test_deposer_depuis_le_formulaire(
+    connecte, responsable, django_capture_on_commit_callbacks, executer_taches
+):
+    """The submit button saves the form, then submits; the worker e-mails the récépissé."""
     dossier = DossierFactory(structure=responsable.structure, complet=responsable.utilisateur)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -296,6 +298,9 @@ def test_deposer_depuis_le_formulaire(connecte, responsable, django_capture_on_c
     dossier.refresh_from_db()
     assert dossier.statut == Statut.DEPOSE
     assertContains(reponse, dossier.reference)
+    assertContains(reponse, "Le récépissé sera envoyé par courriel")
+    assert mail.outbox == []
+    executer_taches()
     assert len(mail.outbox) == 1
 
 

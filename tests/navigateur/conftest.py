@@ -9,6 +9,10 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# Every action and assertion waits for its outcome and returns as soon as it is there. The bound
+# is only a guard against a hung page: CI's machine is often busy, and a bound of a few seconds
+# (Playwright's default for assertions is 5 s) made a journey fail there while nothing was wrong.
+ATTENTE_MAX_MS = 90_000
 ARGUMENTS_CHROMIUM = [
     "--headless",
     "--no-sandbox",
@@ -34,7 +38,9 @@ def navigateur():
         if os.environ.get("EXIGER_NAVIGATEUR") == "1":
             pytest.fail(f"Chromium est introuvable ({CHROMIUM}) alors que EXIGER_NAVIGATEUR=1.")
         pytest.skip(f"Chromium est introuvable ({CHROMIUM}) : installez le paquet Debian chromium.")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=ATTENTE_MAX_MS)
 
     # Playwright gives Chromium a fresh, empty profile of its own.
     with sync_playwright() as p:
@@ -50,7 +56,8 @@ def page(navigateur, live_server):
     """A fresh page (new context: no cookies) whose relative URLs point at the live server."""
     contexte = navigateur.new_context(base_url=live_server.url, locale="fr-FR")
     onglet = contexte.new_page()
-    onglet.set_default_timeout(15_000)
+    onglet.set_default_timeout(ATTENTE_MAX_MS)
+    onglet.set_default_navigation_timeout(ATTENTE_MAX_MS)
     erreurs_csp = []
     onglet.on(
         "console",

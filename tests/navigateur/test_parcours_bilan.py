@@ -210,7 +210,7 @@ def test_grand_bilan_prepare_en_arriere_plan(page, referentiel_charge, settings,
     generation = GenerationBilan.objects.get()
     taches.generer_fichier_bilan.call(generation_id=str(generation.pk))
     lien = page.get_by_role("link", name="Télécharger le fichier")
-    expect(lien).to_be_visible(timeout=10_000)
+    expect(lien).to_be_visible()
     expect(page.get_by_role("status")).to_contain_text("100 %")
     with page.expect_download() as telechargement:
         lien.click()
