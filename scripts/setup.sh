@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Create .venv with Python 3.12 and install the pinned dependencies (again only when pyproject changes).
+# Create .venv with Python 3.12 and install the locked dependencies: requirements.lock, every package
+# at its exact version, checked against its hashes (again only when the lock or pyproject changes).
+# The project itself is not installed: manage.py, pytest and the scripts run from the repository root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,10 +25,11 @@ if [ ! -x .venv/bin/python ]; then
   "$py" -m venv .venv
 fi
 
-empreinte=$(sha256sum pyproject.toml | cut -d' ' -f1)
+empreinte=$(cat pyproject.toml requirements.lock | sha256sum | cut -d' ' -f1)
 if [ "$(cat .venv/.empreinte 2>/dev/null || true)" != "$empreinte" ]; then
-  echo "Installation des dépendances (pyproject.toml)…"
+  echo "Installation des dépendances verrouillées (requirements.lock)…"
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes \
+    -r requirements.lock
   echo "$empreinte" > .venv/.empreinte
 fi
