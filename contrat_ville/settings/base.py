@@ -1,4 +1,5 @@
-"""Settings shared by every environment; secrets and host-specific values come from the env."""
+"""Settings shared by every environment, grouped by concern; secrets and host-specific values
+come from the environment (see the README's table)."""
 
 import os
 from pathlib import Path
@@ -18,6 +19,8 @@ def env_list(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+# --- Core -------------------------------------------------------------------------------------
+
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
@@ -35,6 +38,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "import_export",
     "axes",
+    "django_tasks_db",
     "referentiel",
     "candidatures",
     "evaluation",
@@ -56,6 +60,8 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "contrat_ville.urls"
 WSGI_APPLICATION = "contrat_ville.wsgi.application"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 TEMPLATES = [
     {
@@ -73,6 +79,10 @@ TEMPLATES = [
         },
     },
 ]
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# --- Database -----------------------------------------------------------------------------------
 
 # DATABASE_URL selects PostgreSQL (postgres://user@host:5432/name); without it, SQLite in var/.
 DATABASES = {
@@ -88,15 +98,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"init_command": "PRAGMA foreign_keys=ON; PRAGMA journal_mode=WAL;", "timeout": 20}
     )
 
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-AUTH_USER_MODEL = "candidatures.Utilisateur"
+# --- Accounts and sign-in -------------------------------------------------------------------------
 
+AUTH_USER_MODEL = "candidatures.Utilisateur"
 AUTHENTICATION_BACKENDS = [
     # Axes first: it refuses a locked-out login before the password is even checked.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
@@ -104,7 +113,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-
 LOGIN_URL = "comptes:connexion"
 LOGIN_REDIRECT_URL = "accueil"
 LOGOUT_REDIRECT_URL = "accueil"
@@ -116,48 +124,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "comptes/verrouille.html"
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+# Axes counts failures per e-mail address whatever its case, so an administrator can unlock it.
+AXES_USERNAME_CALLABLE = "candidatures.comptes_axes.identifiant_connexion"
 
-# The portal speaks French only, whatever language the browser asks for.
-LANGUAGE_CODE = "fr-fr"
-LANGUAGES = [("fr", "Français")]
-TIME_ZONE = "Europe/Paris"
-USE_I18N = True
-USE_TZ = True
-
-STATIC_URL = "/static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
-# Uploaded documents live outside the web root and are served only by permission-checked views.
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "documents"))
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
-}
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
-
-CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
-CRISPY_TEMPLATE_PACK = "bootstrap5"
-
-# Django 6.1 mailers; production sends by SMTP configured from the environment.
-MAILERS = {
-    "default": {
-        "BACKEND": os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"),
-        "OPTIONS": {
-            "host": os.environ.get("EMAIL_HOST", "localhost"),
-            "port": int(os.environ.get("EMAIL_PORT", "25")),
-            "username": os.environ.get("EMAIL_HOST_USER", ""),
-            "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
-            "use_tls": env_bool("EMAIL_USE_TLS", False),
-            "use_ssl": env_bool("EMAIL_USE_SSL", False),
-            "timeout": 20,
-        },
-    }
-}
-DEFAULT_FROM_EMAIL = os.environ.get(
-    "DEFAULT_FROM_EMAIL", "Contrat de ville <ne-pas-repondre@localhost>"
-)
-SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# --- Security -------------------------------------------------------------------------------------
 
 # Strict Content-Security-Policy: everything from our own origin, no inline script or style.
 SECURE_CSP = {
@@ -179,26 +150,66 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
 SESSION_SAVE_EVERY_REQUEST = True
 
-PORTAIL_NOM = os.environ.get("PORTAIL_NOM", "Contrat de ville d'Alès Agglomération")
+# --- Language and time ----------------------------------------------------------------------------
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+# The portal speaks French only, whatever language the browser asks for.
+LANGUAGE_CODE = "fr-fr"
+LANGUAGES = [("fr", "Français")]
+TIME_ZONE = "Europe/Paris"
+USE_I18N = True
+USE_TZ = True
+
+# --- Files ----------------------------------------------------------------------------------------
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
+# Uploaded documents live outside the web root and are served only by permission-checked views.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "documents"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
 }
-AXES_VERBOSE = False
-FIXTURE_DIRS = [BASE_DIR / "fixtures"]
-
-# --- Comptes et structures (issue 3) ---
-# Absolute address of the portal, used in the links the e-mails carry (confirmation, invitation…).
-PORTAIL_URL = os.environ.get("PORTAIL_URL", "http://127.0.0.1:8000").rstrip("/")
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 # Documents of a structure (statuts, RIB…): at most this many bytes each.
 PORTAIL_DOCUMENT_TAILLE_MAX = int(os.environ.get("PORTAIL_DOCUMENT_TAILLE_MAX", "10485760"))
-# Axes counts failures per e-mail address whatever its case, so an administrator can unlock it.
-AXES_USERNAME_CALLABLE = "candidatures.comptes_axes.identifiant_connexion"
 
-# --- Instruction et décisions (issue 5) ---
+# --- Mail -----------------------------------------------------------------------------------------
+
+# Django 6.1 mailers; production sends by SMTP configured from the environment.
+MAILERS = {
+    "default": {
+        "BACKEND": os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"),
+        "OPTIONS": {
+            "host": os.environ.get("EMAIL_HOST", "localhost"),
+            "port": int(os.environ.get("EMAIL_PORT", "25")),
+            "username": os.environ.get("EMAIL_HOST_USER", ""),
+            "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": env_bool("EMAIL_USE_TLS", False),
+            "use_ssl": env_bool("EMAIL_USE_SSL", False),
+            "timeout": 20,
+        },
+    }
+}
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", "Contrat de ville <ne-pas-repondre@localhost>"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Background tasks -----------------------------------------------------------------------------
+
+# django-tasks-db keeps the queue in the database; `manage.py db_worker` runs it (one worker
+# process next to the web server): récépissés, large bilan files.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Above this number of dossiers in its scope, a bilan file is built in the background.
+BILANS_SEUIL_ARRIERE_PLAN = int(os.environ.get("BILANS_SEUIL_ARRIERE_PLAN", "300"))
+
+# --- The portal and its grantor -------------------------------------------------------------------
+
+PORTAIL_NOM = os.environ.get("PORTAIL_NOM", "Contrat de ville d'Alès Agglomération")
+# Absolute address of the portal, used in the links the e-mails carry (confirmation, invitation…).
+PORTAIL_URL = os.environ.get("PORTAIL_URL", "http://127.0.0.1:8000").rstrip("/")
 # The grantor named in decision letters and in the open-data export of granted subsidies (SCDL
 # « subventions »: nomAttribuant, idAttribuant). ATTRIBUANT_SIRET must be Alès Agglomération's real
 # 14-digit SIRET, set in the environment before anything is published; the default is a
@@ -207,13 +218,13 @@ ATTRIBUANT_NOM = os.environ.get("ATTRIBUANT_NOM", "Alès Agglomération")
 ATTRIBUANT_SIRET_PROVISOIRE = "00000000000000"
 ATTRIBUANT_SIRET = os.environ.get("ATTRIBUANT_SIRET", ATTRIBUANT_SIRET_PROVISOIRE)
 
-# Dossier PDFs (issue 4): WeasyPrint logs every rendering step at INFO; keep its warnings only.
-LOGGING.setdefault("loggers", {})["weasyprint"] = {"level": "WARNING"}
+# --- Logging --------------------------------------------------------------------------------------
 
-# --- Bilans (issue 6) ---
-# Large bilan files are built in the background: django-tasks-db keeps the queue in the database
-# and `manage.py db_worker` runs it (one worker process next to the web server).
-INSTALLED_APPS += ["django_tasks_db"]
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-# Above this number of dossiers in its scope, a bilan file is built in the background.
-BILANS_SEUIL_ARRIERE_PLAN = int(os.environ.get("BILANS_SEUIL_ARRIERE_PLAN", "300"))
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs every rendering step at INFO; keep its warnings only.
+    "loggers": {"weasyprint": {"level": "WARNING"}},
+}
