@@ -87,24 +87,51 @@ def construire_fixture(source):
     "pk", so loading the fixture again finds and updates the existing rows. Raise SourceInvalide
     when the source is inconsistent (unknown parent or target, duplicate code, stray key…).
     """
-    lignes = []
-
     contrat = source.get("contrat")
     if not isinstance(contrat, dict):
         raise SourceInvalide("table [contrat] absente")
-    _verifier_cles(contrat, CLES_CONTRAT, "[contrat]", requises=CLES_CONTRAT - {"source"})
-    lignes.append(
-        _ligne(
-            "contrat",
-            code=contrat["code"],
-            nom=contrat["nom"],
-            territoire=contrat["territoire"],
-            annee_debut=contrat["annee_debut"],
-            annee_fin=contrat["annee_fin"],
-            source=contrat.get("source", ""),
+    lignes = [_ligne_contrat(contrat), *_lignes_quartiers(source)]
+
+    piliers = _niveau(source, "piliers", CODE_PILIER, parents=None)
+    for code, ordre, item in piliers:
+        lignes.append(
+            _ligne("pilier", contrat=[contrat["code"]], code=code, titre=item["titre"], ordre=ordre)
         )
+    orientations = _niveau(source, "orientations", CODE_ORIENTATION, parents=piliers)
+    for code, ordre, item in orientations:
+        lignes.append(
+            _ligne("orientation", pilier=[_parent(code)], code=code, titre=item["titre"],
+                   ordre=ordre)
+        )
+    objectifs = _niveau(source, "objectifs", CODE_OBJECTIF, parents=orientations)
+    lignes += [_ligne_objectif(code, ordre, item) for code, ordre, item in objectifs]
+
+    actions_par_objectif = {}
+    lignes += _lignes_actions(objectifs, actions_par_objectif)
+    lignes += _lignes_textes(objectifs)
+    lignes += _lignes_renvois(
+        objectifs,
+        codes_objectifs={code for code, _, _ in objectifs},
+        codes_orientations={code for code, _, _ in orientations},
+        actions_par_objectif=actions_par_objectif,
+    )
+    return lignes
+
+
+def _ligne_contrat(contrat):
+    _verifier_cles(contrat, CLES_CONTRAT, "[contrat]", requises=CLES_CONTRAT - {"source"})
+    return _ligne(
+        "contrat",
+        code=contrat["code"],
+        nom=contrat["nom"],
+        territoire=contrat["territoire"],
+        annee_debut=contrat["annee_debut"],
+        annee_fin=contrat["annee_fin"],
+        source=contrat.get("source", ""),
     )
 
+
+def _lignes_quartiers(source):
     codes_quartiers = set()
     for quartier in source.get("quartiers", []):
         lieu = f"quartier {quartier.get('code')!r}"
@@ -112,60 +139,36 @@ def construire_fixture(source):
             quartier, CLES_QUARTIER, lieu, requises={"code", "nom", "commune", "valide_du"}
         )
         _nouveau_code(quartier["code"], codes_quartiers, lieu)
-        lignes.append(
-            _ligne(
-                "quartierprioritaire",
-                code=quartier["code"],
-                nom=quartier["nom"],
-                commune=quartier["commune"],
-                code_officiel=quartier.get("code_officiel", ""),
-                secteurs=quartier.get("secteurs", ""),
-                valide_du=_date(quartier["valide_du"], lieu),
-                valide_au=_date(quartier.get("valide_au"), lieu),
-            )
+        yield _ligne(
+            "quartierprioritaire",
+            code=quartier["code"],
+            nom=quartier["nom"],
+            commune=quartier["commune"],
+            code_officiel=quartier.get("code_officiel", ""),
+            secteurs=quartier.get("secteurs", ""),
+            valide_du=_date(quartier["valide_du"], lieu),
+            valide_au=_date(quartier.get("valide_au"), lieu),
         )
 
-    piliers = _niveau(source, "piliers", CODE_PILIER, parents=None)
-    for code, ordre, item in piliers:
-        lignes.append(
-            _ligne("pilier", contrat=[contrat["code"]], code=code, titre=item["titre"], ordre=ordre)
-        )
 
-    orientations = _niveau(source, "orientations", CODE_ORIENTATION, parents=piliers)
-    for code, ordre, item in orientations:
-        lignes.append(
-            _ligne(
-                "orientation",
-                pilier=[_parent(code)],
-                code=code,
-                titre=item["titre"],
-                ordre=ordre,
-            )
-        )
+def _ligne_objectif(code, ordre, item):
+    _verifier_cles(item, CLES_OBJECTIF, f"objectif {code}", requises={"code", "titre"})
+    hors_appel = item.get("hors_appel_a_projets", False)
+    if not isinstance(hors_appel, bool):
+        raise SourceInvalide(f"objectif {code} : hors_appel_a_projets doit valoir true ou false")
+    return _ligne(
+        "objectif",
+        orientation=[_parent(code)],
+        code=code,
+        titre=item["titre"],
+        ordre=ordre,
+        hors_appel_a_projets=hors_appel,
+    )
 
-    objectifs = _niveau(source, "objectifs", CODE_OBJECTIF, parents=orientations)
-    codes_objectifs = {code for code, _, _ in objectifs}
-    codes_orientations = {code for code, _, _ in orientations}
-    for code, ordre, item in objectifs:
-        _verifier_cles(item, CLES_OBJECTIF, f"objectif {code}", requises={"code", "titre"})
-        hors_appel = item.get("hors_appel_a_projets", False)
-        if not isinstance(hors_appel, bool):
-            raise SourceInvalide(
-                f"objectif {code} : hors_appel_a_projets doit valoir true ou false"
-            )
-        lignes.append(
-            _ligne(
-                "objectif",
-                orientation=[_parent(code)],
-                code=code,
-                titre=item["titre"],
-                ordre=ordre,
-                hors_appel_a_projets=hors_appel,
-            )
-        )
 
-    codes_actions = set()
-    actions_par_objectif = {}
+def _lignes_actions(objectifs, actions_par_objectif):
+    """The actions of every objective; fills ``actions_par_objectif`` (objective → codes)."""
+    lignes, codes_actions = [], set()
     for code_objectif, _, item in objectifs:
         actions = item.get("actions", {})
         if not isinstance(actions, dict):
@@ -182,13 +185,17 @@ def construire_fixture(source):
             lignes.append(
                 _ligne("action", objectif=[code_objectif], code=code, libelle=libelle, ordre=ordre)
             )
+    return lignes
 
+
+def _lignes_textes(objectifs):
+    """Requirements, funding notes, then indicators of every objective, in that order."""
+    lignes = []
     for modele, cle in (("exigence", "exigences"), ("notefinancement", "notes_financement")):
         for code_objectif, _, item in objectifs:
             for ordre, texte in enumerate(_liste(item, cle, code_objectif), start=1):
                 _verifier_texte(texte, f"objectif {code_objectif}, {cle} n°{ordre}")
                 lignes.append(_ligne(modele, objectif=[code_objectif], ordre=ordre, texte=texte))
-
     for code_objectif, _, item in objectifs:
         for ordre, texte in enumerate(_liste(item, "indicateurs", code_objectif), start=1):
             libelle, ventilation, nature = analyser_indicateur(texte)
@@ -202,7 +209,11 @@ def construire_fixture(source):
                     nature=nature,
                 )
             )
+    return lignes
 
+
+def _lignes_renvois(objectifs, *, codes_objectifs, codes_orientations, actions_par_objectif):
+    lignes = []
     for code_objectif, _, item in objectifs:
         for ordre, renvoi in enumerate(_liste(item, "renvois", code_objectif), start=1):
             lieu = f"objectif {code_objectif}, renvoi n°{ordre}"
@@ -233,7 +244,6 @@ def construire_fixture(source):
                     texte=renvoi["texte"],
                 )
             )
-
     return lignes
 
 
