@@ -40,8 +40,9 @@ class UtilisateurFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"personne{n}@exemple.test")
-    prenom = factory.Faker("first_name", locale="fr_FR")
-    nom = factory.Faker("last_name", locale="fr_FR")
+    # Fixed, distinct names: a random "Claude" once matched another test's search for "claude".
+    prenom = "Personne"
+    nom = factory.Sequence(lambda n: f"n°{n:05d}")
     email_confirme_le = factory.LazyFunction(timezone.now)
     password = factory.django.Password(MOT_DE_PASSE)
 
@@ -62,7 +63,8 @@ class StructureFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Structure
 
-    raison_sociale = factory.Sequence(lambda n: f"Association des habitants n°{n}")
+    # Fixed width: the name of structure n°1 is never a substring of n°12's (searches, filters).
+    raison_sociale = factory.Sequence(lambda n: f"Association des habitants n°{n:05d}")
     type = Structure.Type.ASSOCIATION
     siret = factory.Sequence(lambda n: siret_valide(100000 + n))
     rna = factory.Sequence(lambda n: f"W30{n:07d}")
@@ -90,8 +92,6 @@ class MembreFactory(factory.django.DjangoModelFactory):
 
 
 
-# --- Appels à projets et dossiers (issue 4) ---
-
 PDF_MINIMAL = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -102,7 +102,8 @@ class AppelAProjetsFactory(factory.django.DjangoModelFactory):
         model = AppelAProjets
 
     contrat = factory.LazyFunction(lambda: Contrat.objects.order_by("pk").first())
-    annee = factory.Sequence(lambda n: timezone.now().year + n)
+    # The year in Paris, as the portal counts it (not UTC: they differ on 31 December evening).
+    annee = factory.Sequence(lambda n: timezone.localdate().year + n)
     titre = factory.LazyAttribute(lambda o: f"Appel à projets {o.annee} du contrat de ville")
     presentation = "Les associations proposent des actions pour les quartiers prioritaires."
     ouverture = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=30))
@@ -217,7 +218,7 @@ class DossierFactory(factory.django.DjangoModelFactory):
 
     structure = factory.SubFactory(StructureFactory)
     appel = factory.SubFactory(AppelAProjetsFactory)
-    intitule = factory.Sequence(lambda n: f"Projet n°{n}")
+    intitule = factory.Sequence(lambda n: f"Projet n°{n:05d}")  # fixed width, like the names
 
     class Params:
         depose = _depose(statut=Statut.DEPOSE)

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from candidatures import services_structures
@@ -184,7 +185,9 @@ def test_une_date_de_document_future_est_refusee(client):
     """A document cannot be dated in the future."""
     membre = MembreFactory()
     client.force_login(membre.utilisateur)
-    demain = datetime.date.today() + datetime.timedelta(days=2)
+    # The portal's today is Paris's (timezone.localdate), not the machine's; two days ahead
+    # stays in the future even if midnight passes during the request.
+    demain = timezone.localdate() + datetime.timedelta(days=2)
 
     reponse = client.post(
         reverse("structures:deposer_document", args=[membre.structure.pk]),

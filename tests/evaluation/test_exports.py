@@ -111,13 +111,15 @@ def test_siret_provisoire_signale(client, comite, appel_decide):
 def test_export_file_xlsx_relu(client):
     """The filtered queue as XLSX: header and one row per dossier, amounts as numbers."""
     instructeur = UtilisateurFactory(instructeur=True)
-    dossier = dossier_depose()
-    dossier_depose(appel=dossier.appel, membre=MembreFactory())
+    # Explicit names: the search is a substring match, and "… n°1" would also find "… n°12".
+    jardins = MembreFactory(structure__raison_sociale="Les Jardins du Gardon")
+    cevennes = MembreFactory(structure__raison_sociale="Cévennes Solidaires")
+    dossier = dossier_depose(membre=jardins)
+    dossier_depose(appel=dossier.appel, membre=cevennes)
     client.force_login(instructeur)
 
     reponse = client.get(
-        reverse("evaluation:export_xlsx", args=[dossier.appel_id]),
-        {"q": dossier.structure.raison_sociale},
+        reverse("evaluation:export_xlsx", args=[dossier.appel_id]), {"q": "Jardins du Gardon"}
     )
 
     feuille = load_workbook(io.BytesIO(reponse.content)).active

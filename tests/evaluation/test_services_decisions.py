@@ -193,12 +193,14 @@ def test_notification_et_lettre_d_attribution(
     instruit, comite, membre, django_capture_on_commit_callbacks
 ):
     """The structure receives the letter; it carries reference, action, amount and date."""
+    # A fixed day and month, in a year always to come: the date must lie in the future.
+    echeance = datetime.date(timezone.localdate().year + 2, 6, 30)
 
     with django_capture_on_commit_callbacks(execute=True):
         decision = services.decider(
             dossier=instruit, par=comite, nature="retenu", montant_accorde=5000,
             conditions="Mentionner le soutien du contrat de ville.",
-            date_limite_bilan=datetime.date(2031, 6, 30),
+            date_limite_bilan=echeance,
         )
 
     decision.refresh_from_db()
@@ -211,7 +213,7 @@ def test_notification_et_lettre_d_attribution(
     assert instruit.reference in texte
     assert "1.1.1.a" in texte
     assert "5 000 €" in texte
-    assert "30 juin 2031" in texte
+    assert f"30 juin {echeance.year}" in texte
     assert "notification d'attribution" in texte
     assert "Mentionner le soutien du contrat de ville." in texte
 
