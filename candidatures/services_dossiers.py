@@ -29,7 +29,7 @@ from .models import (
     Statut,
     TrancheAge,
 )
-from .permissions import est_responsable
+from .structures.permissions import est_responsable
 from .validators import valider_document
 
 logger = logging.getLogger(__name__)

@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from . import notifications_comptes
 from .models import DemandeAdhesion, DocumentStructure, Invitation, Membre, Structure
-from .permissions import oublier_roles_structures
 from .services_comptes import lire_jeton, normaliser_email
+from .structures.permissions import oublier_roles_structures
 from .validators import TYPES_MIME, extension_de, normaliser_siret, valider_document
 
 SEL_INVITATION = "candidatures.structures.invitation"

@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from . import comptes_axes, services_comptes
+from .comptes.permissions import peut_gerer_roles
 from .forms_comptes import (
     AdresseForm,
     ChangementAdresseForm,
@@ -24,7 +25,6 @@ from .forms_comptes import (
     RolesForm,
 )
 from .models import Role, Utilisateur
-from .permissions import peut_gerer_roles
 from .selectors_structures import structures_de
 
 CLE_ADRESSE_INSCRITE = "inscription_adresse"

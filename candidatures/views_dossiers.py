@@ -15,6 +15,14 @@ from referentiel.models import Action
 from . import budget as grille
 from . import selectors_dossiers as selecteurs
 from . import services_dossiers as services
+from .dossiers.permissions import (
+    peut_creer_dossier,
+    peut_deposer_dossier,
+    peut_modifier_dossier,
+    peut_renouveler_dossier,
+    peut_retirer_dossier,
+    peut_signer_declaration,
+)
 from .forms_dossiers import (
     BudgetForm,
     CahierForm,
@@ -28,14 +36,6 @@ from .forms_dossiers import (
 )
 from .models import AppelAProjets, Dossier, PieceJointe, Section, TrancheAge
 from .pdf import rendre_dossier_pdf
-from .permissions import (
-    peut_creer_dossier,
-    peut_deposer_dossier,
-    peut_modifier_dossier,
-    peut_renouveler_dossier,
-    peut_retirer_dossier,
-    peut_signer_declaration,
-)
 from .selectors_structures import structures_de
 from .structure_courante import structure_courante
 

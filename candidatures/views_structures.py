@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from . import selectors_structures as selecteurs
 from . import services_structures as services
+from .comptes.permissions import est_personnel
 from .forms_structures import (
     DocumentForm,
     InvitationForm,
@@ -23,16 +24,15 @@ from .forms_structures import (
     StructureForm,
 )
 from .models import DemandeAdhesion, DocumentStructure, Invitation, Membre, Structure
-from .permissions import (
+from .structure_courante import definir_structure_courante, structure_courante
+from .structures.permissions import (
     est_membre,
-    est_personnel,
     peut_deposer_document,
     peut_gerer_membres,
     peut_modifier_structure,
     peut_quitter_structure,
     role_dans_structure,
 )
-from .structure_courante import definir_structure_courante, structure_courante
 
 
 def _structure_visible(request, pk):

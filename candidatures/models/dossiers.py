@@ -36,7 +36,7 @@ class TrancheAge(models.TextChoices):
 class DossierQuerySet(models.QuerySet):
     def visibles_par(self, user):
         """Dossiers of the user's structures; for staff roles, also every dossier ever submitted."""
-        from ..permissions import est_personnel  # permissions imports the models
+        from ..comptes.permissions import est_personnel  # permissions imports the models
 
         if not user.is_authenticated:
             return self.none()

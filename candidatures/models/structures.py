@@ -10,7 +10,7 @@ from .comptes import Utilisateur
 class StructureQuerySet(models.QuerySet):
     def visibles_par(self, user):
         """Staff see every structure; anyone else only the structures they belong to."""
-        from ..permissions import est_personnel  # permissions imports the models
+        from ..comptes.permissions import est_personnel  # permissions imports the models
 
         if not user.is_authenticated:
             return self.none()
