@@ -11,10 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from referentiel.models import QuartierPrioritaire
 
 from . import budget
+from .commun.validators import valider_telephone
 from .models import AppelAProjets, PieceJointe, Section, Structure, TrancheAge
 from .selectors_dossiers import champs_prevision
 from .services_dossiers import ActionNonEligible, action_eligible
-from .validators import valider_telephone
 
 LIBELLES_VALEURS = {
     "valeur": _("Nombre"),

@@ -6,9 +6,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from .models import DocumentStructure, Membre, Structure
-from .services_structures import MESSAGE_SIRET_PRIS
-from .validators import (
+from .commun.validators import (
     EXTENSIONS_ACCEPTEES,
     FORMATS_LISIBLES,
     normaliser_iban,
@@ -24,6 +22,8 @@ from .validators import (
     valider_siret,
     valider_telephone,
 )
+from .models import DocumentStructure, Membre, Structure
+from .services_structures import MESSAGE_SIRET_PRIS
 
 GROUPES_STRUCTURE = [
     (_("Identification"), ["raison_sociale", "sigle", "type", "siret", "rna", "rna_absent_motif",

@@ -15,6 +15,7 @@ from django.utils.formats import date_format
 from referentiel.models import Action, Objectif
 
 from . import journal, selectors_dossiers
+from .commun.validators import valider_document
 from .models import (
     TRANSITIONS,
     CompteurReferences,
@@ -30,7 +31,6 @@ from .models import (
     TrancheAge,
 )
 from .structures.permissions import est_responsable
-from .validators import valider_document
 
 logger = logging.getLogger(__name__)
 

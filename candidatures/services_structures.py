@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import notifications_comptes
+from .commun.validators import TYPES_MIME, extension_de, normaliser_siret, valider_document
 from .models import DemandeAdhesion, DocumentStructure, Invitation, Membre, Structure
 from .services_comptes import lire_jeton, normaliser_email
 from .structures.permissions import oublier_roles_structures
-from .validators import TYPES_MIME, extension_de, normaliser_siret, valider_document
 
 SEL_INVITATION = "candidatures.structures.invitation"
 DUREE_INVITATION = timedelta(days=7)
