@@ -5,7 +5,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from . import comptes_axes
+from .comptes import axes as comptes_axes
 from .models import DemandeAdhesion, DocumentStructure, Invitation, Membre, Structure, Utilisateur
 
 

@@ -10,10 +10,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import notifications_comptes
 from .commun.validators import TYPES_MIME, extension_de, normaliser_siret, valider_document
+from .comptes import notifications as notifications_comptes
+from .comptes.services import lire_jeton, normaliser_email
 from .models import DemandeAdhesion, DocumentStructure, Invitation, Membre, Structure
-from .services_comptes import lire_jeton, normaliser_email
 from .structures.permissions import oublier_roles_structures
 
 SEL_INVITATION = "candidatures.structures.invitation"

@@ -196,7 +196,7 @@ PORTAIL_URL = os.environ.get("PORTAIL_URL", "http://127.0.0.1:8000").rstrip("/")
 # Documents of a structure (statuts, RIB…): at most this many bytes each.
 PORTAIL_DOCUMENT_TAILLE_MAX = int(os.environ.get("PORTAIL_DOCUMENT_TAILLE_MAX", "10485760"))
 # Axes counts failures per e-mail address whatever its case, so an administrator can unlock it.
-AXES_USERNAME_CALLABLE = "candidatures.comptes_axes.identifiant_connexion"
+AXES_USERNAME_CALLABLE = "candidatures.comptes.axes.identifiant_connexion"
 
 # --- Instruction et décisions (issue 5) ---
 # The grantor named in decision letters and in the open-data export of granted subsidies (SCDL

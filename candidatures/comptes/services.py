@@ -10,9 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import comptes_axes, notifications_comptes
-from .comptes.permissions import est_administrateur
-from .models import Role, Utilisateur
+from ..models import Role, Utilisateur
+from . import axes as comptes_axes
+from . import notifications as notifications_comptes
+from .permissions import est_administrateur
 
 SEL_CONFIRMATION = "candidatures.comptes.confirmation"
 SEL_CHANGEMENT_ADRESSE = "candidatures.comptes.changement-adresse"

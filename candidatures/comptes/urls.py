@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views_comptes as views
+from . import views
 
 app_name = "comptes"
 

@@ -5,8 +5,8 @@ from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import Role, Utilisateur
-from .services_comptes import MESSAGE_ADRESSE_PRISE, normaliser_email
+from ..models import Role, Utilisateur
+from .services import MESSAGE_ADRESSE_PRISE, normaliser_email
 
 ATTRIBUTS_EMAIL = {"autocomplete": "email", "inputmode": "email", "autocapitalize": "none",
                    "spellcheck": "false"}

@@ -7,7 +7,7 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from .models import DemandeAdhesion, Membre
+from ..models import DemandeAdhesion, Membre
 
 
 def url_absolue(chemin):

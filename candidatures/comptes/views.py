@@ -13,9 +13,11 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from . import comptes_axes, services_comptes
-from .comptes.permissions import peut_gerer_roles
-from .forms_comptes import (
+from ..models import Role, Utilisateur
+from ..selectors_structures import structures_de
+from . import axes as comptes_axes
+from . import services as services_comptes
+from .forms import (
     AdresseForm,
     ChangementAdresseForm,
     ConnexionForm,
@@ -24,8 +26,7 @@ from .forms_comptes import (
     RechercheUtilisateursForm,
     RolesForm,
 )
-from .models import Role, Utilisateur
-from .selectors_structures import structures_de
+from .permissions import peut_gerer_roles
 
 CLE_ADRESSE_INSCRITE = "inscription_adresse"
 
