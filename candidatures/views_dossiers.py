@@ -36,8 +36,8 @@ from .forms_dossiers import (
 )
 from .models import AppelAProjets, Dossier, PieceJointe, Section, TrancheAge
 from .pdf import rendre_dossier_pdf
-from .selectors_structures import structures_de
-from .structure_courante import structure_courante
+from .structures.courante import structure_courante
+from .structures.selectors import structures_de
 
 
 def _dossier_visible(request, pk):

@@ -20,7 +20,7 @@ urlpatterns = [
     path("referentiel/", include("referentiel.urls")),
     path("api/referentiel.json", referentiel_views.referentiel_json, name="api_referentiel"),
     path("comptes/", include("candidatures.comptes.urls")),
-    path("structures/", include("candidatures.urls_structures")),
+    path("structures/", include("candidatures.structures.urls")),
     path("appels/", include("candidatures.urls_appels")),
     path("dossiers/", include("candidatures.urls_dossiers")),
     path("instruction/", include("evaluation.urls")),

@@ -14,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from ..models import Role, Utilisateur
-from ..selectors_structures import structures_de
+from ..structures.selectors import structures_de
 from . import axes as comptes_axes
 from . import services as services_comptes
 from .forms import (

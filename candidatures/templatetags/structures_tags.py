@@ -3,7 +3,7 @@
 from django import template
 
 from ..comptes.permissions import peut_gerer_roles
-from ..structure_courante import structure_courante as lire_structure_courante
+from ..structures.courante import structure_courante as lire_structure_courante
 
 register = template.Library()
 

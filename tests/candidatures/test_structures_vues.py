@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
-from candidatures import services_structures
 from candidatures.models import DocumentStructure, Membre, Structure
-from candidatures.structure_courante import CLE_SESSION
+from candidatures.structures import services as services_structures
+from candidatures.structures.courante import CLE_SESSION
 
 from .factories import PDF_MINIMAL, MembreFactory, StructureFactory, UtilisateurFactory
 

@@ -13,19 +13,13 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from . import selectors_structures as selecteurs
-from . import services_structures as services
-from .comptes.permissions import est_personnel
-from .forms_structures import (
-    DocumentForm,
-    InvitationForm,
-    RejoindreForm,
-    RoleMembreForm,
-    StructureForm,
-)
-from .models import DemandeAdhesion, DocumentStructure, Invitation, Membre, Structure
-from .structure_courante import definir_structure_courante, structure_courante
-from .structures.permissions import (
+from ..comptes.permissions import est_personnel
+from ..models import DemandeAdhesion, DocumentStructure, Invitation, Membre, Structure
+from . import selectors as selecteurs
+from . import services
+from .courante import definir_structure_courante, structure_courante
+from .forms import DocumentForm, InvitationForm, RejoindreForm, RoleMembreForm, StructureForm
+from .permissions import (
     est_membre,
     peut_deposer_document,
     peut_gerer_membres,

@@ -10,11 +10,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .commun.validators import TYPES_MIME, extension_de, normaliser_siret, valider_document
-from .comptes import notifications as notifications_comptes
-from .comptes.services import lire_jeton, normaliser_email
-from .models import DemandeAdhesion, DocumentStructure, Invitation, Membre, Structure
-from .structures.permissions import oublier_roles_structures
+from ..commun.validators import TYPES_MIME, extension_de, normaliser_siret, valider_document
+from ..comptes import notifications as notifications_comptes
+from ..comptes.services import lire_jeton, normaliser_email
+from ..models import DemandeAdhesion, DocumentStructure, Invitation, Membre, Structure
+from .permissions import oublier_roles_structures
 
 SEL_INVITATION = "candidatures.structures.invitation"
 DUREE_INVITATION = timedelta(days=7)

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from .commun.validators import (
+from ..commun.validators import (
     EXTENSIONS_ACCEPTEES,
     FORMATS_LISIBLES,
     normaliser_iban,
@@ -22,8 +22,8 @@ from .commun.validators import (
     valider_siret,
     valider_telephone,
 )
-from .models import DocumentStructure, Membre, Structure
-from .services_structures import MESSAGE_SIRET_PRIS
+from ..models import DocumentStructure, Membre, Structure
+from .services import MESSAGE_SIRET_PRIS
 
 GROUPES_STRUCTURE = [
     (_("Identification"), ["raison_sociale", "sigle", "type", "siret", "rna", "rna_absent_motif",

@@ -1,6 +1,6 @@
 """The structure a user is working for, kept in the session and shown in the header."""
 
-from .selectors_structures import structures_de
+from .selectors import structures_de
 
 CLE_SESSION = "structure_courante"
 

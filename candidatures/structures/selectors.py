@@ -1,6 +1,6 @@
 """Reads about structures: their members, pending requests and the documents dossiers reuse."""
 
-from .models import DemandeAdhesion, DocumentStructure, Invitation, Membre, Structure
+from ..models import DemandeAdhesion, DocumentStructure, Invitation, Membre, Structure
 
 
 def documents_actuels(structure):
