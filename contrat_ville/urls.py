@@ -21,7 +21,7 @@ urlpatterns = [
     path("api/referentiel.json", referentiel_views.referentiel_json, name="api_referentiel"),
     path("comptes/", include("candidatures.comptes.urls")),
     path("structures/", include("candidatures.structures.urls")),
-    path("appels/", include("candidatures.urls_appels")),
+    path("appels/", include("candidatures.appels.urls")),
     path("dossiers/", include("candidatures.urls_dossiers")),
     path("instruction/", include("evaluation.urls")),
     path("bilans/", include("evaluation.urls_bilans")),

@@ -6,7 +6,7 @@ from django.core.management import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from candidatures.demo_appels import creer_appels_demo
+from candidatures.appels.demo import creer_appels_demo
 from candidatures.models import Membre, Role, Structure, Utilisateur
 from candidatures.structures import services as services_structures
 

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from referentiel.models import Action, Contrat, QuartierPrioritaire
 
-from . import services_dossiers as services
-from .models import AppelAProjets, Dossier, LigneBudget, Membre, ReponseExigence, Statut
+from .. import services_dossiers as services
+from ..models import AppelAProjets, Dossier, LigneBudget, Membre, ReponseExigence, Statut
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 SIRET_STRUCTURE_DEMO = "81234567600017"

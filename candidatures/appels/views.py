@@ -7,8 +7,8 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from .appels.permissions import peut_gerer_appels
-from .models import AppelAProjets, DocumentAppel
+from ..models import AppelAProjets, DocumentAppel
+from .permissions import peut_gerer_appels
 
 
 def _afficher(request, appel, autres):
