@@ -1,25 +1,8 @@
-"""Administration of calls for projects (created and edited here; listed in the portal)."""
+"""Administration of dossiers: read-only, with their status history."""
 
 from django.contrib import admin
 
-from .models import AppelAProjets, DocumentAppel, Dossier, EnveloppePilier, HistoriqueStatut
-
-
-class EnveloppeInline(admin.TabularInline):
-    model = EnveloppePilier
-    extra = 0
-
-
-class DocumentInline(admin.TabularInline):
-    model = DocumentAppel
-    extra = 1
-
-
-@admin.register(AppelAProjets)
-class AppelAProjetsAdmin(admin.ModelAdmin):
-    list_display = ("titre", "annee", "ouverture", "cloture", "etat_libelle", "enveloppe_totale")
-    list_filter = ("annee",)
-    inlines = [EnveloppeInline, DocumentInline]
+from ..models import Dossier, HistoriqueStatut
 
 
 class HistoriqueInline(admin.TabularInline):
