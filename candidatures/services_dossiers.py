@@ -14,8 +14,9 @@ from django.utils.formats import date_format
 
 from referentiel.models import Action, Objectif
 
-from . import journal, selectors_dossiers
 from .commun.validators import valider_document
+from .dossiers import journal
+from .dossiers import selectors as selectors_dossiers
 from .models import (
     TRANSITIONS,
     CompteurReferences,
@@ -559,7 +560,7 @@ def renouveler_dossier(*, source, appel, par, maintenant=None):
 @task()
 def envoyer_recepisse(dossier_id):
     """E-mail the récépissé PDF to every member of the structure (a background task)."""
-    from .pdf import rendre_dossier_pdf
+    from .dossiers.pdf import rendre_dossier_pdf
 
     dossier = Dossier.objects.select_related("structure", "appel").get(pk=dossier_id)
     destinataires = sorted(

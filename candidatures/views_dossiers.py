@@ -12,18 +12,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from referentiel.models import Action
 
-from . import budget as grille
-from . import selectors_dossiers as selecteurs
 from . import services_dossiers as services
-from .dossiers.permissions import (
-    peut_creer_dossier,
-    peut_deposer_dossier,
-    peut_modifier_dossier,
-    peut_renouveler_dossier,
-    peut_retirer_dossier,
-    peut_signer_declaration,
-)
-from .forms_dossiers import (
+from .dossiers import budget as grille
+from .dossiers import selectors as selecteurs
+from .dossiers.forms import (
     BudgetForm,
     CahierForm,
     DeclarationForm,
@@ -34,8 +26,16 @@ from .forms_dossiers import (
     ProjetForm,
     RetraitForm,
 )
+from .dossiers.pdf import rendre_dossier_pdf
+from .dossiers.permissions import (
+    peut_creer_dossier,
+    peut_deposer_dossier,
+    peut_modifier_dossier,
+    peut_renouveler_dossier,
+    peut_retirer_dossier,
+    peut_signer_declaration,
+)
 from .models import AppelAProjets, Dossier, PieceJointe, Section, TrancheAge
-from .pdf import rendre_dossier_pdf
 from .structures.courante import structure_courante
 from .structures.selectors import structures_de
 

@@ -22,7 +22,7 @@ urlpatterns = [
     path("comptes/", include("candidatures.comptes.urls")),
     path("structures/", include("candidatures.structures.urls")),
     path("appels/", include("candidatures.appels.urls")),
-    path("dossiers/", include("candidatures.urls_dossiers")),
+    path("dossiers/", include("candidatures.dossiers.urls")),
     path("instruction/", include("evaluation.urls")),
     path("bilans/", include("evaluation.urls_bilans")),
     path("admin/", admin.site.urls),

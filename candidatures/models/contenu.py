@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .. import budget as grille_budget
+from ..dossiers import budget as grille_budget
 from .comptes import Utilisateur
 from .dossiers import Dossier
 
@@ -74,7 +74,7 @@ class PrevisionIndicateur(models.Model):
 
 
 class LigneBudget(models.Model):
-    """One line of the project budget (grid in ``candidatures/budget.py``), in whole euros."""
+    """One line of the project budget (grid in ``dossiers/budget.py``), in whole euros."""
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="lignes_budget")
     code = models.CharField(_("ligne"), max_length=16, choices=[

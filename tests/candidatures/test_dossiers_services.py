@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 
 from candidatures import services_dossiers as services
+from candidatures.dossiers.selectors import manques, totaux_budget
 from candidatures.models import (
     TRANSITIONS,
     CompteurReferences,
@@ -20,7 +21,6 @@ from candidatures.models import (
     Section,
     Statut,
 )
-from candidatures.selectors_dossiers import manques, totaux_budget
 from referentiel.models import Action, Indicateur, QuartierPrioritaire
 
 from .factories import (

@@ -6,12 +6,12 @@ import factory
 from django.utils import timezone
 
 from candidatures import services_dossiers
-from candidatures.models import PrevisionIndicateur, ReponseExigence
-from candidatures.selectors_dossiers import (
+from candidatures.dossiers.selectors import (
     champs_prevision,
     exigences_du_dossier,
     indicateurs_numeriques,
 )
+from candidatures.models import PrevisionIndicateur, ReponseExigence
 from evaluation import services
 from evaluation.models import Avis, Decision, Instruction, Message, VerdictExigence
 from referentiel.models import Action

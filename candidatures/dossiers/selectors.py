@@ -7,8 +7,8 @@ from django.utils.text import capfirst
 
 from referentiel.models import Exigence, Indicateur
 
+from ..models import DocumentStructure, LigneBudget, Section, Statut, TrancheAge
 from . import budget
-from .models import DocumentStructure, LigneBudget, Section, Statut, TrancheAge
 
 TRANCHES_MINEURS = {TrancheAge.T0_5, TrancheAge.T6_11, TrancheAge.T12_17}
 TRANCHES_MAJEURS = {TrancheAge.T18_25, TrancheAge.T26_64, TrancheAge.T65}

@@ -6,8 +6,8 @@ from decimal import Decimal
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 
+from ..models import Dossier, ModificationDossier, Section
 from . import budget
-from .models import Dossier, ModificationDossier, Section
 
 LIBELLES_PREVISION = {
     "valeur": "valeur",
@@ -34,7 +34,7 @@ def _texte(valeur):
 def prendre_instantane(dossier):
     """Return a JSON-ready copy of everything the structure may edit in ``dossier``."""
     # services_dossiers imports this module: read its tables at call time.
-    from .services_dossiers import CHAMPS_PREVISION, SECTION_DU_CHAMP
+    from ..services_dossiers import CHAMPS_PREVISION, SECTION_DU_CHAMP
 
     dossier = Dossier.objects.select_related("action_principale").get(pk=dossier.pk)
     champs = {}

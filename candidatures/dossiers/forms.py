@@ -10,11 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 from referentiel.models import QuartierPrioritaire
 
+from ..commun.validators import valider_telephone
+from ..models import AppelAProjets, PieceJointe, Section, Structure, TrancheAge
+from ..services_dossiers import ActionNonEligible, action_eligible
 from . import budget
-from .commun.validators import valider_telephone
-from .models import AppelAProjets, PieceJointe, Section, Structure, TrancheAge
-from .selectors_dossiers import champs_prevision
-from .services_dossiers import ActionNonEligible, action_eligible
+from .selectors import champs_prevision
 
 LIBELLES_VALEURS = {
     "valeur": _("Nombre"),

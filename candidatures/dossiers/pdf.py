@@ -15,7 +15,7 @@ def rendre_dossier_pdf(dossier, *, recepisse=False):
     """Return the PDF bytes of the dossier summary; log how long WeasyPrint took."""
     from weasyprint import CSS, HTML
 
-    from .selectors_dossiers import resume_dossier
+    from .selectors import resume_dossier
 
     debut = time.perf_counter()
     html = render_to_string(

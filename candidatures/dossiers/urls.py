@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_dossiers as views
+from .. import views_dossiers as views
 
 app_name = "dossiers"
 
