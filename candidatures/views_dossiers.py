@@ -12,7 +12,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from referentiel.models import Action
 
-from . import services_dossiers as services
 from .dossiers import budget as grille
 from .dossiers import selectors as selecteurs
 from .dossiers.forms import (
@@ -34,6 +33,24 @@ from .dossiers.permissions import (
     peut_renouveler_dossier,
     peut_retirer_dossier,
     peut_signer_declaration,
+)
+from .dossiers.services.brouillons import (
+    CHAMPS_PREVISION,
+    ajouter_piece,
+    annuler_signature,
+    creer_dossier,
+    enregistrer_brouillon,
+    signer_declaration,
+    supprimer_piece,
+)
+from .dossiers.services.depot import deposer_dossier, renouveler_dossier, retirer_dossier
+from .dossiers.services.eligibilite import action_eligible
+from .dossiers.services.erreurs import (
+    ConflitVersion,
+    DossierIncomplet,
+    ErreurDossier,
+    ModificationInterdite,
+    PieceRefusee,
 )
 from .models import AppelAProjets, Dossier, PieceJointe, Section, TrancheAge
 from .structures.courante import structure_courante
@@ -102,10 +119,10 @@ def nouveau(request):
         if not peut_creer_dossier(request.user, structure):
             raise Http404
         try:
-            dossier = services.creer_dossier(
+            dossier = creer_dossier(
                 structure=structure, appel=form.cleaned_data["appel"], par=request.user
             )
-        except services.ErreurDossier as erreur:
+        except ErreurDossier as erreur:
             messages.error(request, str(erreur))
         else:
             messages.success(request, "Le brouillon est créé : il est enregistré à chaque saisie.")
@@ -166,7 +183,7 @@ def _initial(dossier):
     for reponse in dossier.reponses.all():
         initial[f"exigence_{reponse.exigence_id}"] = reponse.texte
     for prevision in dossier.previsions.all():
-        for champ in services.CHAMPS_PREVISION:
+        for champ in CHAMPS_PREVISION:
             initial[f"indicateur_{prevision.indicateur_id}_{champ}"] = getattr(prevision, champ)
     for ligne in dossier.lignes_budget.all():
         initial[f"ligne_{ligne.code}"] = ligne.montant
@@ -259,7 +276,7 @@ class PageDossier:
         if ouvert(Section.PROJET):
             champs.update(self.projet.valeurs_valides())
         try:
-            self.resultat = services.enregistrer_brouillon(
+            self.resultat = enregistrer_brouillon(
                 dossier=self.dossier,
                 par=user,
                 version=self.data.get("version") or 0,
@@ -268,11 +285,11 @@ class PageDossier:
                 previsions=self.indicateurs.previsions() if ouvert(Section.INDICATEURS) else None,
                 lignes=self.budget.lignes_budget() if ouvert(Section.BUDGET) else None,
             )
-        except services.ConflitVersion as conflit:
+        except ConflitVersion as conflit:
             self.conflit = conflit
             self.version = conflit.dossier.version
             return
-        except services.ModificationInterdite as erreur:
+        except ModificationInterdite as erreur:
             self.erreur = str(erreur)
             return
         self.dossier = self.resultat.dossier
@@ -287,20 +304,20 @@ class PageDossier:
         if a_supprimer and a_supprimer.isdigit():
             piece = self.dossier.pieces.filter(pk=a_supprimer).first()
             if piece:
-                services.supprimer_piece(piece=piece, par=self.request.user)
+                supprimer_piece(piece=piece, par=self.request.user)
                 messages.info(self.request, f"La pièce « {piece} » est supprimée.")
         valeurs = self.pieces.valeurs_valides()
         fichier = valeurs.get("fichier")
         if fichier:
             try:
-                services.ajouter_piece(
+                ajouter_piece(
                     dossier=self.dossier,
                     par=self.request.user,
                     fichier=fichier,
                     type=valeurs.get("type_piece") or PieceJointe.Type.AUTRE,
                     titre=valeurs.get("titre_piece", ""),
                 )
-            except services.PieceRefusee as erreur:
+            except PieceRefusee as erreur:
                 self.pieces.add_error("fichier", str(erreur))
 
     def _declaration(self):
@@ -309,14 +326,14 @@ class PageDossier:
         valeurs = self.declaration.valeurs_valides()
         try:
             if valeurs.get("engagement") and not self.dossier.est_signe:
-                self.dossier = services.signer_declaration(
+                self.dossier = signer_declaration(
                     dossier=self.dossier, par=self.request.user, qualite=valeurs.get("qualite", "")
                 )
             elif not valeurs.get("engagement") and self.dossier.est_signe:
-                self.dossier = services.annuler_signature(
+                self.dossier = annuler_signature(
                     dossier=self.dossier, par=self.request.user
                 )
-        except services.ModificationInterdite as erreur:
+        except ModificationInterdite as erreur:
             self.declaration.add_error("engagement", str(erreur))
 
     def erreurs(self):
@@ -465,11 +482,11 @@ def deposer(request, pk):
             return render(request, "dossiers/modifier.html", page.contexte())
         dossier = page.dossier
     try:
-        dossier = services.deposer_dossier(dossier=dossier, par=request.user)
-    except services.DossierIncomplet as erreur:
+        dossier = deposer_dossier(dossier=dossier, par=request.user)
+    except DossierIncomplet as erreur:
         messages.error(request, str(erreur))
         return redirect(reverse("dossiers:modifier", args=[dossier.pk]) + "#completude")
-    except services.ErreurDossier as erreur:
+    except ErreurDossier as erreur:
         messages.error(request, str(erreur))
         return redirect("dossiers:detail", dossier.pk)
     messages.success(
@@ -489,10 +506,10 @@ def retirer(request, pk):
     form = RetraitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.retirer_dossier(
+            retirer_dossier(
                 dossier=dossier, par=request.user, motif=form.cleaned_data["motif"]
             )
-        except services.ErreurDossier as erreur:
+        except ErreurDossier as erreur:
             messages.error(request, str(erreur))
         else:
             messages.success(request, "Le dossier est retiré.")
@@ -510,8 +527,8 @@ def renouveler(request, pk):
         messages.error(request, "Aucun appel à projets n'est ouvert pour renouveler ce dossier.")
         return redirect("dossiers:detail", source.pk)
     try:
-        nouveau = services.renouveler_dossier(source=source, appel=appel, par=request.user)
-    except services.ErreurDossier as erreur:
+        nouveau = renouveler_dossier(source=source, appel=appel, par=request.user)
+    except ErreurDossier as erreur:
         messages.error(request, str(erreur))
         return redirect("dossiers:detail", source.pk)
     messages.success(
@@ -561,8 +578,8 @@ def telecharger_piece(request, pk, piece_pk):
 def fiche_action(request):
     """JSON for the form: is this code eligible, and what its objective asks."""
     try:
-        action = services.action_eligible(request.GET.get("code", ""))
-    except services.ErreurDossier as erreur:
+        action = action_eligible(request.GET.get("code", ""))
+    except ErreurDossier as erreur:
         return JsonResponse({"eligible": False, "message": str(erreur)})
     objectif = Action.objects.select_related("objectif").get(pk=action.pk).objectif
     objectif = type(objectif).objects.prefetch_related(

@@ -8,7 +8,10 @@ from django.utils import timezone
 
 from referentiel.models import Action, Contrat, QuartierPrioritaire
 
-from .. import services_dossiers as services
+from ..dossiers.services.brouillons import creer_dossier
+from ..dossiers.services.depot import _tirer_numero, deposer_dossier
+from ..dossiers.services.erreurs import DossierIncomplet
+from ..dossiers.services.statuts import changer_statut
 from ..models import AppelAProjets, Dossier, LigneBudget, Membre, ReponseExigence, Statut
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
@@ -70,7 +73,7 @@ def creer_appels_demo(*, maintenant=None):
 def _dossier_depose(membre, appel):
     """Last year's submitted dossier of the demo structure (to try renewal)."""
     depot = appel.cloture - datetime.timedelta(days=10)
-    dossier = services.creer_dossier(
+    dossier = creer_dossier(
         structure=membre.structure, appel=appel, par=membre.utilisateur,
         maintenant=appel.ouverture + datetime.timedelta(days=1),
     )
@@ -112,11 +115,11 @@ def _dossier_depose(membre, appel):
     dossier.declaration_signee_le = depot
     dossier.save()
     try:
-        return services.deposer_dossier(dossier=dossier, par=membre.utilisateur, maintenant=depot)
-    except services.DossierIncomplet:
+        return deposer_dossier(dossier=dossier, par=membre.utilisateur, maintenant=depot)
+    except DossierIncomplet:
         # The demo structure has no documents yet: record the submission all the same.
-        dossier.numero = services._tirer_numero(appel)
+        dossier.numero = _tirer_numero(appel)
         dossier.reference = f"AAP-{appel.annee}-{dossier.numero:04d}"
         dossier.depose_le = depot
         dossier.save()
-        return services.changer_statut(dossier=dossier, vers=Statut.DEPOSE, par=membre.utilisateur)
+        return changer_statut(dossier=dossier, vers=Statut.DEPOSE, par=membre.utilisateur)

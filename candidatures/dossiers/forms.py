@@ -12,9 +12,10 @@ from referentiel.models import QuartierPrioritaire
 
 from ..commun.validators import valider_telephone
 from ..models import AppelAProjets, PieceJointe, Section, Structure, TrancheAge
-from ..services_dossiers import ActionNonEligible, action_eligible
 from . import budget
 from .selectors import champs_prevision
+from .services.eligibilite import action_eligible
+from .services.erreurs import ActionNonEligible
 
 LIBELLES_VALEURS = {
     "valeur": _("Nombre"),

@@ -1,0 +1,1 @@
+"""Writes on dossiers, one module per step: status machine, eligibility, drafts, submission."""
