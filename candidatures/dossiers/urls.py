@@ -2,20 +2,23 @@
 
 from django.urls import path
 
-from .. import views_dossiers as views
+from .views.detail import detail
+from .views.fichiers import apercu, fiche_action, pdf, telecharger_piece
+from .views.formulaire import deposer, modifier, renouveler, retirer
+from .views.listes import mes_dossiers, nouveau
 
 app_name = "dossiers"
 
 urlpatterns = [
-    path("", views.mes_dossiers, name="liste"),
-    path("nouveau/", views.nouveau, name="nouveau"),
-    path("fiche-action.json", views.fiche_action, name="fiche_action"),
-    path("<int:pk>/", views.detail, name="detail"),
-    path("<int:pk>/modifier/", views.modifier, name="modifier"),
-    path("<int:pk>/deposer/", views.deposer, name="deposer"),
-    path("<int:pk>/retirer/", views.retirer, name="retirer"),
-    path("<int:pk>/renouveler/", views.renouveler, name="renouveler"),
-    path("<int:pk>/apercu/", views.apercu, name="apercu"),
-    path("<int:pk>/pdf/", views.pdf, name="pdf"),
-    path("<int:pk>/pieces/<int:piece_pk>/", views.telecharger_piece, name="piece"),
+    path("", mes_dossiers, name="liste"),
+    path("nouveau/", nouveau, name="nouveau"),
+    path("fiche-action.json", fiche_action, name="fiche_action"),
+    path("<int:pk>/", detail, name="detail"),
+    path("<int:pk>/modifier/", modifier, name="modifier"),
+    path("<int:pk>/deposer/", deposer, name="deposer"),
+    path("<int:pk>/retirer/", retirer, name="retirer"),
+    path("<int:pk>/renouveler/", renouveler, name="renouveler"),
+    path("<int:pk>/apercu/", apercu, name="apercu"),
+    path("<int:pk>/pdf/", pdf, name="pdf"),
+    path("<int:pk>/pieces/<int:piece_pk>/", telecharger_piece, name="piece"),
 ]

@@ -1,167 +1,57 @@
-"""Dossier pages: my dossiers, the sectioned form with autosave, submission, withdrawal, PDF."""
+"""The sectioned form with autosave, and what it leads to: submission, withdrawal, renewal."""
 
 from django.contrib import messages
-from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from referentiel.models import Action
 
-from .dossiers import budget as grille
-from .dossiers import selectors as selecteurs
-from .dossiers.forms import (
+from ...models import AppelAProjets, PieceJointe, Section, TrancheAge
+from .. import budget as grille
+from .. import selectors as selecteurs
+from ..forms import (
     BudgetForm,
     CahierForm,
     DeclarationForm,
     IdentiteForm,
     IndicateursForm,
-    NouveauDossierForm,
     PiecesForm,
     ProjetForm,
     RetraitForm,
 )
-from .dossiers.pdf import rendre_dossier_pdf
-from .dossiers.permissions import (
-    peut_creer_dossier,
+from ..permissions import (
     peut_deposer_dossier,
     peut_modifier_dossier,
     peut_renouveler_dossier,
     peut_retirer_dossier,
     peut_signer_declaration,
 )
-from .dossiers.services.brouillons import (
+from ..services.brouillons import (
     CHAMPS_PREVISION,
     ajouter_piece,
     annuler_signature,
-    creer_dossier,
     enregistrer_brouillon,
     signer_declaration,
     supprimer_piece,
 )
-from .dossiers.services.depot import deposer_dossier, renouveler_dossier, retirer_dossier
-from .dossiers.services.eligibilite import action_eligible
-from .dossiers.services.erreurs import (
+from ..services.depot import deposer_dossier, renouveler_dossier, retirer_dossier
+from ..services.erreurs import (
     ConflitVersion,
     DossierIncomplet,
     ErreurDossier,
     ModificationInterdite,
     PieceRefusee,
 )
-from .models import AppelAProjets, Dossier, PieceJointe, Section, TrancheAge
-from .structures.courante import structure_courante
-from .structures.selectors import structures_de
-
-
-def _dossier_visible(request, pk):
-    """The dossier if the user may see it; a 404 otherwise, whether it exists or not."""
-    return get_object_or_404(
-        Dossier.objects.visibles_par(request.user).select_related(
-            "structure", "appel", "action_principale__objectif", "modifie_par"
-        ),
-        pk=pk,
-    )
+from .detail import _dossier_visible
 
 
 def _heure(instant):
     return date_format(timezone.localtime(instant), "H:i")
-
-
-# --- Lists ----------------------------------------------------------------------------------
-
-
-@require_GET
-def mes_dossiers(request):
-    """The user's dossiers, grouped by call, with status, next step and deadline."""
-    dossiers = (
-        Dossier.objects.visibles_par(request.user)
-        .select_related("structure", "appel", "action_principale")
-        .order_by("-appel__annee", "structure__raison_sociale", "-cree_le")
-    )
-    appels = {}
-    for dossier in dossiers:
-        dossier.etape = selecteurs.prochaine_etape(dossier)
-        appels.setdefault(dossier.appel, []).append(dossier)
-    return render(
-        request,
-        "dossiers/liste.html",
-        {
-            "appels": appels.items(),
-            "appel_ouvert": AppelAProjets.objects.ouverts().order_by("cloture").first(),
-            "peut_creer": structures_de(request.user).exists(),
-        },
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def nouveau(request):
-    """Start a draft for one of the user's structures on a call that is not closed."""
-    structures = structures_de(request.user)
-    appels = AppelAProjets.objects.filter(cloture__gt=timezone.now()).order_by("ouverture")
-    if not structures.exists():
-        messages.error(
-            request, "Rattachez-vous d'abord à une structure : c'est elle qui dépose les dossiers."
-        )
-        return redirect("structures:liste")
-    courante = structure_courante(request)
-    form = NouveauDossierForm(
-        request.POST or None,
-        structures=structures,
-        appels=appels,
-        initial={"structure": courante.pk if courante else None},
-    )
-    if request.method == "POST" and form.is_valid():
-        structure = form.cleaned_data["structure"]
-        if not peut_creer_dossier(request.user, structure):
-            raise Http404
-        try:
-            dossier = creer_dossier(
-                structure=structure, appel=form.cleaned_data["appel"], par=request.user
-            )
-        except ErreurDossier as erreur:
-            messages.error(request, str(erreur))
-        else:
-            messages.success(request, "Le brouillon est créé : il est enregistré à chaque saisie.")
-            return redirect("dossiers:modifier", dossier.pk)
-    return render(request, "dossiers/nouveau.html", {"form": form, "appels": appels})
-
-
-# --- Detail -------------------------------------------------------------------------------
-
-
-MODIFICATIONS_AFFICHEES = 50
-
-
-@require_GET
-def detail(request, pk):
-    dossier = _dossier_visible(request, pk)
-    historique = dossier.historique.select_related("par")
-    return render(
-        request,
-        "dossiers/detail.html",
-        {
-            **selecteurs.resume_dossier(dossier),
-            "historique": historique,
-            "modifications": dossier.modifications.select_related("par").order_by("-le", "-pk")[
-                :MODIFICATIONS_AFFICHEES
-            ],
-            "manques": selecteurs.manques(dossier) if dossier.sections_modifiables() else {},
-            "etape": selecteurs.prochaine_etape(dossier),
-            "demande": dossier.demande_ouverte(),
-            "peut_modifier": peut_modifier_dossier(request.user, dossier),
-            "peut_deposer": peut_deposer_dossier(request.user, dossier),
-            "peut_retirer": peut_retirer_dossier(request.user, dossier),
-            "peut_renouveler": peut_renouveler_dossier(request.user, dossier)
-            and AppelAProjets.objects.ouverts().exclude(pk=dossier.appel_id).exists(),
-        },
-    )
-
-
-# --- The sectioned form ----------------------------------------------------------------------
 
 
 def _initial(dossier):
@@ -537,68 +427,3 @@ def renouveler(request, pk):
         "indicateurs et les pièces, puis signez la déclaration.",
     )
     return redirect("dossiers:modifier", nouveau.pk)
-
-
-# --- Print, PDF, attachments, fiche-action data ------------------------------------------------
-
-
-@require_GET
-def apercu(request, pk):
-    """The whole dossier on one printable page."""
-    dossier = _dossier_visible(request, pk)
-    return render(request, "dossiers/apercu.html", selecteurs.resume_dossier(dossier))
-
-
-@require_GET
-def pdf(request, pk):
-    """The dossier as PDF, at any time; once submitted, it is the récépissé."""
-    dossier = _dossier_visible(request, pk)
-    recepisse = dossier.depose_le is not None and request.GET.get("recepisse") == "1"
-    contenu = rendre_dossier_pdf(dossier, recepisse=recepisse)
-    nom = (
-        f"recepisse-{dossier.reference}.pdf"
-        if recepisse
-        else f"dossier-{dossier.reference or dossier.pk}.pdf"
-    )
-    reponse = HttpResponse(contenu, content_type="application/pdf")
-    reponse["Content-Disposition"] = f'attachment; filename="{nom}"'
-    return reponse
-
-
-@require_GET
-def telecharger_piece(request, pk, piece_pk):
-    dossier = _dossier_visible(request, pk)
-    piece = get_object_or_404(PieceJointe, pk=piece_pk, dossier=dossier)
-    return FileResponse(
-        piece.fichier.open("rb"), as_attachment=True, filename=piece.nom_original
-    )
-
-
-@require_GET
-def fiche_action(request):
-    """JSON for the form: is this code eligible, and what its objective asks."""
-    try:
-        action = action_eligible(request.GET.get("code", ""))
-    except ErreurDossier as erreur:
-        return JsonResponse({"eligible": False, "message": str(erreur)})
-    objectif = Action.objects.select_related("objectif").get(pk=action.pk).objectif
-    objectif = type(objectif).objects.prefetch_related(
-        Prefetch("exigences"), Prefetch("indicateurs")
-    ).get(pk=objectif.pk)
-    return JsonResponse(
-        {
-            "eligible": True,
-            "action": {"code": action.code, "libelle": action.libelle},
-            "objectif": {"code": objectif.code, "titre": objectif.titre},
-            "exigences": [e.texte for e in objectif.exigences.all()],
-            "indicateurs": [
-                {
-                    "libelle": i.libelle,
-                    "ventilation": i.get_ventilation_display(),
-                    "nature": i.nature,
-                }
-                for i in objectif.indicateurs.all()
-            ],
-        }
-    )
-
