@@ -33,7 +33,7 @@ def _texte(valeur):
 
 def prendre_instantane(dossier):
     """Return a JSON-ready copy of everything the structure may edit in ``dossier``."""
-    # services_dossiers imports this module: read its tables at call time.
+    # The dossier services import this module: read their tables at call time.
     from .services.brouillons import CHAMPS_PREVISION, SECTION_DU_CHAMP
 
     dossier = Dossier.objects.select_related("action_principale").get(pk=dossier.pk)

@@ -1,4 +1,4 @@
-"""The lifecycle of a dossier in one screen: its statuses and the moves allowed between them."""
+"""The lifecycle of a dossier in one screen: statuses, allowed moves, statuses before decision."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

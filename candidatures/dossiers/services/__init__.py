@@ -1,1 +1,1 @@
-"""Writes on dossiers, one module per step: status machine, eligibility, drafts, submission."""
+"""Writes on dossiers: errors, status machine, eligibility, drafts, submission, notifications."""
