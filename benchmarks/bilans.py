@@ -259,7 +259,7 @@ def _liste(valeurs):
 
 def requete_agregation(perimetre):
     """The aggregates of ``agreger`` as one hand-written statement, and its parameters."""
-    from candidatures import budget
+    from candidatures.dossiers import budget
     from evaluation.agregats import STATUTS_REFUSES, STATUTS_RETENUS, statuts_comptes
 
     retenus = _liste(STATUTS_RETENUS)

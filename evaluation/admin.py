@@ -2,7 +2,7 @@
 
 from django.contrib import admin, messages
 
-from candidatures.services_dossiers import ErreurDossier
+from candidatures.dossiers.services.erreurs import ErreurDossier
 
 from . import services
 from .models import AffectationPilier, Decision, Instruction, Message, Modification

@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
-from candidatures import budget
+from candidatures.dossiers import budget
 from candidatures.models import (
     AppelAProjets,
     Dossier,

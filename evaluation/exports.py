@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 from openpyxl import Workbook
 
-from candidatures import budget
+from candidatures.dossiers import budget
 
 # --- The queue ------------------------------------------------------------------------------------
 

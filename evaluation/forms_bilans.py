@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from candidatures.forms_dossiers import (
+from candidatures.dossiers.forms import (
     ESPACES,
     LIBELLES_VALEURS,
     ChampsEnTableau,

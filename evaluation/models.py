@@ -353,7 +353,7 @@ class Modification(models.Model):
 
 import uuid  # noqa: E402
 
-from candidatures import budget as grille_budget  # noqa: E402
+from candidatures.dossiers import budget as grille_budget  # noqa: E402
 
 SEUIL_ECART_DEFAUT = 15
 CHAMPS_VALEUR = ("valeur", "valeur_femmes", "valeur_hommes", "valeur_filles", "valeur_garcons")
@@ -404,7 +404,7 @@ class ParametresBilan(models.Model):
 class BilanQuerySet(models.QuerySet):
     def visibles_par(self, user):
         """Staff see every bilan; members of a structure only the bilans of its dossiers."""
-        from candidatures.permissions import est_personnel
+        from candidatures.comptes.permissions import est_personnel
 
         if not user.is_authenticated:
             return self.none()

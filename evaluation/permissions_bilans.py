@@ -1,7 +1,8 @@
 """Who may fill, submit, validate and read bilans, and who reads the annual bilans."""
 
+from candidatures.comptes.permissions import est_administrateur, est_personnel
 from candidatures.models import Statut
-from candidatures.permissions import est_administrateur, est_membre, est_personnel
+from candidatures.structures.permissions import est_membre
 
 from .permissions import est_instructeur
 from .selectors_bilans import STATUTS_BILAN, STATUTS_SAISIE

@@ -18,8 +18,15 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from candidatures import budget
-from candidatures.journal import comparer, prendre_instantane
+from candidatures.dossiers import budget
+from candidatures.dossiers.journal import comparer, prendre_instantane
+from candidatures.dossiers.selectors import (
+    DOCUMENTS_STRUCTURE_REQUIS,
+    exigences_du_dossier,
+    totaux_budget,
+)
+from candidatures.dossiers.services.eligibilite import action_eligible
+from candidatures.dossiers.services.erreurs import ActionNonEligible
 from candidatures.models import (
     STATUTS_AVANT_DECISION,
     DemandeCorrection,
@@ -33,12 +40,6 @@ from candidatures.models import (
     Statut,
     Utilisateur,
 )
-from candidatures.selectors_dossiers import (
-    DOCUMENTS_STRUCTURE_REQUIS,
-    exigences_du_dossier,
-    totaux_budget,
-)
-from candidatures.services_dossiers import ActionNonEligible, action_eligible
 from referentiel.models import Pilier
 
 from .formats import euros

@@ -4,9 +4,9 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from candidatures import budget
+from candidatures.dossiers import budget
+from candidatures.dossiers.selectors import TRANCHES_MAJEURS, TRANCHES_MINEURS, champs_prevision
 from candidatures.models import Dossier, Statut
-from candidatures.selectors_dossiers import TRANCHES_MAJEURS, TRANCHES_MINEURS, champs_prevision
 from referentiel.models import Indicateur
 
 from .models import SEUIL_ECART_DEFAUT, Bilan, ParametresBilan
@@ -187,7 +187,7 @@ def manques(bilan, *, indicateurs=None, lignes=None):
 
 def dossiers_a_bilan(user):
     """Retained dossiers whose bilan the user may see, most urgent first."""
-    from candidatures.permissions import est_personnel
+    from candidatures.comptes.permissions import est_personnel
 
     dossiers = Dossier.objects.filter(statut__in=STATUTS_BILAN).select_related(
         "structure", "appel", "action_principale", "decision", "bilan"

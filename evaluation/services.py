@@ -12,17 +12,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from candidatures.journal import prendre_instantane
+from candidatures.commun.validators import TYPES_MIME, extension_de, valider_document
+from candidatures.comptes.permissions import est_administrateur
+from candidatures.dossiers.journal import prendre_instantane
+from candidatures.dossiers.services.depot import ouvrir_corrections
+from candidatures.dossiers.services.erreurs import ErreurDossier, PieceRefusee, TransitionInterdite
+from candidatures.dossiers.services.statuts import changer_statut
 from candidatures.models import Dossier, Statut
-from candidatures.permissions import est_administrateur, est_membre
-from candidatures.services_dossiers import (
-    ErreurDossier,
-    PieceRefusee,
-    TransitionInterdite,
-    changer_statut,
-    ouvrir_corrections,
-)
-from candidatures.validators import TYPES_MIME, extension_de, valider_document
+from candidatures.structures.permissions import est_membre
 
 from . import notifications, selectors
 from .models import (

@@ -13,16 +13,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from candidatures.models import Dossier, LigneBudget, Statut
-from candidatures.permissions import est_membre
-from candidatures.services_dossiers import (
+from candidatures.commun.validators import TYPES_MIME, extension_de, valider_document
+from candidatures.dossiers.services.erreurs import (
     ErreurDossier,
     ModificationInterdite,
     PieceRefusee,
     TransitionInterdite,
-    changer_statut,
 )
-from candidatures.validators import TYPES_MIME, extension_de, valider_document
+from candidatures.dossiers.services.statuts import changer_statut
+from candidatures.models import Dossier, LigneBudget, Statut
+from candidatures.structures.permissions import est_membre
 
 from . import notifications_bilans, selectors_bilans
 from .models import (
@@ -92,7 +92,7 @@ class Enregistrement:
 @transaction.atomic
 def definir_seuil_ecart(*, appel, seuil, par):
     """Set the gap (in %) above which a line of the compte rendu must be explained, for a call."""
-    from candidatures.permissions import est_administrateur
+    from candidatures.comptes.permissions import est_administrateur
 
     if not est_administrateur(par):
         raise ErreurBilan("Seuls les administrateurs règlent les bilans d'un appel.")
@@ -188,7 +188,7 @@ def _valider_realisations(indicateurs, realisations, erreurs):
 
 
 def _valider_lignes(lignes, erreurs):
-    from candidatures import budget
+    from candidatures.dossiers import budget
 
     for code, valeurs in lignes.items():
         if code not in budget.PAR_CODE:

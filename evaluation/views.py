@@ -11,9 +11,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from candidatures.dossiers.selectors import resume_dossier
+from candidatures.dossiers.services.erreurs import ErreurDossier
 from candidatures.models import AppelAProjets, Dossier, Statut
-from candidatures.selectors_dossiers import resume_dossier
-from candidatures.services_dossiers import ErreurDossier
 from referentiel.models import Pilier
 
 from . import exports, selectors, services

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from candidatures import budget
+from candidatures.dossiers import budget
+from candidatures.dossiers.services.erreurs import ErreurDossier, PieceRefusee
 from candidatures.models import AppelAProjets, Dossier, Structure
-from candidatures.services_dossiers import ErreurDossier, PieceRefusee
 
 from . import graphiques, selectors_bilans, services_bilans, taches
 from .agregats import Perimetre, agreger

@@ -2,8 +2,8 @@
 
 from django import template
 
-from ..permissions import peut_gerer_roles
-from ..structure_courante import structure_courante as lire_structure_courante
+from ..comptes.permissions import peut_gerer_roles
+from ..structures.courante import structure_courante as lire_structure_courante
 
 register = template.Library()
 

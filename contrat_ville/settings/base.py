@@ -126,7 +126,7 @@ AXES_LOCKOUT_TEMPLATE = "comptes/verrouille.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # Axes counts failures per e-mail address whatever its case, so an administrator can unlock it.
-AXES_USERNAME_CALLABLE = "candidatures.comptes_axes.identifiant_connexion"
+AXES_USERNAME_CALLABLE = "candidatures.comptes.axes.identifiant_connexion"
 
 # --- Security -------------------------------------------------------------------------------------
 

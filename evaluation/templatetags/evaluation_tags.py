@@ -2,7 +2,7 @@
 
 from django import template
 
-from candidatures.permissions import est_personnel as _est_personnel
+from candidatures.comptes.permissions import est_personnel as _est_personnel
 
 from ..formats import date_longue as _date_longue
 from ..formats import euros as _euros

@@ -8,6 +8,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from stdnum import luhn
 
+from candidatures.dossiers.selectors import champs_prevision, indicateurs_numeriques
 from candidatures.models import (
     AppelAProjets,
     DocumentStructure,
@@ -21,7 +22,6 @@ from candidatures.models import (
     Structure,
     Utilisateur,
 )
-from candidatures.selectors_dossiers import champs_prevision, indicateurs_numeriques
 from referentiel.models import Action, Contrat, QuartierPrioritaire
 
 MOT_DE_PASSE = "mot-de-passe-de-test-42"

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from candidatures import budget
+from candidatures.dossiers import budget
 
 
 def test_grille_complete_et_codes_uniques():

@@ -6,8 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from candidatures import services_structures
 from candidatures.models import DemandeAdhesion, DocumentStructure, Membre
+from candidatures.structures import services as services_structures
 
 from .factories import PDF_MINIMAL, MembreFactory, UtilisateurFactory
 

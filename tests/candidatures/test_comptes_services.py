@@ -8,7 +8,7 @@ from axes.models import AccessAttempt
 from django.core import mail, signing
 from django.core.exceptions import ValidationError
 
-from candidatures import services_comptes
+from candidatures.comptes import services as services_comptes
 from candidatures.models import Role, Utilisateur
 
 from .factories import UtilisateurFactory

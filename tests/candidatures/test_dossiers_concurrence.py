@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, connections
 
-from candidatures import services_dossiers as services
+from candidatures.dossiers.services import depot as services
 from candidatures.models import CompteurReferences, Dossier
 
 from .factories import AppelAProjetsFactory, DossierFactory, MembreFactory

@@ -9,7 +9,31 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 
-from candidatures import services_dossiers as services
+from candidatures.dossiers.selectors import manques, totaux_budget
+from candidatures.dossiers.services.brouillons import (
+    ajouter_piece,
+    creer_dossier,
+    enregistrer_brouillon,
+    signer_declaration,
+)
+from candidatures.dossiers.services.depot import (
+    deposer_dossier,
+    ouvrir_corrections,
+    renouveler_dossier,
+    retirer_dossier,
+)
+from candidatures.dossiers.services.eligibilite import action_eligible
+from candidatures.dossiers.services.erreurs import (
+    ActionNonEligible,
+    AppelNonOuvert,
+    ConflitVersion,
+    DossierIncomplet,
+    ErreurDossier,
+    ModificationInterdite,
+    PieceRefusee,
+    TransitionInterdite,
+)
+from candidatures.dossiers.services.statuts import changer_statut
 from candidatures.models import (
     TRANSITIONS,
     CompteurReferences,
@@ -20,7 +44,6 @@ from candidatures.models import (
     Section,
     Statut,
 )
-from candidatures.selectors_dossiers import manques, totaux_budget
 from referentiel.models import Action, Indicateur, QuartierPrioritaire
 
 from .factories import (
@@ -57,7 +80,7 @@ def complet(responsable):
 def test_une_action_ordinaire_est_eligible():
     """An action of an objective inside the call is accepted, whatever the case typed."""
 
-    action = services.action_eligible(" 1.1.1.A ")
+    action = action_eligible(" 1.1.1.A ")
 
     assert action.code == "1.1.1.a"
 
@@ -66,22 +89,22 @@ def test_action_dun_objectif_hors_appel_refusee():
     """Actions of an objective marked "hors appel à projets" are refused with the reason."""
     code = Action.objects.filter(objectif__hors_appel_a_projets=True).first().code
 
-    with pytest.raises(services.ActionNonEligible, match="hors appel à projets"):
-        services.action_eligible(code)
+    with pytest.raises(ActionNonEligible, match="hors appel à projets"):
+        action_eligible(code)
 
 
 def test_objectif_sans_action_refuse():
     """An objective without any action (2.3.7) cannot be chosen."""
 
-    with pytest.raises(services.ActionNonEligible, match="n'a aucune action"):
-        services.action_eligible("2.3.7")
+    with pytest.raises(ActionNonEligible, match="n'a aucune action"):
+        action_eligible("2.3.7")
 
 
 def test_objectif_qui_renvoie_pointe_vers_les_actions_cibles():
     """1.6.5 only refers to 1.1.1 and 1.1.3: the message lists their actions."""
 
-    with pytest.raises(services.ActionNonEligible) as erreur:
-        services.action_eligible("1.6.5")
+    with pytest.raises(ActionNonEligible) as erreur:
+        action_eligible("1.6.5")
 
     assert "1.1.1.a" in str(erreur.value) and "1.1.3.a" in str(erreur.value)
 
@@ -89,22 +112,22 @@ def test_objectif_qui_renvoie_pointe_vers_les_actions_cibles():
 def test_action_qui_renvoie_pointe_vers_lobjectif_cible():
     """Action 1.6.1.a is a "Cf. objectif opérationnel 1.1.3": its actions are proposed."""
 
-    with pytest.raises(services.ActionNonEligible, match="1.1.3.a, 1.1.3.b, 1.1.3.c"):
-        services.action_eligible("1.6.1.a")
+    with pytest.raises(ActionNonEligible, match="1.1.3.a, 1.1.3.b, 1.1.3.c"):
+        action_eligible("1.6.1.a")
 
 
 def test_code_dobjectif_avec_actions_demande_une_action():
     """Typing an objective code asks for one of its actions."""
 
-    with pytest.raises(services.ActionNonEligible, match="1.1.1.a, 1.1.1.b"):
-        services.action_eligible("1.1.1")
+    with pytest.raises(ActionNonEligible, match="1.1.1.a, 1.1.1.b"):
+        action_eligible("1.1.1")
 
 
 def test_code_inconnu_refuse():
     """An unknown code is refused with the expected form of a code."""
 
-    with pytest.raises(services.ActionNonEligible, match="Aucune action"):
-        services.action_eligible("9.9.9.z")
+    with pytest.raises(ActionNonEligible, match="Aucune action"):
+        action_eligible("9.9.9.z")
 
 
 # --- Status machine -----------------------------------------------------------------------
@@ -118,14 +141,14 @@ def test_changer_statut_suit_la_table_des_transitions(de, vers, responsable):
     par = responsable.utilisateur
 
     if (de, vers) in PASSAGES_PERMIS:
-        services.changer_statut(dossier=dossier, vers=vers, par=par, motif="test")
+        changer_statut(dossier=dossier, vers=vers, par=par, motif="test")
         dossier.refresh_from_db()
         assert dossier.statut == vers
         ligne = dossier.historique.get()
         assert (ligne.de, ligne.vers, ligne.par, ligne.motif) == (de, vers, par, "test")
     else:
-        with pytest.raises(services.TransitionInterdite, match="ne peut pas passer"):
-            services.changer_statut(dossier=dossier, vers=vers, par=par)
+        with pytest.raises(TransitionInterdite, match="ne peut pas passer"):
+            changer_statut(dossier=dossier, vers=vers, par=par)
         dossier.refresh_from_db()
         assert dossier.statut == de
         assert not dossier.historique.exists()
@@ -148,7 +171,7 @@ def test_creer_dossier_historise_la_creation(responsable):
     """A new draft starts with a creation row in its history and the structure's contact."""
     appel = AppelAProjetsFactory()
 
-    dossier = services.creer_dossier(
+    dossier = creer_dossier(
         structure=responsable.structure, appel=appel, par=responsable.utilisateur
     )
 
@@ -161,8 +184,8 @@ def test_creer_dossier_refuse_sur_un_appel_clos(responsable):
     """No new draft on a closed call."""
     appel = AppelAProjetsFactory(clos=True)
 
-    with pytest.raises(services.AppelNonOuvert, match="clos"):
-        services.creer_dossier(
+    with pytest.raises(AppelNonOuvert, match="clos"):
+        creer_dossier(
             structure=responsable.structure, appel=appel, par=responsable.utilisateur
         )
 
@@ -170,7 +193,7 @@ def test_creer_dossier_refuse_sur_un_appel_clos(responsable):
 def test_enregistrer_brouillon_incremente_la_version(brouillon, responsable):
     """A save that changes something bumps the version and records who saved."""
 
-    resultat = services.enregistrer_brouillon(
+    resultat = enregistrer_brouillon(
         dossier=brouillon, par=responsable.utilisateur, version=1,
         champs={"resume": "Un résumé", "quartiers": QuartierPrioritaire.objects.all()[:2]},
     )
@@ -185,7 +208,7 @@ def test_enregistrer_brouillon_incremente_la_version(brouillon, responsable):
 def test_enregistrer_sans_changement_garde_la_version(brouillon, responsable):
     """An autosave with nothing new leaves the version alone."""
 
-    services.enregistrer_brouillon(
+    enregistrer_brouillon(
         dossier=brouillon, par=responsable.utilisateur, version=1,
         champs={"intitule": brouillon.intitule},
     )
@@ -197,12 +220,12 @@ def test_enregistrer_sans_changement_garde_la_version(brouillon, responsable):
 def test_deuxieme_enregistrement_sur_version_perimee_refuse(brouillon, responsable):
     """Two members saving from the same version: the second is refused, nothing overwritten."""
     collegue = MembreFactory(structure=brouillon.structure, contributeur=True).utilisateur
-    services.enregistrer_brouillon(
+    enregistrer_brouillon(
         dossier=brouillon, par=collegue, version=1, champs={"resume": "Version du collègue"}
     )
 
-    with pytest.raises(services.ConflitVersion) as conflit:
-        services.enregistrer_brouillon(
+    with pytest.raises(ConflitVersion) as conflit:
+        enregistrer_brouillon(
             dossier=brouillon, par=responsable.utilisateur, version=1,
             champs={"resume": "Ma version"},
         )
@@ -219,7 +242,7 @@ def test_lignes_budget_et_previsions_enregistrees(brouillon, responsable):
     brouillon.save()
     indicateur = Indicateur.objects.get(objectif__code="1.1.1", ventilation="FH")
 
-    services.enregistrer_brouillon(
+    enregistrer_brouillon(
         dossier=brouillon, par=responsable.utilisateur, version=1,
         lignes={"60": {"montant": 1000}, "74_etat_pv": {"montant": 1000}},
         previsions={indicateur.pk: {"valeur_femmes": 12, "valeur_hommes": 10}},
@@ -245,7 +268,7 @@ def test_montant_negatif_refuse_par_la_base(brouillon):
 def test_modifier_apres_signature_annule_la_declaration(complet, responsable):
     """The declaration vouches for the content: changing the content voids it."""
 
-    resultat = services.enregistrer_brouillon(
+    resultat = enregistrer_brouillon(
         dossier=complet, par=responsable.utilisateur, version=complet.version,
         champs={"resume": "Nouveau résumé"},
     )
@@ -260,9 +283,9 @@ def test_seul_un_responsable_signe_la_declaration(brouillon):
     contributeur = MembreFactory(structure=brouillon.structure, contributeur=True).utilisateur
     responsable = MembreFactory(structure=brouillon.structure).utilisateur
 
-    with pytest.raises(services.ModificationInterdite, match="responsable"):
-        services.signer_declaration(dossier=brouillon, par=contributeur)
-    signe = services.signer_declaration(dossier=brouillon, par=responsable, qualite="président")
+    with pytest.raises(ModificationInterdite, match="responsable"):
+        signer_declaration(dossier=brouillon, par=contributeur)
+    signe = signer_declaration(dossier=brouillon, par=responsable, qualite="président")
 
     assert signe.declaration_signataire == responsable.get_full_name()
     assert signe.declaration_signee_le is not None
@@ -344,7 +367,7 @@ def test_deposer_attribue_une_reference_et_envoie_le_recepisse(
     """Submitting gives AAP-<year>-0001, logs the move; the worker e-mails the récépissé PDF."""
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.deposer_dossier(dossier=complet, par=responsable.utilisateur)
+        deposer_dossier(dossier=complet, par=responsable.utilisateur)
 
     complet.refresh_from_db()
     assert complet.statut == Statut.DEPOSE
@@ -364,10 +387,10 @@ def test_references_successives(responsable):
     a = DossierFactory(structure=responsable.structure, appel=appel, complet=True)
     b = DossierFactory(structure=responsable.structure, appel=appel, complet=True)
     for d in (a, b):
-        services.signer_declaration(dossier=d, par=responsable.utilisateur)
+        signer_declaration(dossier=d, par=responsable.utilisateur)
 
-    services.deposer_dossier(dossier=a, par=responsable.utilisateur)
-    services.deposer_dossier(dossier=b, par=responsable.utilisateur)
+    deposer_dossier(dossier=a, par=responsable.utilisateur)
+    deposer_dossier(dossier=b, par=responsable.utilisateur)
 
     assert [a.reference[-4:], b.reference[-4:]] == ["0001", "0002"]
     assert CompteurReferences.objects.get(appel=appel).dernier_numero == 2
@@ -376,8 +399,8 @@ def test_references_successives(responsable):
 def test_deposer_incomplet_refuse(brouillon, responsable):
     """An incomplete draft is not submitted and keeps no reference."""
 
-    with pytest.raises(services.DossierIncomplet) as erreur:
-        services.deposer_dossier(dossier=brouillon, par=responsable.utilisateur)
+    with pytest.raises(DossierIncomplet) as erreur:
+        deposer_dossier(dossier=brouillon, par=responsable.utilisateur)
 
     brouillon.refresh_from_db()
     assert brouillon.statut == Statut.BROUILLON and brouillon.reference == ""
@@ -395,10 +418,10 @@ def test_depot_accepte_jusqua_la_derniere_seconde_heure_de_paris(responsable):
     """Closing at 12:00 Paris time (10:00 UTC, summer time): 11:59:59 is still in time."""
     appel = _appel_clos_a((12, 0))
     dossier = DossierFactory(structure=responsable.structure, appel=appel, complet=True)
-    services.signer_declaration(dossier=dossier, par=responsable.utilisateur)
+    signer_declaration(dossier=dossier, par=responsable.utilisateur)
     juste_avant = datetime.datetime(2031, 3, 31, 11, 59, 59, tzinfo=PARIS)
 
-    services.deposer_dossier(dossier=dossier, par=responsable.utilisateur, maintenant=juste_avant)
+    deposer_dossier(dossier=dossier, par=responsable.utilisateur, maintenant=juste_avant)
 
     assert dossier.statut == Statut.DEPOSE
 
@@ -407,13 +430,13 @@ def test_depot_refuse_a_la_minute_de_cloture(responsable):
     """At 12:00:00 Paris time the call is closed, even if the server clock is in UTC."""
     appel = _appel_clos_a((12, 0))
     dossier = DossierFactory(structure=responsable.structure, appel=appel, complet=True)
-    services.signer_declaration(dossier=dossier, par=responsable.utilisateur)
+    signer_declaration(dossier=dossier, par=responsable.utilisateur)
     a_la_minute = datetime.datetime(2031, 3, 31, 10, 0, tzinfo=datetime.UTC)
 
     with mock.patch("django.utils.timezone.now", return_value=a_la_minute), pytest.raises(
-        services.AppelNonOuvert, match="31 mars 2031 à 12:00"
+        AppelNonOuvert, match="31 mars 2031 à 12:00"
     ):
-        services.deposer_dossier(dossier=dossier, par=responsable.utilisateur)
+        deposer_dossier(dossier=dossier, par=responsable.utilisateur)
 
     dossier.refresh_from_db()
     assert dossier.statut == Statut.BROUILLON
@@ -424,27 +447,27 @@ def test_depot_refuse_avant_ouverture(responsable):
     dossier = DossierFactory(
         structure=responsable.structure, appel=AppelAProjetsFactory(a_venir=True), complet=True
     )
-    services.signer_declaration(dossier=dossier, par=responsable.utilisateur)
+    signer_declaration(dossier=dossier, par=responsable.utilisateur)
 
-    with pytest.raises(services.AppelNonOuvert, match="n'ouvre que"):
-        services.deposer_dossier(dossier=dossier, par=responsable.utilisateur)
+    with pytest.raises(AppelNonOuvert, match="n'ouvre que"):
+        deposer_dossier(dossier=dossier, par=responsable.utilisateur)
 
 
 def test_deposer_deux_fois_refuse(complet, responsable):
     """A submitted dossier cannot be submitted again."""
-    services.deposer_dossier(dossier=complet, par=responsable.utilisateur)
+    deposer_dossier(dossier=complet, par=responsable.utilisateur)
 
-    with pytest.raises(services.TransitionInterdite):
-        services.deposer_dossier(dossier=complet, par=responsable.utilisateur)
+    with pytest.raises(TransitionInterdite):
+        deposer_dossier(dossier=complet, par=responsable.utilisateur)
 
 
 def test_dossier_depose_nest_plus_modifiable(complet, responsable):
     """Once submitted, the structure cannot change it."""
-    services.deposer_dossier(dossier=complet, par=responsable.utilisateur)
+    deposer_dossier(dossier=complet, par=responsable.utilisateur)
     complet.refresh_from_db()
 
-    with pytest.raises(services.ModificationInterdite, match="plus modifiable"):
-        services.enregistrer_brouillon(
+    with pytest.raises(ModificationInterdite, match="plus modifiable"):
+        enregistrer_brouillon(
             dossier=complet, par=responsable.utilisateur, version=complet.version,
             champs={"resume": "Trop tard"},
         )
@@ -455,9 +478,9 @@ def test_dossier_depose_nest_plus_modifiable(complet, responsable):
 
 def test_retrait_avec_motif(complet, responsable):
     """A withdrawal records its reason in the history."""
-    services.deposer_dossier(dossier=complet, par=responsable.utilisateur)
+    deposer_dossier(dossier=complet, par=responsable.utilisateur)
 
-    services.retirer_dossier(dossier=complet, par=responsable.utilisateur, motif="Projet annulé")
+    retirer_dossier(dossier=complet, par=responsable.utilisateur, motif="Projet annulé")
 
     complet.refresh_from_db()
     assert complet.statut == Statut.RETIRE
@@ -467,43 +490,43 @@ def test_retrait_avec_motif(complet, responsable):
 def test_retrait_sans_motif_refuse(brouillon, responsable):
     """The reason of a withdrawal is required."""
 
-    with pytest.raises(services.ErreurDossier, match="motif"):
-        services.retirer_dossier(dossier=brouillon, par=responsable.utilisateur, motif="  ")
+    with pytest.raises(ErreurDossier, match="motif"):
+        retirer_dossier(dossier=brouillon, par=responsable.utilisateur, motif="  ")
 
 
 def test_retrait_apres_decision_refuse(responsable):
     """A dossier already decided cannot be withdrawn."""
     dossier = DossierFactory(structure=responsable.structure, retenu=True)
 
-    with pytest.raises(services.TransitionInterdite):
-        services.retirer_dossier(dossier=dossier, par=responsable.utilisateur, motif="Trop tard")
+    with pytest.raises(TransitionInterdite):
+        retirer_dossier(dossier=dossier, par=responsable.utilisateur, motif="Trop tard")
 
 
 def test_corrections_ouvrent_les_seules_sections_nommees(complet, responsable):
     """A dossier "à corriger" reopens the named sections (and the declaration)."""
     instructeur = MembreFactory().utilisateur
-    services.deposer_dossier(dossier=complet, par=responsable.utilisateur)
-    services.changer_statut(dossier=complet, vers=Statut.EN_INSTRUCTION, par=instructeur)
+    deposer_dossier(dossier=complet, par=responsable.utilisateur)
+    changer_statut(dossier=complet, vers=Statut.EN_INSTRUCTION, par=instructeur)
 
-    services.ouvrir_corrections(
+    ouvrir_corrections(
         dossier=complet, sections=[Section.BUDGET], par=instructeur, message="Détaillez le 60."
     )
 
     complet.refresh_from_db()
     assert complet.sections_modifiables() == ["budget", "declaration"]
-    services.enregistrer_brouillon(
+    enregistrer_brouillon(
         dossier=complet, par=responsable.utilisateur, version=complet.version,
         lignes={"60": {"montant": 2000, "precision": "fournitures"}},
     )
     complet.refresh_from_db()
-    with pytest.raises(services.ModificationInterdite, match="n'est pas ouverte"):
-        services.enregistrer_brouillon(
+    with pytest.raises(ModificationInterdite, match="n'est pas ouverte"):
+        enregistrer_brouillon(
             dossier=complet, par=responsable.utilisateur, version=complet.version,
             champs={"resume": "Autre"},
         )
     reference = complet.reference
-    services.signer_declaration(dossier=complet, par=responsable.utilisateur)
-    services.deposer_dossier(dossier=complet, par=responsable.utilisateur)
+    signer_declaration(dossier=complet, par=responsable.utilisateur)
+    deposer_dossier(dossier=complet, par=responsable.utilisateur)
     complet.refresh_from_db()
     assert complet.statut == Statut.DEPOSE and complet.reference == reference
     assert complet.demandes_correction.get().traitee_le is not None
@@ -523,7 +546,7 @@ def test_renouveler_copie_le_contenu_pas_la_decision(responsable):
     ancien.actions_secondaires.add(Action.objects.get(code="1.1.1.b"))
     nouvel_appel = AppelAProjetsFactory()
 
-    nouveau = services.renouveler_dossier(
+    nouveau = renouveler_dossier(
         source=ancien, appel=nouvel_appel, par=responsable.utilisateur
     )
 
@@ -543,8 +566,8 @@ def test_renouveler_copie_le_contenu_pas_la_decision(responsable):
 def test_renouveler_sur_le_meme_appel_refuse(complet, responsable):
     """A dossier is renewed on another year's call."""
 
-    with pytest.raises(services.ErreurDossier, match="autre année"):
-        services.renouveler_dossier(
+    with pytest.raises(ErreurDossier, match="autre année"):
+        renouveler_dossier(
             source=complet, appel=complet.appel, par=responsable.utilisateur
         )
 
@@ -556,7 +579,7 @@ def test_piece_jointe_pdf_acceptee(brouillon, responsable):
     """A real PDF is stored under a random name outside the web root."""
     fichier = SimpleUploadedFile("devis.pdf", PDF_MINIMAL, content_type="application/pdf")
 
-    piece = services.ajouter_piece(
+    piece = ajouter_piece(
         dossier=brouillon, par=responsable.utilisateur, fichier=fichier, type="devis"
     )
 
@@ -569,8 +592,8 @@ def test_piece_jointe_deguisee_refusee(brouillon, responsable):
     """A file whose content does not match its extension is refused."""
     fichier = SimpleUploadedFile("devis.pdf", b"MZ\x90\x00 exe", content_type="application/pdf")
 
-    with pytest.raises(services.PieceRefusee, match="ne correspond pas"):
-        services.ajouter_piece(
+    with pytest.raises(PieceRefusee, match="ne correspond pas"):
+        ajouter_piece(
             dossier=brouillon, par=responsable.utilisateur, fichier=fichier, type="devis"
         )
 
@@ -580,8 +603,8 @@ def test_piece_jointe_trop_lourde_refusee(brouillon, responsable, settings):
     settings.PORTAIL_DOCUMENT_TAILLE_MAX = 10
     fichier = SimpleUploadedFile("devis.pdf", PDF_MINIMAL, content_type="application/pdf")
 
-    with pytest.raises(services.PieceRefusee, match="limite"):
-        services.ajouter_piece(
+    with pytest.raises(PieceRefusee, match="limite"):
+        ajouter_piece(
             dossier=brouillon, par=responsable.utilisateur, fichier=fichier, type="devis"
         )
 
@@ -596,7 +619,7 @@ def test_autre_structure_ne_voit_pas_le_dossier(complet):
 
 def test_documents_de_la_structure_figes_au_depot(complet, responsable):
     """The structure's current documents are referenced at submission; later versions are not."""
-    services.deposer_dossier(dossier=complet, par=responsable.utilisateur)
+    deposer_dossier(dossier=complet, par=responsable.utilisateur)
     statuts = complet.structure.documents.get(type="statuts", est_actuel=True)
     statuts.est_actuel = False
     statuts.save()

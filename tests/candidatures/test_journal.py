@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from candidatures import services_dossiers
-from candidatures.journal import comparer, prendre_instantane
+from candidatures.dossiers.journal import comparer, prendre_instantane
+from candidatures.dossiers.services import brouillons as services_dossiers
 from candidatures.models import ModificationDossier, Section
 from evaluation.selectors import chronologie
 from tests.candidatures.factories import PDF_MINIMAL, DossierFactory, MembreFactory

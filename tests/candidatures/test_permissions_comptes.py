@@ -3,8 +3,9 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from candidatures import permissions as p
+from candidatures.comptes import permissions as permissions_comptes
 from candidatures.models import DocumentStructure, Structure
+from candidatures.structures import permissions as permissions_structures
 
 from .factories import PDF_MINIMAL, MembreFactory, StructureFactory, UtilisateurFactory
 
@@ -52,10 +53,15 @@ CAS = [
 ]
 
 
+def _predicat(nom):
+    """The predicate called ``nom``: about accounts and roles, or about structures."""
+    return getattr(permissions_comptes, nom, None) or getattr(permissions_structures, nom)
+
+
 @pytest.mark.parametrize(("predicat", "role", "attendu"), CAS)
 def test_predicat(monde, predicat, role, attendu):
     """Each predicate answers as the role table says."""
-    fonction = getattr(p, predicat)
+    fonction = _predicat(predicat)
     user = monde[role]
 
     if predicat in {"est_personnel", "est_administrateur"}:
@@ -77,7 +83,7 @@ def test_peut_telecharger_document(monde, role, attendu):
         taille=len(PDF_MINIMAL), type_mime="application/pdf", date_document="2024-01-01",
     )
 
-    assert p.peut_telecharger_document(monde[role], document) is attendu
+    assert permissions_structures.peut_telecharger_document(monde[role], document) is attendu
 
 
 def test_un_porteur_ne_voit_que_ses_structures(monde):

@@ -4,7 +4,16 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from candidatures import permissions
+from candidatures.appels.permissions import peut_gerer_appels
+from candidatures.dossiers.permissions import (
+    peut_creer_dossier,
+    peut_deposer_dossier,
+    peut_modifier_dossier,
+    peut_renouveler_dossier,
+    peut_retirer_dossier,
+    peut_signer_declaration,
+    peut_voir_dossier,
+)
 from candidatures.models import Dossier, PieceJointe, Statut
 
 from .factories import PDF_MINIMAL, DossierFactory, MembreFactory, UtilisateurFactory
@@ -151,20 +160,20 @@ def test_predicats(monde):
     u = monde["utilisateurs"]
     brouillon, depose = monde["dossiers"]["brouillon"], monde["dossiers"]["depose"]
 
-    assert permissions.peut_modifier_dossier(u["contributeur"], brouillon)
-    assert not permissions.peut_modifier_dossier(u["contributeur"], depose)
-    assert not permissions.peut_modifier_dossier(u["autre_porteur"], brouillon)
-    assert permissions.peut_signer_declaration(u["responsable"], brouillon)
-    assert not permissions.peut_signer_declaration(u["contributeur"], brouillon)
-    assert permissions.peut_deposer_dossier(u["contributeur"], brouillon)
-    assert not permissions.peut_deposer_dossier(u["instructeur"], brouillon)
-    assert permissions.peut_retirer_dossier(u["responsable"], depose)
-    assert not permissions.peut_retirer_dossier(u["contributeur"], depose)
-    assert permissions.peut_voir_dossier(u["comite"], depose)
-    assert not permissions.peut_voir_dossier(u["comite"], brouillon)
-    assert permissions.peut_renouveler_dossier(u["contributeur"], depose)
-    assert not permissions.peut_renouveler_dossier(u["contributeur"], brouillon)
-    assert permissions.peut_gerer_appels(u["administrateur"])
-    assert not permissions.peut_gerer_appels(u["instructeur"])
-    assert permissions.peut_creer_dossier(u["contributeur"], brouillon.structure)
-    assert not permissions.peut_creer_dossier(u["autre_porteur"], brouillon.structure)
+    assert peut_modifier_dossier(u["contributeur"], brouillon)
+    assert not peut_modifier_dossier(u["contributeur"], depose)
+    assert not peut_modifier_dossier(u["autre_porteur"], brouillon)
+    assert peut_signer_declaration(u["responsable"], brouillon)
+    assert not peut_signer_declaration(u["contributeur"], brouillon)
+    assert peut_deposer_dossier(u["contributeur"], brouillon)
+    assert not peut_deposer_dossier(u["instructeur"], brouillon)
+    assert peut_retirer_dossier(u["responsable"], depose)
+    assert not peut_retirer_dossier(u["contributeur"], depose)
+    assert peut_voir_dossier(u["comite"], depose)
+    assert not peut_voir_dossier(u["comite"], brouillon)
+    assert peut_renouveler_dossier(u["contributeur"], depose)
+    assert not peut_renouveler_dossier(u["contributeur"], brouillon)
+    assert peut_gerer_appels(u["administrateur"])
+    assert not peut_gerer_appels(u["instructeur"])
+    assert peut_creer_dossier(u["contributeur"], brouillon.structure)
+    assert not peut_creer_dossier(u["autre_porteur"], brouillon.structure)

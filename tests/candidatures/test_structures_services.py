@@ -8,9 +8,9 @@ from django.core import mail, signing
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from candidatures import services_structures as services
 from candidatures.models import DemandeAdhesion, DocumentStructure, Membre, Structure
-from candidatures.selectors_structures import documents_actuels
+from candidatures.structures import services
+from candidatures.structures.selectors import documents_actuels
 
 from .factories import MembreFactory, StructureFactory, UtilisateurFactory
 

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
-from candidatures import services_structures
 from candidatures.models import DocumentStructure, Membre, Structure
-from candidatures.structure_courante import CLE_SESSION
+from candidatures.structures import services as services_structures
+from candidatures.structures.courante import CLE_SESSION
 
 from .factories import PDF_MINIMAL, MembreFactory, StructureFactory, UtilisateurFactory
 

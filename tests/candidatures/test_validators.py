@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from candidatures.validators import (
+from candidatures.commun.validators import (
     taille_lisible,
     valider_bic,
     valider_code_postal,

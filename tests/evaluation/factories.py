@@ -5,13 +5,14 @@ import datetime
 import factory
 from django.utils import timezone
 
-from candidatures import services_dossiers
-from candidatures.models import PrevisionIndicateur, ReponseExigence
-from candidatures.selectors_dossiers import (
+from candidatures.dossiers.selectors import (
     champs_prevision,
     exigences_du_dossier,
     indicateurs_numeriques,
 )
+from candidatures.dossiers.services.brouillons import creer_dossier
+from candidatures.dossiers.services.depot import deposer_dossier
+from candidatures.models import PrevisionIndicateur, ReponseExigence
 from evaluation import services
 from evaluation.models import Avis, Decision, Instruction, Message, VerdictExigence
 from referentiel.models import Action
@@ -37,7 +38,7 @@ def dossier_depose(*, membre=None, appel=None, action="1.1.1.a"):
     """A complete dossier submitted through candidatures' services, as a structure would."""
     membre = membre or MembreFactory()
     appel = appel or AppelAProjetsFactory()
-    dossier = services_dossiers.creer_dossier(
+    dossier = creer_dossier(
         structure=membre.structure, appel=appel, par=membre.utilisateur
     )
     completer_dossier(dossier, signataire=membre.utilisateur)
@@ -53,7 +54,7 @@ def dossier_depose(*, membre=None, appel=None, action="1.1.1.a"):
                 dossier=dossier, indicateur=indicateur,
                 **{champ: 5 for champ in champs_prevision(indicateur)},
             )
-    services_dossiers.deposer_dossier(dossier=dossier, par=membre.utilisateur)
+    deposer_dossier(dossier=dossier, par=membre.utilisateur)
     dossier.refresh_from_db()
     return dossier
 

@@ -7,8 +7,12 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 
+from candidatures.dossiers.services.erreurs import (
+    ModificationInterdite,
+    PieceRefusee,
+    TransitionInterdite,
+)
 from candidatures.models import HistoriqueStatut, Statut
-from candidatures.services_dossiers import ModificationInterdite, PieceRefusee, TransitionInterdite
 from evaluation import services_bilans as services
 from evaluation.models import ParametresBilan, RealisationIndicateur, RelanceBilan
 from evaluation.selectors_bilans import compte_rendu, ecart, manques

@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.db import connection, connections
 from django.utils import timezone
 
+from candidatures.dossiers.services.erreurs import ErreurDossier
 from candidatures.models import HistoriqueStatut, Statut
-from candidatures.services_dossiers import ErreurDossier
 from evaluation import selectors, services
 from evaluation.models import Decision, Instruction
 

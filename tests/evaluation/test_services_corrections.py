@@ -6,9 +6,10 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from candidatures import services_dossiers
+from candidatures.dossiers.services.brouillons import enregistrer_brouillon, signer_declaration
+from candidatures.dossiers.services.depot import deposer_dossier
+from candidatures.dossiers.services.erreurs import ModificationInterdite, TransitionInterdite
 from candidatures.models import Dossier, Section, Statut
-from candidatures.services_dossiers import ModificationInterdite, TransitionInterdite
 from evaluation import selectors, services
 from evaluation.models import SuiviCorrection
 
@@ -43,8 +44,8 @@ def _demander(dossier, instructeur, **kwargs):
 
 
 def _signer_et_redeposer(dossier, membre):
-    services_dossiers.signer_declaration(dossier=dossier, par=membre.utilisateur)
-    return services_dossiers.deposer_dossier(dossier=dossier, par=membre.utilisateur)
+    signer_declaration(dossier=dossier, par=membre.utilisateur)
+    return deposer_dossier(dossier=dossier, par=membre.utilisateur)
 
 
 def test_demander_des_corrections(dossier, instructeur, membre, django_capture_on_commit_callbacks):
@@ -107,7 +108,7 @@ def test_la_structure_ne_corrige_que_les_sections_ouvertes(dossier, instructeur,
     dossier.refresh_from_db()
 
     with pytest.raises(ModificationInterdite):
-        services_dossiers.enregistrer_brouillon(
+        enregistrer_brouillon(
             dossier=dossier, par=membre.utilisateur, version=dossier.version,
             lignes={"60": {"montant": 1}},
         )
@@ -117,7 +118,7 @@ def test_redepot_puis_reprise_et_ecarts_visibles(dossier, instructeur, membre):
     """After resubmission the dossier is taken again and the changes show field by field."""
     _demander(dossier, instructeur)
     dossier.refresh_from_db()
-    services_dossiers.enregistrer_brouillon(
+    enregistrer_brouillon(
         dossier=dossier, par=membre.utilisateur, version=dossier.version,
         champs={"lieux": "Prés-Saint-Jean, Tamaris, Cévennes", "benevoles": 9},
     )

@@ -9,8 +9,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from pypdf import PdfReader
 
+from candidatures.dossiers.services.erreurs import TransitionInterdite
 from candidatures.models import HistoriqueStatut, Statut
-from candidatures.services_dossiers import TransitionInterdite
 from evaluation import services
 from evaluation.models import Decision
 

@@ -3,8 +3,8 @@
 import pytest
 from django.db import IntegrityError, transaction
 
+from candidatures.dossiers.services.erreurs import TransitionInterdite
 from candidatures.models import HistoriqueStatut, LigneBudget, Statut
-from candidatures.services_dossiers import TransitionInterdite
 from evaluation import services
 from evaluation.models import (
     AffectationPilier,

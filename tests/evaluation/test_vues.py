@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from candidatures import services_dossiers
+from candidatures.dossiers.services import brouillons as services_dossiers
 from candidatures.models import Dossier, Statut
 from evaluation import selectors, services
 from evaluation.models import Decision, Instruction, Lecture, Message, VerdictExigence

@@ -6,9 +6,9 @@ from django.core.management import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from candidatures import services_structures
-from candidatures.demo_appels import creer_appels_demo
+from candidatures.appels.demo import creer_appels_demo
 from candidatures.models import Membre, Role, Structure, Utilisateur
+from candidatures.structures import services as services_structures
 
 MOT_DE_PASSE_DEMO = "demo-contrat-ville"
 

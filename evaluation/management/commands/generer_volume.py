@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from stdnum import luhn
 
+from candidatures.dossiers.selectors import champs_prevision
 from candidatures.models import (
     AppelAProjets,
     CompteurReferences,
@@ -19,7 +20,6 @@ from candidatures.models import (
     Statut,
     Structure,
 )
-from candidatures.selectors_dossiers import champs_prevision
 from evaluation.models import (
     Avis,
     Bilan,

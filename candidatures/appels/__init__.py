@@ -1,0 +1,1 @@
+"""Calls for projects: the public pages of a call, its administration, the demo calls."""

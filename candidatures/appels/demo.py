@@ -1,0 +1,125 @@
+"""Demo calls: this year's open call, last year's closed one with a submitted dossier."""
+
+import datetime
+import zoneinfo
+
+from django.db import transaction
+from django.utils import timezone
+
+from referentiel.models import Action, Contrat, QuartierPrioritaire
+
+from ..dossiers.services.brouillons import creer_dossier
+from ..dossiers.services.depot import _tirer_numero, deposer_dossier
+from ..dossiers.services.erreurs import DossierIncomplet
+from ..dossiers.services.statuts import changer_statut
+from ..models import AppelAProjets, Dossier, LigneBudget, Membre, ReponseExigence, Statut
+
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
+SIRET_STRUCTURE_DEMO = "81234567600017"
+
+
+def _paris(annee, mois, jour, heure=0, minute=0):
+    return datetime.datetime(annee, mois, jour, heure, minute, tzinfo=PARIS)
+
+
+@transaction.atomic
+def creer_appels_demo(*, maintenant=None):
+    """Create (idempotently) the demo calls; return the lines to print."""
+    maintenant = maintenant or timezone.now()
+    contrat = Contrat.objects.order_by("pk").first()
+    if contrat is None:
+        return ["Référentiel absent : chargez-le (manage.py charger_referentiel) avant les appels."]
+    annee = timezone.localtime(maintenant).year
+    ouvert, _ = AppelAProjets.objects.get_or_create(
+        contrat=contrat,
+        annee=annee,
+        defaults={
+            "titre": f"Appel à projets {annee} du contrat de ville",
+            "presentation": (
+                "Les associations et autres porteurs de projet proposent des actions en faveur "
+                "des habitants des quartiers prioritaires, en réponse aux fiches actions du "
+                "contrat de ville d'Alès Agglomération."
+            ),
+            "ouverture": maintenant - datetime.timedelta(days=15),
+            "cloture": max(_paris(annee, 12, 31, 12), maintenant + datetime.timedelta(days=30)),
+            "enveloppe_totale": 350000,
+        },
+    )
+    clos, _ = AppelAProjets.objects.get_or_create(
+        contrat=contrat,
+        annee=annee - 1,
+        defaults={
+            "titre": f"Appel à projets {annee - 1} du contrat de ville",
+            "presentation": "Appel clos.",
+            "ouverture": _paris(annee - 1, 1, 15, 9),
+            "cloture": _paris(annee - 1, 3, 31, 12),
+            "enveloppe_totale": 320000,
+        },
+    )
+    lignes = [f"Appels à projets : « {ouvert.titre} » (ouvert), « {clos.titre} » (clos)"]
+    membre = (
+        Membre.objects.filter(
+            structure__siret=SIRET_STRUCTURE_DEMO, role=Membre.Role.RESPONSABLE
+        )
+        .select_related("structure", "utilisateur")
+        .first()
+    )
+    if membre and not Dossier.objects.filter(appel=clos, structure=membre.structure).exists():
+        dossier = _dossier_depose(membre, clos)
+        lignes.append(f"Dossier déposé de démonstration : {dossier.reference}")
+    return lignes
+
+
+def _dossier_depose(membre, appel):
+    """Last year's submitted dossier of the demo structure (to try renewal)."""
+    depot = appel.cloture - datetime.timedelta(days=10)
+    dossier = creer_dossier(
+        structure=membre.structure, appel=appel, par=membre.utilisateur,
+        maintenant=appel.ouverture + datetime.timedelta(days=1),
+    )
+    action = Action.objects.get(code="1.1.1.a")
+    Dossier.objects.filter(pk=dossier.pk).update(
+        action_principale=action,
+        intitule="Le camion des quartiers",
+        resume="Un camion d'animation circule chaque mercredi dans les quartiers prioritaires.",
+        contexte="Peu d'échanges entre les quartiers d'Alès.",
+        objectifs="Faire se rencontrer les habitants de quartiers différents.",
+        description="Jeux, ateliers de cuisine et goûters partagés, de mars à novembre.",
+        date_debut=datetime.date(appel.annee, 3, 1),
+        date_fin=datetime.date(appel.annee, 11, 30),
+        lieux="Prés-Saint-Jean, Cévennes, Tamaris",
+        part_beneficiaires_qpv=85,
+        public_6_11=True,
+        public_26_64=True,
+        beneficiaires_femmes=60,
+        beneficiaires_hommes=45,
+        beneficiaires_filles=40,
+        beneficiaires_garcons=38,
+        salaries=2,
+        etpt="1.20",
+        benevoles=8,
+        partenaires="Centre social, bailleur Logis Cévenols.",
+    )
+    dossier.refresh_from_db()
+    dossier.quartiers.set(QuartierPrioritaire.objects.filter(commune="Alès"))
+    for exigence in action.objectif.exigences.all():
+        ReponseExigence.objects.create(
+            dossier=dossier, exigence=exigence, texte="Les habitants construisent le programme."
+        )
+    for code, montant in {"60": 3000, "64": 12000, "864": 2000, "74_etat_pv": 6000,
+                          "74_epci": 5000, "75": 4000, "870": 2000}.items():
+        LigneBudget.objects.create(dossier=dossier, code=code, montant=montant)
+    # Submitted "at the time": drawn through the services, so the history and reference are real.
+    dossier.declaration_signee_par = membre.utilisateur
+    dossier.declaration_signataire = membre.utilisateur.get_full_name()
+    dossier.declaration_signee_le = depot
+    dossier.save()
+    try:
+        return deposer_dossier(dossier=dossier, par=membre.utilisateur, maintenant=depot)
+    except DossierIncomplet:
+        # The demo structure has no documents yet: record the submission all the same.
+        dossier.numero = _tirer_numero(appel)
+        dossier.reference = f"AAP-{appel.annee}-{dossier.numero:04d}"
+        dossier.depose_le = depot
+        dossier.save()
+        return changer_statut(dossier=dossier, vers=Statut.DEPOSE, par=membre.utilisateur)

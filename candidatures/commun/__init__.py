@@ -1,0 +1,1 @@
+"""What several areas share: checks of identifiers and of uploaded documents."""

@@ -1,0 +1,1 @@
+"""Accounts: sign-up, sign-in, profile, address change, portal roles."""

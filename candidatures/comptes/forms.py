@@ -1,0 +1,144 @@
+"""Forms of the account pages: sign-in, sign-up, profile, address change, portal roles."""
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from ..models import Role, Utilisateur
+from .services import MESSAGE_ADRESSE_PRISE, normaliser_email
+
+ATTRIBUTS_EMAIL = {"autocomplete": "email", "inputmode": "email", "autocapitalize": "none",
+                   "spellcheck": "false"}
+
+
+class ConnexionForm(AuthenticationForm):
+    """Sign-in by e-mail; an account whose address is not confirmed yet cannot sign in."""
+
+    error_messages = {
+        "invalid_login": _(
+            "Adresse électronique ou mot de passe incorrect. Attention : après 5 échecs, la "
+            "connexion est bloquée pendant 30 minutes."
+        ),
+        "inactive": _("Ce compte est désactivé. Contactez un administrateur du portail."),
+        "adresse_non_confirmee": _(
+            "Votre adresse électronique n'est pas encore confirmée : ouvrez le lien que nous vous "
+            "avons envoyé par courriel, ou demandez un nouveau lien."
+        ),
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].label = _("Adresse électronique")
+        self.fields["username"].widget = forms.EmailInput(
+            attrs=ATTRIBUTS_EMAIL | {"autofocus": True}
+        )
+        self.fields["password"].label = _("Mot de passe")
+        self.fields["password"].widget.attrs["autocomplete"] = "current-password"
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if user.email_confirme_le is None:
+            raise ValidationError(
+                self.error_messages["adresse_non_confirmee"], code="adresse_non_confirmee"
+            )
+
+
+class InscriptionForm(BaseUserCreationForm):
+    """Sign-up: e-mail, name and a password checked by Django's validators."""
+
+    class Meta:
+        model = Utilisateur
+        fields = ("email", "prenom", "nom")
+        labels = {"email": _("Adresse électronique"), "prenom": _("Prénom"), "nom": _("Nom")}
+        help_texts = {
+            "email": _("Elle vous servira d'identifiant ; un lien de confirmation y sera envoyé."),
+        }
+        widgets = {
+            "email": forms.EmailInput(attrs=ATTRIBUTS_EMAIL),
+            "prenom": forms.TextInput(attrs={"autocomplete": "given-name"}),
+            "nom": forms.TextInput(attrs={"autocomplete": "family-name"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["prenom"].required = True
+        self.fields["nom"].required = True
+        self.fields["password1"].label = _("Mot de passe")
+        self.fields["password2"].label = _("Confirmation du mot de passe")
+
+    def clean_email(self):
+        email = normaliser_email(self.cleaned_data["email"])
+        if Utilisateur.objects.filter(email__iexact=email).exists():
+            raise ValidationError(MESSAGE_ADRESSE_PRISE, code="adresse_prise")
+        return email
+
+
+class AdresseForm(forms.Form):
+    """Ask for a new confirmation link."""
+
+    email = forms.EmailField(
+        label=_("Adresse électronique"), widget=forms.EmailInput(attrs=ATTRIBUTS_EMAIL)
+    )
+
+
+class ProfilForm(forms.ModelForm):
+    class Meta:
+        model = Utilisateur
+        fields = ("prenom", "nom")
+        labels = {"prenom": _("Prénom"), "nom": _("Nom")}
+        widgets = {
+            "prenom": forms.TextInput(attrs={"autocomplete": "given-name"}),
+            "nom": forms.TextInput(attrs={"autocomplete": "family-name"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["prenom"].required = True
+        self.fields["nom"].required = True
+
+
+class ChangementAdresseForm(forms.Form):
+    """New address, and the current password to prove it is the account's owner asking."""
+
+    nouvelle_adresse = forms.EmailField(
+        label=_("Nouvelle adresse électronique"),
+        help_text=_("Un lien de confirmation y sera envoyé ; votre adresse actuelle reste valable "
+                    "tant que vous ne l'avez pas ouvert."),
+        widget=forms.EmailInput(attrs=ATTRIBUTS_EMAIL),
+    )
+    mot_de_passe = forms.CharField(
+        label=_("Mot de passe actuel"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, utilisateur, *args, **kwargs):
+        self.utilisateur = utilisateur
+        super().__init__(*args, **kwargs)
+
+    def clean_mot_de_passe(self):
+        mot_de_passe = self.cleaned_data["mot_de_passe"]
+        if not self.utilisateur.check_password(mot_de_passe):
+            raise ValidationError(_("Le mot de passe est incorrect."), code="mot_de_passe")
+        return mot_de_passe
+
+
+class RechercheUtilisateursForm(forms.Form):
+    q = forms.CharField(
+        label=_("Rechercher un compte"),
+        required=False,
+        help_text=_("Adresse électronique, nom ou prénom."),
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+
+
+class RolesForm(forms.Form):
+    """The portal roles of one account, as checkboxes."""
+
+    roles = forms.MultipleChoiceField(
+        label=_("Rôles"),
+        choices=Role.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )

@@ -1,0 +1,196 @@
+"""Writes on accounts: sign-up, address confirmation and change, profile, portal roles, unlock."""
+
+from datetime import timedelta
+from functools import partial
+
+from django.contrib.auth.models import Group
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..models import Role, Utilisateur
+from . import axes as comptes_axes
+from . import notifications as notifications_comptes
+from .permissions import est_administrateur
+
+SEL_CONFIRMATION = "candidatures.comptes.confirmation"
+SEL_CHANGEMENT_ADRESSE = "candidatures.comptes.changement-adresse"
+DUREE_LIEN_CONFIRMATION = timedelta(days=3)
+DUREE_LIEN_CHANGEMENT_ADRESSE = timedelta(days=3)
+
+MESSAGE_LIEN_EXPIRE = _(
+    "Ce lien a expiré : il n'est valable que %(jours)s jours. Demandez-en un nouveau."
+)
+MESSAGE_LIEN_INVALIDE = _(
+    "Ce lien n'est pas valide : il a peut-être été mal copié ou déjà utilisé. Copiez le lien "
+    "complet depuis le courriel, ou demandez-en un nouveau."
+)
+MESSAGE_ADRESSE_PRISE = _(
+    "Un compte existe déjà avec cette adresse électronique. Connectez-vous, ou utilisez « Mot "
+    "de passe oublié » si vous ne vous en souvenez plus."
+)
+
+
+def normaliser_email(email):
+    return (email or "").strip().lower()
+
+
+def lire_jeton(jeton, *, sel, duree):
+    """Unsign a link's token, or raise a French ValidationError (expired or tampered)."""
+    try:
+        return signing.loads(jeton, salt=sel, max_age=duree)
+    except signing.SignatureExpired:
+        raise ValidationError(
+            MESSAGE_LIEN_EXPIRE, code="lien_expire", params={"jours": duree.days}
+        ) from None
+    except signing.BadSignature:
+        raise ValidationError(MESSAGE_LIEN_INVALIDE, code="lien_invalide") from None
+
+
+def _groupe(role):
+    # The data migration creates the groups; a flushed database (tests) may have lost them.
+    return Group.objects.get_or_create(name=role)[0]
+
+
+def jeton_confirmation(utilisateur):
+    """The signed token of the confirmation link (bound to the address it confirms)."""
+    return signing.dumps({"u": utilisateur.pk, "e": utilisateur.email}, salt=SEL_CONFIRMATION)
+
+
+@transaction.atomic
+def inscrire(*, email, mot_de_passe, prenom="", nom="", suivant=""):
+    """Create a porteur account, unconfirmed, and send the link that confirms its address."""
+    email = normaliser_email(email)
+    if Utilisateur.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": MESSAGE_ADRESSE_PRISE}, code="adresse_prise")
+    utilisateur = Utilisateur.objects.create_user(
+        email=email, password=mot_de_passe, prenom=prenom.strip(), nom=nom.strip()
+    )
+    utilisateur.groups.add(_groupe(Role.PORTEUR))
+    transaction.on_commit(
+        partial(
+            notifications_comptes.envoyer_confirmation,
+            utilisateur,
+            jeton_confirmation(utilisateur),
+            suivant,
+        )
+    )
+    return utilisateur
+
+
+@transaction.atomic
+def confirmer_adresse(*, jeton):
+    """Mark the address confirmed from a signed link less than three days old."""
+    donnees = lire_jeton(jeton, sel=SEL_CONFIRMATION, duree=DUREE_LIEN_CONFIRMATION)
+    utilisateur = Utilisateur.objects.select_for_update().filter(pk=donnees.get("u")).first()
+    if utilisateur is None or utilisateur.email != donnees.get("e"):
+        raise ValidationError(MESSAGE_LIEN_INVALIDE, code="lien_invalide")
+    if utilisateur.email_confirme_le is None:
+        utilisateur.email_confirme_le = timezone.now()
+        utilisateur.save(update_fields=["email_confirme_le"])
+    return utilisateur
+
+
+@transaction.atomic
+def marquer_adresse_confirmee(*, utilisateur):
+    """Mark the address confirmed when a link sent to it was opened (password reset)."""
+    if utilisateur.email_confirme_le is None:
+        utilisateur.email_confirme_le = timezone.now()
+        utilisateur.save(update_fields=["email_confirme_le"])
+    return utilisateur
+
+
+def renvoyer_confirmation(*, email):
+    """Send a new confirmation link if an unconfirmed account has this address (silently not)."""
+    utilisateur = Utilisateur.objects.filter(
+        email__iexact=normaliser_email(email), email_confirme_le__isnull=True, is_active=True
+    ).first()
+    if utilisateur is not None:
+        notifications_comptes.envoyer_confirmation(utilisateur, jeton_confirmation(utilisateur))
+    return utilisateur
+
+
+@transaction.atomic
+def modifier_profil(*, utilisateur, prenom, nom):
+    """Update the name shown to the other members and to the instructeurs."""
+    utilisateur.prenom = prenom.strip()
+    utilisateur.nom = nom.strip()
+    utilisateur.save(update_fields=["prenom", "nom"])
+    return utilisateur
+
+
+@transaction.atomic
+def demander_changement_adresse(*, utilisateur, nouvelle_adresse):
+    """Send a link to the new address; the old one stays in use until that link is opened."""
+    nouvelle_adresse = normaliser_email(nouvelle_adresse)
+    if nouvelle_adresse == utilisateur.email.lower():
+        raise ValidationError(
+            {"nouvelle_adresse": _("C'est déjà l'adresse de votre compte.")}, code="meme_adresse"
+        )
+    if Utilisateur.objects.filter(email__iexact=nouvelle_adresse).exists():
+        raise ValidationError(
+            {"nouvelle_adresse": _("Cette adresse est déjà celle d'un autre compte.")},
+            code="adresse_prise",
+        )
+    jeton = signing.dumps(
+        {"u": utilisateur.pk, "a": utilisateur.email, "n": nouvelle_adresse},
+        salt=SEL_CHANGEMENT_ADRESSE,
+    )
+    transaction.on_commit(
+        partial(
+            notifications_comptes.envoyer_changement_adresse, utilisateur, nouvelle_adresse, jeton
+        )
+    )
+    return jeton
+
+
+@transaction.atomic
+def confirmer_changement_adresse(*, jeton):
+    """Replace the address by the new one once the link sent to the new one is opened."""
+    donnees = lire_jeton(jeton, sel=SEL_CHANGEMENT_ADRESSE, duree=DUREE_LIEN_CHANGEMENT_ADRESSE)
+    utilisateur = Utilisateur.objects.select_for_update().filter(pk=donnees.get("u")).first()
+    # The old address in the token makes the link single-use: once changed, it no longer matches.
+    if utilisateur is None or utilisateur.email != donnees.get("a"):
+        raise ValidationError(MESSAGE_LIEN_INVALIDE, code="lien_invalide")
+    nouvelle_adresse = donnees["n"]
+    autres = Utilisateur.objects.exclude(pk=utilisateur.pk)
+    if autres.filter(email__iexact=nouvelle_adresse).exists():
+        raise ValidationError(
+            _("Cette adresse est entre-temps devenue celle d'un autre compte."),
+            code="adresse_prise",
+        )
+    utilisateur.email = nouvelle_adresse
+    utilisateur.email_confirme_le = timezone.now()
+    utilisateur.save(update_fields=["email", "email_confirme_le"])
+    return utilisateur
+
+
+@transaction.atomic
+def definir_roles(*, utilisateur, roles, par):
+    """Give the user exactly these portal roles; administrators also get the Django admin."""
+    roles = set(roles)
+    inconnus = roles - set(Role.values)
+    if inconnus:
+        raise ValidationError(_("Rôle inconnu : %(r)s."), params={"r": ", ".join(sorted(inconnus))})
+    if utilisateur.pk == par.pk and est_administrateur(par) and Role.ADMINISTRATEUR not in roles:
+        raise ValidationError(
+            _("Vous ne pouvez pas retirer votre propre rôle d'administrateur : demandez-le à un "
+              "autre administrateur."),
+            code="auto_retrait",
+        )
+    groupes = {nom: _groupe(nom) for nom in Role.values}
+    utilisateur.groups.remove(*(g for nom, g in groupes.items() if nom not in roles))
+    utilisateur.groups.add(*(g for nom, g in groupes.items() if nom in roles))
+    administrateur = Role.ADMINISTRATEUR in roles
+    utilisateur.is_staff = administrateur
+    utilisateur.is_superuser = administrateur
+    utilisateur.save(update_fields=["is_staff", "is_superuser"])
+    utilisateur.__dict__.pop("_roles", None)
+    return utilisateur
+
+
+def debloquer_connexion(*, utilisateur):
+    """Lift the login lock-out of the account (failures recorded by django-axes)."""
+    return comptes_axes.debloquer(utilisateur.email)

@@ -1,0 +1,44 @@
+"""Account pages: sign-in and out, sign-up, confirmation, passwords, address, portal roles."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+app_name = "comptes"
+
+urlpatterns = [
+    path("", views.mon_compte, name="mon_compte"),
+    path("connexion/", views.ConnexionView.as_view(), name="connexion"),
+    path("deconnexion/", auth_views.LogoutView.as_view(), name="deconnexion"),
+    path("inscription/", views.inscription, name="inscription"),
+    path("inscription/envoyee/", views.inscription_envoyee, name="inscription_envoyee"),
+    path("confirmation/renvoyer/", views.renvoyer_confirmation, name="renvoyer_confirmation"),
+    path("confirmation/<str:jeton>/", views.confirmer, name="confirmer"),
+    path("adresse/", views.changer_adresse, name="changer_adresse"),
+    path("adresse/confirmer/<str:jeton>/", views.confirmer_adresse, name="confirmer_adresse"),
+    path("mot-de-passe/", views.MotDePasseChangerView.as_view(), name="mot_de_passe_changer"),
+    path(
+        "mot-de-passe/oublie/",
+        views.MotDePasseOublieView.as_view(),
+        name="mot_de_passe_oublie",
+    ),
+    path(
+        "mot-de-passe/oublie/envoye/",
+        views.MotDePasseOublieEnvoyeView.as_view(),
+        name="mot_de_passe_oublie_envoye",
+    ),
+    path(
+        "mot-de-passe/reinitialiser/<uidb64>/<token>/",
+        views.MotDePasseReinitialiserView.as_view(),
+        name="mot_de_passe_reinitialiser",
+    ),
+    path(
+        "mot-de-passe/reinitialise/",
+        views.MotDePasseReinitialiseView.as_view(),
+        name="mot_de_passe_reinitialise",
+    ),
+    path("roles/", views.roles, name="roles"),
+    path("roles/<int:pk>/", views.roles_modifier, name="roles_modifier"),
+    path("roles/<int:pk>/debloquer/", views.debloquer, name="debloquer"),
+]

@@ -1,0 +1,282 @@
+"""Account pages: sign-up, confirmation, profile, address and password, portal roles."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from ..models import Role, Utilisateur
+from ..structures.selectors import structures_de
+from . import axes as comptes_axes
+from . import services as services_comptes
+from .forms import (
+    AdresseForm,
+    ChangementAdresseForm,
+    ConnexionForm,
+    InscriptionForm,
+    ProfilForm,
+    RechercheUtilisateursForm,
+    RolesForm,
+)
+from .permissions import peut_gerer_roles
+
+CLE_ADRESSE_INSCRITE = "inscription_adresse"
+
+
+def _suivant_sur(request, valeur):
+    """The ``next`` URL if it stays on this site, else an empty string."""
+    if valeur and url_has_allowed_host_and_scheme(
+        valeur, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return valeur
+    return ""
+
+
+class ConnexionView(auth_views.LoginView):
+    template_name = "comptes/connexion.html"
+    form_class = ConnexionForm
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        contexte = super().get_context_data(**kwargs)
+        erreurs = contexte["form"].non_field_errors().as_data()
+        contexte["adresse_non_confirmee"] = any(
+            e.code == "adresse_non_confirmee" for e in erreurs
+        )
+        return contexte
+
+
+class MotDePasseOublieView(auth_views.PasswordResetView):
+    template_name = "comptes/mot_de_passe_oublie.html"
+    email_template_name = "comptes/courriels/reinitialisation.txt"
+    subject_template_name = "comptes/courriels/reinitialisation_sujet.txt"
+    success_url = reverse_lazy("comptes:mot_de_passe_oublie_envoye")
+
+
+class MotDePasseOublieEnvoyeView(auth_views.PasswordResetDoneView):
+    template_name = "comptes/mot_de_passe_oublie_envoye.html"
+
+
+class MotDePasseReinitialiserView(auth_views.PasswordResetConfirmView):
+    template_name = "comptes/mot_de_passe_reinitialiser.html"
+    success_url = reverse_lazy("comptes:mot_de_passe_reinitialise")
+
+    def form_valid(self, form):
+        reponse = super().form_valid(form)
+        # The reset link reached the mailbox: the address is proven, as a confirmation would.
+        services_comptes.marquer_adresse_confirmee(utilisateur=form.user)
+        return reponse
+
+
+class MotDePasseReinitialiseView(auth_views.PasswordResetCompleteView):
+    template_name = "comptes/mot_de_passe_reinitialise.html"
+
+
+class MotDePasseChangerView(auth_views.PasswordChangeView):
+    template_name = "comptes/mot_de_passe_changer.html"
+    success_url = reverse_lazy("comptes:mon_compte")
+
+    def form_valid(self, form):
+        messages.success(self.request, "Votre mot de passe a été modifié.")
+        return super().form_valid(form)
+
+
+@login_not_required
+def inscription(request):
+    if request.user.is_authenticated:
+        return redirect("structures:liste")
+    suivant = _suivant_sur(request, request.POST.get("next") or request.GET.get("next"))
+    form = InscriptionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            utilisateur = services_comptes.inscrire(
+                email=form.cleaned_data["email"],
+                mot_de_passe=form.cleaned_data["password1"],
+                prenom=form.cleaned_data["prenom"],
+                nom=form.cleaned_data["nom"],
+                suivant=suivant,
+            )
+        except ValidationError as erreur:
+            form.add_error(None, erreur)
+        else:
+            request.session[CLE_ADRESSE_INSCRITE] = utilisateur.email
+            return redirect("comptes:inscription_envoyee")
+    return render(request, "comptes/inscription.html", {"form": form, "next": suivant})
+
+
+@login_not_required
+def inscription_envoyee(request):
+    return render(
+        request,
+        "comptes/inscription_envoyee.html",
+        {"adresse": request.session.get(CLE_ADRESSE_INSCRITE, "")},
+    )
+
+
+@login_not_required
+def confirmer(request, jeton):
+    try:
+        services_comptes.confirmer_adresse(jeton=jeton)
+    except ValidationError as erreur:
+        return render(
+            request, "comptes/lien_invalide.html", {"erreur": erreur.messages[0]}, status=400
+        )
+    messages.success(request, "Votre adresse électronique est confirmée.")
+    suivant = _suivant_sur(request, request.GET.get("next"))
+    if request.user.is_authenticated:
+        return redirect(suivant or "structures:liste")
+    url = reverse("comptes:connexion")
+    return redirect(f"{url}?{urlencode({'next': suivant})}" if suivant else url)
+
+
+@login_not_required
+def renvoyer_confirmation(request):
+    form = AdresseForm(request.POST or None, initial={"email": request.GET.get("email", "")})
+    if request.method == "POST" and form.is_valid():
+        services_comptes.renvoyer_confirmation(email=form.cleaned_data["email"])
+        # Same answer whether the account exists or not: the page reveals no address.
+        messages.info(
+            request,
+            "Si un compte non confirmé utilise cette adresse, un nouveau lien vient de lui être "
+            "envoyé. Il est valable 3 jours.",
+        )
+        return redirect("comptes:connexion")
+    return render(request, "comptes/renvoyer_confirmation.html", {"form": form})
+
+
+def mon_compte(request):
+    form = ProfilForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        services_comptes.modifier_profil(
+            utilisateur=request.user,
+            prenom=form.cleaned_data["prenom"],
+            nom=form.cleaned_data["nom"],
+        )
+        messages.success(request, "Vos informations ont été enregistrées.")
+        return redirect("comptes:mon_compte")
+    return render(
+        request,
+        "comptes/mon_compte.html",
+        {"form": form, "structures": structures_de(request.user)},
+    )
+
+
+def changer_adresse(request):
+    form = ChangementAdresseForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services_comptes.demander_changement_adresse(
+                utilisateur=request.user, nouvelle_adresse=form.cleaned_data["nouvelle_adresse"]
+            )
+        except ValidationError as erreur:
+            form.add_error(None, erreur)
+        else:
+            messages.success(
+                request,
+                f"Un lien de confirmation a été envoyé à {form.cleaned_data['nouvelle_adresse']}. "
+                "Votre adresse actuelle reste valable tant que vous ne l'avez pas ouvert.",
+            )
+            return redirect("comptes:mon_compte")
+    return render(request, "comptes/changer_adresse.html", {"form": form})
+
+
+@login_not_required
+def confirmer_adresse(request, jeton):
+    try:
+        utilisateur = services_comptes.confirmer_changement_adresse(jeton=jeton)
+    except ValidationError as erreur:
+        return render(
+            request, "comptes/lien_invalide.html", {"erreur": erreur.messages[0]}, status=400
+        )
+    messages.success(
+        request, f"Votre adresse électronique est désormais {utilisateur.email}."
+    )
+    return redirect("comptes:mon_compte" if request.user.is_authenticated else "comptes:connexion")
+
+
+def _exiger_gestion_roles(request):
+    if not peut_gerer_roles(request.user):
+        raise PermissionDenied("Seuls les administrateurs du portail gèrent les rôles.")
+
+
+def roles(request):
+    _exiger_gestion_roles(request)
+    recherche = RechercheUtilisateursForm(request.GET or None)
+    utilisateurs = Utilisateur.objects.prefetch_related("groups").order_by("email")
+    if recherche.is_valid() and recherche.cleaned_data["q"]:
+        q = recherche.cleaned_data["q"].strip()
+        utilisateurs = utilisateurs.filter(
+            Q(email__icontains=q) | Q(nom__icontains=q) | Q(prenom__icontains=q)
+        )
+    page = Paginator(utilisateurs, 25).get_page(request.GET.get("page"))
+    bloquees = comptes_axes.adresses_bloquees([u.email for u in page])
+    lignes = []
+    for utilisateur in page:
+        noms_groupes = {g.name for g in utilisateur.groups.all()}
+        if utilisateur.is_superuser:
+            noms_groupes.add(Role.ADMINISTRATEUR)
+        form = RolesForm(
+            initial={"roles": [r for r in Role.values if r in noms_groupes]},
+            prefix=f"u{utilisateur.pk}",
+        )
+        form.fields["roles"].label = f"Rôles de {utilisateur.email}"
+        lignes.append(
+            {
+                "utilisateur": utilisateur,
+                "form": form,
+                "bloque": utilisateur.email.lower() in bloquees,
+            }
+        )
+    return render(
+        request,
+        "comptes/roles.html",
+        {
+            "recherche": recherche,
+            "page": page,
+            "lignes": lignes,
+            "requete": request.GET.get("q", ""),
+        },
+    )
+
+
+def _retour_roles(request):
+    suivant = _suivant_sur(request, request.POST.get("next"))
+    return redirect(suivant or "comptes:roles")
+
+
+@require_POST
+def roles_modifier(request, pk):
+    _exiger_gestion_roles(request)
+    utilisateur = get_object_or_404(Utilisateur, pk=pk)
+    form = RolesForm(request.POST, prefix=f"u{utilisateur.pk}")
+    if not form.is_valid():
+        messages.error(request, "Les rôles envoyés ne sont pas valides.")
+        return _retour_roles(request)
+    try:
+        services_comptes.definir_roles(
+            utilisateur=utilisateur, roles=form.cleaned_data["roles"], par=request.user
+        )
+    except ValidationError as erreur:
+        messages.error(request, erreur.messages[0])
+    else:
+        libelles = [str(Role(r).label) for r in form.cleaned_data["roles"]] or ["aucun rôle"]
+        messages.success(request, f"Rôles de {utilisateur.email} : {', '.join(libelles)}.")
+    return _retour_roles(request)
+
+
+@require_POST
+def debloquer(request, pk):
+    _exiger_gestion_roles(request)
+    utilisateur = get_object_or_404(Utilisateur, pk=pk)
+    services_comptes.debloquer_connexion(utilisateur=utilisateur)
+    messages.success(request, f"La connexion de {utilisateur.email} est débloquée.")
+    return _retour_roles(request)
+

@@ -1,0 +1,1 @@
+"""Dossiers: the sectioned form, submission, withdrawal, renewal, status changes."""

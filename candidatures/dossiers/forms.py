@@ -1,0 +1,417 @@
+"""Forms of the dossier page: one form per section, all inside one <form> so nothing is lost."""
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+from django.utils.translation import gettext_lazy as _
+
+from referentiel.models import QuartierPrioritaire
+
+from ..commun.validators import valider_telephone
+from ..models import AppelAProjets, PieceJointe, Section, Structure, TrancheAge
+from . import budget
+from .selectors import champs_prevision
+from .services.eligibilite import action_eligible
+from .services.erreurs import ActionNonEligible
+
+LIBELLES_VALEURS = {
+    "valeur": _("Nombre"),
+    "valeur_femmes": _("Femmes"),
+    "valeur_hommes": _("Hommes"),
+    "valeur_filles": _("Filles"),
+    "valeur_garcons": _("Garçons"),
+}
+ESPACES = re.compile(r"[\s\u00a0\u202f€]")
+
+
+class NombreEntierField(forms.IntegerField):
+    """A whole number ≥ 0 people may type with spaces ("1 500") or a euro sign."""
+
+    default_error_messages = {
+        "invalid": _("Saisissez un nombre entier, sans virgule (par exemple 1500)."),
+        "min_value": _("Saisissez un nombre positif ou nul."),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", 2_000_000_000)
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("min", None)
+        attrs.pop("max", None)
+        attrs.pop("step", None)
+        attrs.update({"inputmode": "numeric", "autocomplete": "off"})
+        return attrs
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = ESPACES.sub("", value)
+        return super().to_python(value)
+
+
+def _texte(label, lignes=4, **kwargs):
+    return forms.CharField(
+        label=label, required=False, widget=forms.Textarea(attrs={"rows": lignes}), **kwargs
+    )
+
+
+class SectionForm(forms.Form):
+    """A section: reports the valid values only, so that one bad field does not block the rest."""
+
+    section = None
+    required_css_class = ""
+
+    def valeurs_valides(self):
+        """Valid values of the fields the page sent (a text field absent from it is left alone)."""
+        self.is_valid()
+        return {
+            nom: v
+            for nom, v in self.cleaned_data.items()
+            if nom not in self.errors
+            and not self.fields[nom].widget.value_omitted_from_data(
+                self.data, self.files, self.add_prefix(nom)
+            )
+        }
+
+
+class IdentiteForm(SectionForm):
+    section = Section.IDENTITE
+
+    action_principale = forms.CharField(
+        label=_("Code de l'action principale"),
+        required=False,
+        max_length=20,
+        help_text=_("Le code de la fiche-action, par exemple 1.1.1.a."),
+        widget=forms.TextInput(attrs={"list": "codes-actions", "autocomplete": "off"}),
+    )
+    actions_secondaires = forms.CharField(
+        label=_("Codes des actions secondaires (facultatif)"),
+        required=False,
+        max_length=200,
+        help_text=_("Séparés par des virgules, par exemple 1.1.3.b, 1.2.1.a."),
+    )
+    contact_nom = forms.CharField(
+        label=_("Personne chargée du dossier"), required=False, max_length=255
+    )
+    contact_email = forms.EmailField(label=_("Son adresse électronique"), required=False)
+    contact_telephone = forms.CharField(label=_("Son téléphone"), required=False, max_length=20)
+
+    def clean_action_principale(self):
+        code = self.cleaned_data["action_principale"].strip()
+        if not code:
+            return None
+        try:
+            return action_eligible(code)
+        except ActionNonEligible as erreur:
+            raise ValidationError(str(erreur)) from None
+
+    def clean_actions_secondaires(self):
+        actions, erreurs = [], []
+        for code in re.split(r"[,;\s]+", self.cleaned_data["actions_secondaires"]):
+            if not code:
+                continue
+            try:
+                action = action_eligible(code)
+            except ActionNonEligible as erreur:
+                erreurs.append(str(erreur))
+                continue
+            if action not in actions:
+                actions.append(action)
+        if erreurs:
+            raise ValidationError(erreurs)
+        return actions
+
+    def clean_contact_telephone(self):
+        telephone = self.cleaned_data["contact_telephone"].strip()
+        if telephone:
+            valider_telephone(telephone)
+        return telephone
+
+    def clean(self):
+        donnees = super().clean()
+        principale = donnees.get("action_principale")
+        if principale and principale in donnees.get("actions_secondaires", []):
+            donnees["actions_secondaires"].remove(principale)
+        return donnees
+
+
+class ProjetForm(SectionForm):
+    section = Section.PROJET
+
+    intitule = forms.CharField(label=_("Intitulé du projet"), required=False, max_length=255)
+    resume = _texte(_("Résumé du projet"), 3)
+    contexte = _texte(_("Contexte et besoins identifiés"))
+    objectifs = _texte(_("Objectifs du projet"))
+    description = _texte(_("Description du contenu et des étapes"), 6)
+    date_debut = forms.DateField(
+        label=_("Date de début"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    date_fin = forms.DateField(
+        label=_("Date de fin"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    justification_dates = _texte(
+        _("Justification si le projet déborde de l'année de l'appel"), 2
+    )
+    lieux = _texte(_("Lieux de réalisation"), 2)
+    quartiers = forms.ModelMultipleChoiceField(
+        label=_("Quartiers prioritaires concernés"),
+        queryset=QuartierPrioritaire.objects.order_by("commune", "nom"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    part_beneficiaires_qpv = NombreEntierField(
+        label=_("Part estimée des bénéficiaires habitant un quartier prioritaire (%)"),
+        max_value=100,
+    )
+    publics = forms.MultipleChoiceField(
+        label=_("Public(s) cible(s)"),
+        choices=TrancheAge.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    beneficiaires_femmes = NombreEntierField(label=_("Femmes (18 ans et plus)"))
+    beneficiaires_hommes = NombreEntierField(label=_("Hommes (18 ans et plus)"))
+    beneficiaires_filles = NombreEntierField(label=_("Filles (moins de 18 ans)"))
+    beneficiaires_garcons = NombreEntierField(label=_("Garçons (moins de 18 ans)"))
+    salaries = NombreEntierField(label=_("Salariés mobilisés"))
+    etpt = forms.DecimalField(
+        label=_("Équivalents temps plein travaillé (ETPT)"),
+        required=False,
+        min_value=0,
+        max_digits=6,
+        decimal_places=2,
+        localize=True,
+        help_text=_("Par exemple 1,5 pour un temps plein et un mi-temps sur l'année."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    benevoles = NombreEntierField(label=_("Bénévoles mobilisés"))
+    partenaires = _texte(_("Partenaires du projet"), 3)
+
+    def clean(self):
+        donnees = super().clean()
+        debut, fin = donnees.get("date_debut"), donnees.get("date_fin")
+        if debut and fin and fin < debut:
+            self.add_error("date_fin", _("La date de fin doit suivre la date de début."))
+        return donnees
+
+    def valeurs_valides(self):
+        valeurs = super().valeurs_valides()
+        if "publics" in valeurs:
+            choisis = set(valeurs.pop("publics"))
+            for tranche in TrancheAge:
+                valeurs[f"public_{tranche.value}"] = tranche.value in choisis
+        return valeurs
+
+
+class ChampsEnTableau(SectionForm):
+    """Fields laid out by hand in a table: mark invalid inputs and tie them to their message."""
+
+    def full_clean(self):
+        super().full_clean()
+        for nom in self.errors:
+            if nom in self.fields:
+                attrs = self.fields[nom].widget.attrs
+                attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+                attrs["aria-describedby"] = f"{self[nom].auto_id}_erreur"
+
+
+class CahierForm(SectionForm):
+    """One answer per requirement of the objectives concerned."""
+
+    section = Section.CAHIER
+
+    def __init__(self, *args, exigences=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.exigences = list(exigences)
+        for exigence in self.exigences:
+            self.fields[f"exigence_{exigence.pk}"] = forms.CharField(
+                label=exigence.texte,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                help_text=_("Comment le projet répond-il à cette exigence ?"),
+            )
+
+    def reponses(self):
+        valeurs = self.valeurs_valides()
+        return {
+            e.pk: valeurs[f"exigence_{e.pk}"]
+            for e in self.exigences
+            if f"exigence_{e.pk}" in valeurs
+        }
+
+    def groupes(self):
+        """Requirements grouped by objective, for the template."""
+        groupes = {}
+        for exigence in self.exigences:
+            groupes.setdefault(exigence.objectif, []).append(self[f"exigence_{exigence.pk}"])
+        return groupes.items()
+
+
+class IndicateursForm(ChampsEnTableau):
+    """Forecast values of numeric indicators, in the breakdown each one asks for."""
+
+    section = Section.INDICATEURS
+
+    def __init__(self, *args, indicateurs=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.indicateurs = list(indicateurs)
+        for indicateur in self.indicateurs:
+            for champ in champs_prevision(indicateur):
+                self.fields[f"indicateur_{indicateur.pk}_{champ}"] = NombreEntierField(
+                    label=LIBELLES_VALEURS[champ],
+                    widget=forms.TextInput(
+                        attrs={"class": "form-control", "data-total": f"total-{indicateur.pk}"}
+                    ),
+                )
+
+    def previsions(self):
+        valeurs = self.valeurs_valides()
+        resultat = {}
+        for indicateur in self.indicateurs:
+            champs = {
+                champ: valeurs[f"indicateur_{indicateur.pk}_{champ}"]
+                for champ in champs_prevision(indicateur)
+                if f"indicateur_{indicateur.pk}_{champ}" in valeurs
+            }
+            if champs:
+                resultat[indicateur.pk] = champs
+        return resultat
+
+    def lignes(self):
+        """(indicator, its bound fields, total of what they show), for the template."""
+        resultat = []
+        for indicateur in self.indicateurs:
+            champs = [
+                self[f"indicateur_{indicateur.pk}_{c}"] for c in champs_prevision(indicateur)
+            ]
+            total = 0
+            for champ in champs:
+                try:
+                    total += int(ESPACES.sub("", str(champ.value() or 0)))
+                except ValueError:
+                    total = None
+                    break
+            resultat.append((indicateur, champs, total))
+        return resultat
+
+
+class BudgetForm(ChampsEnTableau):
+    section = Section.BUDGET
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for ligne in budget.LIGNES:
+            attrs = {"class": "form-control montant", "data-cote": ligne.cote}
+            if ligne.contrat_ville:
+                attrs["data-contrat-ville"] = "1"
+            self.fields[f"ligne_{ligne.code}"] = NombreEntierField(
+                label=ligne.libelle, widget=forms.TextInput(attrs=attrs)
+            )
+            if ligne.a_preciser:
+                self.fields[f"precision_{ligne.code}"] = forms.CharField(
+                    label=_("Préciser : %(quoi)s") % {"quoi": ligne.a_preciser},
+                    required=False,
+                    max_length=255,
+                    widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+                )
+
+    def lignes_budget(self):
+        valeurs = self.valeurs_valides()
+        resultat = {}
+        for ligne in budget.LIGNES:
+            champs = {}
+            if f"ligne_{ligne.code}" in valeurs:
+                champs["montant"] = valeurs[f"ligne_{ligne.code}"] or 0
+            if f"precision_{ligne.code}" in valeurs:
+                champs["precision"] = valeurs[f"precision_{ligne.code}"]
+            if champs:
+                resultat[ligne.code] = champs
+        return resultat
+
+    def cote(self, cote):
+        """(line definition, amount field, precision field or None) for one side of the grid."""
+        return [
+            (
+                ligne,
+                self[f"ligne_{ligne.code}"],
+                self[f"precision_{ligne.code}"] if ligne.a_preciser else None,
+            )
+            for ligne in budget.lignes_du_cote(cote)
+        ]
+
+
+class PiecesForm(SectionForm):
+    section = Section.PIECES
+
+    fichier = forms.FileField(
+        label=_("Ajouter une pièce jointe"),
+        required=False,
+        help_text=_("PDF, image ou document bureautique, 10 Mo au plus."),
+    )
+    type_piece = forms.ChoiceField(
+        label=_("Type de pièce"), choices=PieceJointe.Type.choices, required=False
+    )
+    titre_piece = forms.CharField(label=_("Titre (facultatif)"), required=False, max_length=255)
+
+
+class DeclarationForm(SectionForm):
+    section = Section.DECLARATION
+
+    engagement = forms.BooleanField(
+        label=_(
+            "Je certifie exactes les informations du présent dossier, que la structure est à jour "
+            "de ses obligations sociales et fiscales, et je m'engage au nom de la structure à "
+            "respecter le contrat d'engagement républicain."
+        ),
+        required=False,
+    )
+    qualite = forms.CharField(
+        label=_("Qualité du signataire"),
+        required=False,
+        max_length=150,
+        help_text=_("Par exemple : président, trésorière, directeur par délégation."),
+    )
+
+
+FORMULAIRES = [IdentiteForm, ProjetForm, CahierForm, IndicateursForm, BudgetForm, PiecesForm,
+               DeclarationForm]
+
+
+def _libelle_appel(appel):
+    cloture = date_format(localtime(appel.cloture), "j F Y à H:i")
+    return f"{appel.titre} — {appel.etat_libelle}, clôture le {cloture}"
+
+
+class NouveauDossierForm(forms.Form):
+    structure = forms.ModelChoiceField(label=_("Structure"), queryset=Structure.objects.none())
+    appel = forms.ModelChoiceField(
+        label=_("Appel à projets"), queryset=AppelAProjets.objects.none()
+    )
+
+    def __init__(self, *args, structures, appels, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["structure"].queryset = structures
+        self.fields["appel"].queryset = appels
+        if len(structures) == 1:
+            self.fields["structure"].initial = structures[0].pk
+        if len(appels) == 1:
+            self.fields["appel"].initial = appels[0].pk
+        self.fields["appel"].label_from_instance = _libelle_appel
+
+
+class RetraitForm(forms.Form):
+    motif = forms.CharField(
+        label=_("Motif du retrait"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Indiquez le motif du retrait.")},
+    )

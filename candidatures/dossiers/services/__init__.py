@@ -1,0 +1,1 @@
+"""Writes on dossiers: errors, status machine, eligibility, drafts, submission, notifications."""

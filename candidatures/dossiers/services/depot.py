@@ -1,0 +1,154 @@
+"""Submission, withdrawal, requests for corrections and renewal of a dossier."""
+
+from functools import partial
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from ...models import (
+    CompteurReferences,
+    DemandeCorrection,
+    Dossier,
+    LigneBudget,
+    ReponseExigence,
+    Section,
+    Statut,
+    TrancheAge,
+)
+from .. import selectors as selectors_dossiers
+from .brouillons import _historiser_creation
+from .erreurs import AppelNonOuvert, DossierIncomplet, ErreurDossier, TransitionInterdite
+from .notifications import envoyer_recepisse
+from .statuts import changer_statut
+
+
+def _tirer_numero(appel):
+    CompteurReferences.objects.get_or_create(appel=appel)
+    compteur = CompteurReferences.objects.select_for_update().get(pk=appel.pk)
+    compteur.dernier_numero = F("dernier_numero") + 1
+    compteur.save(update_fields=["dernier_numero"])
+    compteur.refresh_from_db()
+    return compteur.dernier_numero
+
+
+@transaction.atomic
+def deposer_dossier(*, dossier, par, maintenant=None):
+    """Submit a complete draft while the call is open (or a corrected dossier at any time)."""
+    maintenant = maintenant or timezone.now()
+    verrouille = Dossier.objects.select_for_update().select_related("appel").get(pk=dossier.pk)
+    if verrouille.statut not in (Statut.BROUILLON, Statut.A_CORRIGER):
+        raise TransitionInterdite(
+            f"Ce dossier est « {verrouille.get_statut_display()} » : il ne peut pas être déposé."
+        )
+    appel = verrouille.appel
+    if verrouille.statut == Statut.BROUILLON and not appel.est_ouvert(maintenant):
+        raise AppelNonOuvert(_message_appel_non_ouvert(appel, maintenant))
+    manques = selectors_dossiers.manques(verrouille)
+    if manques:
+        raise DossierIncomplet(manques)
+    if not verrouille.reference:
+        verrouille.numero = _tirer_numero(appel)
+        verrouille.reference = f"AAP-{appel.annee}-{verrouille.numero:04d}"
+        verrouille.depose_le = maintenant
+        verrouille.save(update_fields=["numero", "reference", "depose_le"])
+    else:
+        verrouille.demandes_correction.filter(traitee_le__isnull=True).update(traitee_le=maintenant)
+    # The structure's documents are referenced as they are now: later versions do not change
+    # what was submitted.
+    actuels, _manquants = selectors_dossiers.documents_structure(verrouille.structure)
+    verrouille.documents_deposes.set(actuels)
+    changer_statut(dossier=verrouille, vers=Statut.DEPOSE, par=par)
+    # The PDF and the e-mail are built by the worker: the submission does not wait for them.
+    transaction.on_commit(partial(envoyer_recepisse.enqueue, dossier_id=verrouille.pk))
+    dossier.statut = verrouille.statut
+    dossier.reference = verrouille.reference
+    return verrouille
+
+
+def _message_appel_non_ouvert(appel, maintenant):
+    def quand(instant):
+        local = timezone.localtime(instant)
+        return f"{date_format(local, 'j F Y')} à {date_format(local, 'H:i')}"
+
+    if maintenant < appel.ouverture:
+        return f"L'appel à projets n'ouvre que le {quand(appel.ouverture)} (heure de Paris)."
+    return (
+        f"L'appel à projets est clos depuis le {quand(appel.cloture)} (heure de Paris) : "
+        "le dépôt n'est plus possible."
+    )
+
+
+@transaction.atomic
+def retirer_dossier(*, dossier, par, motif):
+    """Withdraw a dossier before the decision; the reason is required."""
+    motif = (motif or "").strip()
+    if not motif:
+        raise ErreurDossier("Indiquez le motif du retrait.")
+    return changer_statut(dossier=dossier, vers=Statut.RETIRE, par=par, motif=motif)
+
+
+@transaction.atomic
+def ouvrir_corrections(*, dossier, sections, par, message):
+    """Ask the structure to correct the named sections; they become editable again.
+
+    The declaration is always reopened: a corrected dossier is signed again.
+    """
+    sections = [Section(s) for s in sections]
+    if not sections:
+        raise ErreurDossier("Indiquez au moins une section à corriger.")
+    if Section.DECLARATION not in sections:
+        sections.append(Section.DECLARATION)
+    if not (message or "").strip():
+        raise ErreurDossier("Expliquez ce qui doit être corrigé.")
+    verrouille = changer_statut(
+        dossier=dossier, vers=Statut.A_CORRIGER, par=par, motif=message.strip()
+    )
+    return DemandeCorrection.objects.create(
+        dossier=verrouille,
+        message=message.strip(),
+        sections_codes=",".join(s.value for s in sections),
+        demandee_par=par,
+    )
+
+
+CHAMPS_RENOUVELES = (
+    "action_principale", "contact_nom", "contact_email", "contact_telephone", "intitule", "resume",
+    "contexte", "objectifs", "description", "lieux", "part_beneficiaires_qpv",
+    *(f"public_{t.value}" for t in TrancheAge),
+    "beneficiaires_femmes", "beneficiaires_hommes", "beneficiaires_filles",
+    "beneficiaires_garcons", "salaries", "etpt", "benevoles", "partenaires",
+)
+
+
+@transaction.atomic
+def renouveler_dossier(*, source, appel, par, maintenant=None):
+    """Start a draft on ``appel`` from a previous year's dossier, copying its content only."""
+    maintenant = maintenant or timezone.now()
+    if appel.pk == source.appel_id:
+        raise ErreurDossier("Un dossier se renouvelle sur l'appel à projets d'une autre année.")
+    if not appel.est_ouvert(maintenant):
+        raise AppelNonOuvert(_message_appel_non_ouvert(appel, maintenant))
+    dossier = Dossier.objects.create(
+        structure=source.structure,
+        appel=appel,
+        renouvelle=source,
+        cree_par=par,
+        cree_le=maintenant,
+        modifie_par=par,
+        modifie_le=maintenant,
+        **{champ: getattr(source, champ) for champ in CHAMPS_RENOUVELES},
+    )
+    dossier.actions_secondaires.set(source.actions_secondaires.all())
+    dossier.quartiers.set(source.quartiers.all())
+    ReponseExigence.objects.bulk_create(
+        ReponseExigence(dossier=dossier, exigence_id=r.exigence_id, texte=r.texte)
+        for r in source.reponses.all()
+    )
+    LigneBudget.objects.bulk_create(
+        LigneBudget(dossier=dossier, code=lg.code, montant=lg.montant, precision=lg.precision)
+        for lg in source.lignes_budget.all()
+    )
+    _historiser_creation(dossier, par, f"Renouvellement du dossier {source}")
+    return dossier

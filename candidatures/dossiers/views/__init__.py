@@ -1,0 +1,1 @@
+"""Dossier pages: lists, the detail page, the sectioned form, print and files."""

@@ -1,0 +1,65 @@
+"""The models of candidatures, one module per area; all of them are importable from here."""
+
+from .appels import (
+    AppelAProjets,
+    AppelAProjetsQuerySet,
+    CompteurReferences,
+    DocumentAppel,
+    EnveloppePilier,
+)
+from .comptes import Role, Utilisateur, UtilisateurManager
+from .contenu import LigneBudget, PieceJointe, PrevisionIndicateur, ReponseExigence, chemin_piece
+from .cycle import STATUTS_AVANT_DECISION, TRANSITIONS, Statut
+from .dossiers import (
+    DemandeCorrection,
+    Dossier,
+    DossierQuerySet,
+    HistoriqueStatut,
+    ModificationDossier,
+    Section,
+    TrancheAge,
+)
+from .structures import (
+    DemandeAdhesion,
+    DocumentStructure,
+    DocumentStructureQuerySet,
+    Invitation,
+    Membre,
+    Structure,
+    StructureQuerySet,
+    chemin_document_structure,
+)
+
+__all__ = [
+    "STATUTS_AVANT_DECISION",
+    "TRANSITIONS",
+    "AppelAProjets",
+    "AppelAProjetsQuerySet",
+    "CompteurReferences",
+    "DemandeAdhesion",
+    "DemandeCorrection",
+    "DocumentAppel",
+    "DocumentStructure",
+    "DocumentStructureQuerySet",
+    "Dossier",
+    "DossierQuerySet",
+    "EnveloppePilier",
+    "HistoriqueStatut",
+    "Invitation",
+    "LigneBudget",
+    "Membre",
+    "ModificationDossier",
+    "PieceJointe",
+    "PrevisionIndicateur",
+    "ReponseExigence",
+    "Role",
+    "Section",
+    "Statut",
+    "Structure",
+    "StructureQuerySet",
+    "TrancheAge",
+    "Utilisateur",
+    "UtilisateurManager",
+    "chemin_document_structure",
+    "chemin_piece",
+]

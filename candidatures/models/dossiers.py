@@ -1,0 +1,289 @@
+"""Dossiers (demandes de subvention): sections, correction requests, status history, edit trail."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .appels import AppelAProjets
+from .comptes import Utilisateur
+from .cycle import Statut
+from .structures import DocumentStructure, Structure
+
+
+class Section(models.TextChoices):
+    """The sections of the dossier form, in the order they are shown."""
+
+    IDENTITE = "identite", _("Identité et fiche-action")
+    PROJET = "projet", _("Projet")
+    CAHIER = "cahier", _("Cahier des charges")
+    INDICATEURS = "indicateurs", _("Indicateurs prévisionnels")
+    BUDGET = "budget", _("Budget du projet")
+    PIECES = "pieces", _("Pièces jointes")
+    DECLARATION = "declaration", _("Déclaration sur l'honneur")
+
+
+class TrancheAge(models.TextChoices):
+    """Age groups of the public; each is a boolean column of the dossier (``public_<value>``)."""
+
+    T0_5 = "0_5", _("0-5 ans")
+    T6_11 = "6_11", _("6-11 ans")
+    T12_17 = "12_17", _("12-17 ans")
+    T18_25 = "18_25", _("18-25 ans")
+    T26_64 = "26_64", _("26-64 ans")
+    T65 = "65_plus", _("65 ans et plus")
+
+
+class DossierQuerySet(models.QuerySet):
+    def visibles_par(self, user):
+        """Dossiers of the user's structures; for staff roles, also every dossier ever submitted."""
+        from ..comptes.permissions import est_personnel  # permissions imports the models
+
+        if not user.is_authenticated:
+            return self.none()
+        condition = models.Q(structure__in=Structure.objects.filter(membres__utilisateur=user))
+        if est_personnel(user):
+            condition |= models.Q(depose_le__isnull=False)
+        return self.filter(condition)
+
+
+class Dossier(models.Model):
+    """A demande de subvention (Cerfa n°12156) of a structure, answering one call."""
+
+    Statut = Statut
+
+    structure = models.ForeignKey(Structure, on_delete=models.PROTECT, related_name="dossiers")
+    appel = models.ForeignKey(AppelAProjets, on_delete=models.PROTECT, related_name="dossiers")
+    statut = models.CharField(
+        _("statut"), max_length=20, choices=Statut, default=Statut.BROUILLON
+    )
+    numero = models.PositiveIntegerField(_("numéro dans l'appel"), null=True, blank=True)
+    reference = models.CharField(_("référence"), max_length=20, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    renouvelle = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="renouvellements",
+        verbose_name=_("renouvelle le dossier"),
+    )
+    cree_par = models.ForeignKey(
+        Utilisateur, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    cree_le = models.DateTimeField(_("créé le"), default=timezone.now)
+    modifie_par = models.ForeignKey(
+        Utilisateur, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    modifie_le = models.DateTimeField(_("enregistré le"), default=timezone.now)
+    depose_le = models.DateTimeField(_("déposé le"), null=True, blank=True)
+    documents_deposes = models.ManyToManyField(
+        DocumentStructure, blank=True, related_name="dossiers",
+        verbose_name=_("documents de la structure au dépôt"),
+        help_text=_("Versions en vigueur au moment du dépôt, figées pour l'instruction."),
+    )
+
+    # Identité et fiche-action
+    action_principale = models.ForeignKey(
+        "referentiel.Action", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="dossiers_principaux", verbose_name=_("action principale"),
+    )
+    actions_secondaires = models.ManyToManyField(
+        "referentiel.Action", blank=True, related_name="dossiers_secondaires",
+        verbose_name=_("actions secondaires"),
+    )
+    contact_nom = models.CharField(_("personne chargée du dossier"), max_length=255, blank=True)
+    contact_email = models.EmailField(
+        _("adresse électronique de la personne chargée du dossier"), blank=True
+    )
+    contact_telephone = models.CharField(
+        _("téléphone de la personne chargée du dossier"), max_length=20, blank=True
+    )
+
+    # Projet
+    intitule = models.CharField(_("intitulé du projet"), max_length=255, blank=True)
+    resume = models.TextField(_("résumé"), blank=True)
+    contexte = models.TextField(_("contexte et besoins identifiés"), blank=True)
+    objectifs = models.TextField(_("objectifs du projet"), blank=True)
+    description = models.TextField(_("description du contenu"), blank=True)
+    date_debut = models.DateField(_("date de début"), null=True, blank=True)
+    date_fin = models.DateField(_("date de fin"), null=True, blank=True)
+    justification_dates = models.TextField(
+        _("justification des dates hors de l'année de l'appel"), blank=True
+    )
+    lieux = models.TextField(_("lieux de réalisation"), blank=True)
+    quartiers = models.ManyToManyField(
+        "referentiel.QuartierPrioritaire", blank=True, related_name="dossiers",
+        verbose_name=_("quartiers prioritaires concernés"),
+    )
+    part_beneficiaires_qpv = models.PositiveSmallIntegerField(
+        _("part estimée des bénéficiaires habitant un QPV (%)"), null=True, blank=True
+    )
+    public_0_5 = models.BooleanField(_("0-5 ans"), default=False)
+    public_6_11 = models.BooleanField(_("6-11 ans"), default=False)
+    public_12_17 = models.BooleanField(_("12-17 ans"), default=False)
+    public_18_25 = models.BooleanField(_("18-25 ans"), default=False)
+    public_26_64 = models.BooleanField(_("26-64 ans"), default=False)
+    public_65_plus = models.BooleanField(_("65 ans et plus"), default=False)
+    beneficiaires_femmes = models.PositiveIntegerField(_("femmes"), null=True, blank=True)
+    beneficiaires_hommes = models.PositiveIntegerField(_("hommes"), null=True, blank=True)
+    beneficiaires_filles = models.PositiveIntegerField(_("filles"), null=True, blank=True)
+    beneficiaires_garcons = models.PositiveIntegerField(_("garçons"), null=True, blank=True)
+    salaries = models.PositiveIntegerField(_("salariés mobilisés"), null=True, blank=True)
+    etpt = models.DecimalField(
+        _("équivalents temps plein travaillé (ETPT)"), max_digits=6, decimal_places=2,
+        null=True, blank=True,
+    )
+    benevoles = models.PositiveIntegerField(_("bénévoles mobilisés"), null=True, blank=True)
+    partenaires = models.TextField(_("partenaires du projet"), blank=True)
+
+    # Déclaration sur l'honneur
+    declaration_signee_par = models.ForeignKey(
+        Utilisateur, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    declaration_signataire = models.CharField(_("signataire"), max_length=255, blank=True)
+    declaration_qualite = models.CharField(_("qualité du signataire"), max_length=150, blank=True)
+    declaration_signee_le = models.DateTimeField(_("signée le"), null=True, blank=True)
+
+    objects = DossierQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+        ordering = ["-cree_le"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reference"], condition=~models.Q(reference=""),
+                name="dossier_reference_unique",
+            ),
+            models.UniqueConstraint(fields=["appel", "numero"], name="dossier_numero_par_appel"),
+            models.CheckConstraint(
+                condition=models.Q(statut__in=Statut.values), name="dossier_statut_valide"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(part_beneficiaires_qpv__isnull=True)
+                | models.Q(part_beneficiaires_qpv__lte=100),
+                name="dossier_part_qpv_pourcentage",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(etpt__isnull=True) | models.Q(etpt__gte=0),
+                name="dossier_etpt_positif",
+            ),
+        ]
+
+    def __str__(self):
+        return self.reference or self.intitule or f"Brouillon n°{self.pk}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("dossiers:detail", args=[self.pk])
+
+    @property
+    def est_brouillon(self):
+        return self.statut == Statut.BROUILLON
+
+    @property
+    def est_signe(self):
+        return self.declaration_signee_le is not None
+
+    @property
+    def publics(self):
+        return [t for t in TrancheAge if getattr(self, f"public_{t.value}")]
+
+    def objectifs_concernes(self):
+        """Objectives of the main and secondary actions, main first, without repetition."""
+        from referentiel.models import Objectif
+
+        ids = []
+        if self.action_principale_id:
+            ids.append(self.action_principale.objectif_id)
+        if self.pk:
+            for oid in self.actions_secondaires.values_list("objectif_id", flat=True):
+                if oid not in ids:
+                    ids.append(oid)
+        objectifs = {o.pk: o for o in Objectif.objects.filter(pk__in=ids)}
+        return [objectifs[i] for i in ids if i in objectifs]
+
+    def demande_ouverte(self):
+        """The correction request answering which the dossier may be edited, if any."""
+        if self.statut != Statut.A_CORRIGER:
+            return None
+        demandes = self.demandes_correction.filter(traitee_le__isnull=True)
+        return demandes.order_by("-demandee_le").first()
+
+    def sections_modifiables(self):
+        if self.statut == Statut.BROUILLON:
+            return list(Section.values)
+        demande = self.demande_ouverte()
+        return demande.sections if demande else []
+
+
+class DemandeCorrection(models.Model):
+    """A request to correct named sections of a submitted dossier."""
+
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="demandes_correction"
+    )
+    message = models.TextField(_("message"))
+    sections_codes = models.CharField(
+        _("sections à corriger"), max_length=120,
+        help_text=_("Codes des sections ouvertes à la correction, séparés par des virgules."),
+    )
+    demandee_par = models.ForeignKey(Utilisateur, on_delete=models.SET_NULL, null=True)
+    demandee_le = models.DateTimeField(_("demandée le"), default=timezone.now)
+    traitee_le = models.DateTimeField(_("traitée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("demande de corrections")
+        verbose_name_plural = _("demandes de corrections")
+        ordering = ["-demandee_le"]
+
+    def __str__(self):
+        return f"Corrections demandées le {self.demandee_le:%d/%m/%Y}"
+
+    @property
+    def sections(self):
+        return [s for s in self.sections_codes.split(",") if s]
+
+    @property
+    def sections_libelles(self):
+        return [Section(s).label for s in self.sections]
+
+
+class HistoriqueStatut(models.Model):
+    """Who moved a dossier from which status to which, when and why."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="historique")
+    de = models.CharField(_("de"), max_length=20, choices=Statut, blank=True)
+    vers = models.CharField(_("vers"), max_length=20, choices=Statut)
+    par = models.ForeignKey(Utilisateur, on_delete=models.SET_NULL, null=True, related_name="+")
+    le = models.DateTimeField(_("le"), default=timezone.now)
+    motif = models.TextField(_("motif"), blank=True)
+
+    class Meta:
+        verbose_name = _("changement de statut")
+        verbose_name_plural = _("historique des statuts")
+        ordering = ["le", "pk"]
+
+    def __str__(self):
+        return f"{self.get_de_display() or 'création'} → {self.get_vers_display()}"
+
+
+class ModificationDossier(models.Model):
+    """One value changed in a dossier: who, when, before, after.
+
+    Every save is kept. Edits made before the first submission are the structure's drafting:
+    its members see them, staff see the trail from the submission on.
+    """
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="modifications")
+    section = models.CharField(_("section"), max_length=20, choices=Section)
+    champ = models.CharField(_("élément"), max_length=255)
+    avant = models.TextField(_("avant"), blank=True)
+    apres = models.TextField(_("après"), blank=True)
+    par = models.ForeignKey(Utilisateur, on_delete=models.SET_NULL, null=True, related_name="+")
+    le = models.DateTimeField(_("le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("modification du dossier")
+        verbose_name_plural = _("modifications des dossiers")
+        ordering = ["le", "pk"]
+
+    def __str__(self):
+        return f"{self.dossier} — {self.champ}"

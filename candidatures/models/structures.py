@@ -1,0 +1,279 @@
+"""Structures (porteurs de projet): their members, documents, invitations and join requests."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .comptes import Utilisateur
+
+
+class StructureQuerySet(models.QuerySet):
+    def visibles_par(self, user):
+        """Staff see every structure; anyone else only the structures they belong to."""
+        from ..comptes.permissions import est_personnel  # permissions imports the models
+
+        if not user.is_authenticated:
+            return self.none()
+        if est_personnel(user):
+            return self.all()
+        return self.filter(membres__utilisateur=user)
+
+
+class Structure(models.Model):
+    """A porteur de projet (association, commune, bailleur…): it owns the dossiers, not a person."""
+
+    class Type(models.TextChoices):
+        ASSOCIATION = "association", _("association loi 1901")
+        COLLECTIVITE = "collectivite", _("collectivité territoriale")
+        BAILLEUR = "bailleur", _("bailleur social")
+        ETABLISSEMENT_PUBLIC = "etablissement_public", _("établissement public")
+        ESS = "ess", _("entreprise de l'économie sociale et solidaire")
+        AUTRE = "autre", _("autre")
+
+    raison_sociale = models.CharField(_("raison sociale"), max_length=255)
+    sigle = models.CharField(_("sigle"), max_length=50, blank=True)
+    type = models.CharField(_("type de structure"), max_length=24, choices=Type)
+    siret = models.CharField(_("SIRET"), max_length=14, unique=True)
+    rna = models.CharField(_("numéro RNA"), max_length=10, blank=True)
+    rna_absent_motif = models.CharField(
+        _("motif de l'absence de numéro RNA"), max_length=255, blank=True
+    )
+    objet = models.TextField(_("objet de la structure"), blank=True)
+    adresse = models.CharField(_("adresse"), max_length=255)
+    code_postal = models.CharField(_("code postal"), max_length=5)
+    commune = models.CharField(_("commune"), max_length=120)
+    telephone = models.CharField(_("téléphone"), max_length=20, blank=True)
+    email = models.EmailField(_("adresse électronique de la structure"), blank=True)
+    site_web = models.URLField(_("site internet"), blank=True)
+    representant_nom = models.CharField(_("nom du représentant légal"), max_length=150)
+    representant_prenom = models.CharField(_("prénom du représentant légal"), max_length=150)
+    representant_fonction = models.CharField(
+        _("fonction du représentant légal"), max_length=150
+    )
+    contact_nom = models.CharField(_("personne chargée des dossiers"), max_length=255, blank=True)
+    contact_email = models.EmailField(_("adresse électronique de cette personne"), blank=True)
+    contact_telephone = models.CharField(
+        _("téléphone de cette personne"), max_length=20, blank=True
+    )
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    cree_le = models.DateTimeField(_("créée le"), auto_now_add=True)
+    modifie_le = models.DateTimeField(_("modifiée le"), auto_now=True)
+
+    objects = StructureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("structure")
+        verbose_name_plural = _("structures")
+        ordering = ["raison_sociale"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(siret__regex=r"^[0-9]{14}$"), name="structure_siret_14_chiffres"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rna="") | models.Q(rna__regex=r"^W[0-9]{9}$"),
+                name="structure_rna_format",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(type="association")
+                | ~models.Q(rna="")
+                | ~models.Q(rna_absent_motif=""),
+                name="structure_association_rna_ou_motif",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(code_postal__regex=r"^[0-9]{5}$"),
+                name="structure_code_postal_format",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.raison_sociale} ({self.sigle})" if self.sigle else self.raison_sociale
+
+
+class Membre(models.Model):
+    """A user's membership of a structure, with its role within the structure."""
+
+    class Role(models.TextChoices):
+        RESPONSABLE = "responsable", _("responsable")
+        CONTRIBUTEUR = "contributeur", _("contributeur")
+
+    structure = models.ForeignKey(Structure, on_delete=models.CASCADE, related_name="membres")
+    utilisateur = models.ForeignKey(
+        Utilisateur, on_delete=models.CASCADE, related_name="adhesions"
+    )
+    role = models.CharField(_("rôle dans la structure"), max_length=12, choices=Role)
+    depuis = models.DateTimeField(_("membre depuis"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membre")
+        verbose_name_plural = _("membres")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["structure", "utilisateur"], name="membre_unique_par_structure"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["responsable", "contributeur"]),
+                name="membre_role_valide",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.utilisateur} — {self.structure} ({self.get_role_display()})"
+
+
+def chemin_document_structure(instance, nom):
+    """Store under a random name: the original name is kept in the row, never on disk."""
+    import uuid
+    from pathlib import PurePath
+
+    return f"structures/{instance.structure_id}/{uuid.uuid4().hex}{PurePath(nom).suffix.lower()}"
+
+
+class DocumentStructureQuerySet(models.QuerySet):
+    def actuels(self):
+        return self.filter(est_actuel=True)
+
+    def visibles_par(self, user):
+        return self.filter(structure__in=Structure.objects.visibles_par(user))
+
+
+class DocumentStructure(models.Model):
+    """One version of a document the structure keeps once and every dossier reuses."""
+
+    class Type(models.TextChoices):
+        STATUTS = "statuts", _("statuts")
+        LISTE_DIRIGEANTS = "liste_dirigeants", _("liste des dirigeants")
+        RIB = "rib", _("relevé d'identité bancaire (RIB)")
+        RAPPORT_ACTIVITE = "rapport_activite", _("dernier rapport d'activité")
+        COMPTES_APPROUVES = "comptes_approuves", _("derniers comptes approuvés")
+
+    structure = models.ForeignKey(Structure, on_delete=models.CASCADE, related_name="documents")
+    type = models.CharField(_("type de document"), max_length=20, choices=Type)
+    fichier = models.FileField(_("fichier"), upload_to=chemin_document_structure, max_length=255)
+    nom_original = models.CharField(_("nom du fichier"), max_length=255)
+    taille = models.PositiveBigIntegerField(_("taille (octets)"))
+    type_mime = models.CharField(_("type de contenu"), max_length=100)
+    date_document = models.DateField(
+        _("date du document"),
+        help_text=_(
+            "Date figurant sur le document (adoption des statuts, approbation des comptes…)."
+        ),
+    )
+    est_actuel = models.BooleanField(_("version en vigueur"), default=True)
+    depose_par = models.ForeignKey(
+        Utilisateur, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    depose_le = models.DateTimeField(_("déposé le"), default=timezone.now)
+
+    objects = DocumentStructureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("document de structure")
+        verbose_name_plural = _("documents de structure")
+        ordering = ["structure", "type", "-depose_le", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["structure", "type"],
+                condition=models.Q(est_actuel=True),
+                name="document_structure_une_version_en_vigueur",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    type__in=[
+                        "statuts",
+                        "liste_dirigeants",
+                        "rib",
+                        "rapport_activite",
+                        "comptes_approuves",
+                    ]
+                ),
+                name="document_structure_type_valide",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_type_display()} — {self.structure} ({self.date_document:%d/%m/%Y})"
+
+
+class Invitation(models.Model):
+    """An e-mail invitation to join a structure; the link sent is signed and expires."""
+
+    structure = models.ForeignKey(Structure, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("adresse électronique invitée"))
+    role = models.CharField(_("rôle proposé"), max_length=12, choices=Membre.Role)
+    invite_par = models.ForeignKey(
+        Utilisateur, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    envoyee_le = models.DateTimeField(_("envoyée le"), default=timezone.now)
+    acceptee_le = models.DateTimeField(_("acceptée le"), null=True, blank=True)
+    acceptee_par = models.ForeignKey(
+        Utilisateur, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    annulee_le = models.DateTimeField(_("annulée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-envoyee_le"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["structure", "email"],
+                condition=models.Q(acceptee_le__isnull=True, annulee_le__isnull=True),
+                name="invitation_une_en_attente_par_adresse",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["responsable", "contributeur"]),
+                name="invitation_role_valide",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.structure}"
+
+    @property
+    def en_attente(self):
+        return self.acceptee_le is None and self.annulee_le is None
+
+
+class DemandeAdhesion(models.Model):
+    """A user's request to join a structure found by its SIRET; a responsable answers it."""
+
+    class Statut(models.TextChoices):
+        EN_ATTENTE = "en_attente", _("en attente")
+        ACCEPTEE = "acceptee", _("acceptée")
+        REFUSEE = "refusee", _("refusée")
+
+    structure = models.ForeignKey(
+        Structure, on_delete=models.CASCADE, related_name="demandes_adhesion"
+    )
+    utilisateur = models.ForeignKey(
+        Utilisateur, on_delete=models.CASCADE, related_name="demandes_adhesion"
+    )
+    message = models.TextField(_("message aux responsables"), blank=True)
+    statut = models.CharField(
+        _("statut"), max_length=10, choices=Statut, default=Statut.EN_ATTENTE
+    )
+    cree_le = models.DateTimeField(_("demandée le"), default=timezone.now)
+    traitee_le = models.DateTimeField(_("traitée le"), null=True, blank=True)
+    traitee_par = models.ForeignKey(
+        Utilisateur, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("demande d'adhésion")
+        verbose_name_plural = _("demandes d'adhésion")
+        ordering = ["-cree_le"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["structure", "utilisateur"],
+                condition=models.Q(statut="en_attente"),
+                name="demande_adhesion_une_en_attente",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(statut__in=["en_attente", "acceptee", "refusee"]),
+                name="demande_adhesion_statut_valide",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.utilisateur} → {self.structure} ({self.get_statut_display()})"

@@ -1,0 +1,1 @@
+"""Structures (porteurs de projet): identity, members, invitations, join requests, documents."""
