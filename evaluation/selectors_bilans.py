@@ -2,8 +2,6 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Q
-
 from candidatures import budget
 from candidatures.models import Dossier, Statut
 from candidatures.selectors_dossiers import TRANCHES_MAJEURS, TRANCHES_MINEURS, champs_prevision
@@ -206,9 +204,3 @@ def bilans_a_valider():
         .select_related("dossier__structure", "dossier__action_principale")
         .order_by("depose_le")
     )
-
-
-def filtre_bilans_comptes(inclure_deposes, prefixe=""):
-    """Dossiers whose bilan counts: validated (clôturé), and submitted ones if asked."""
-    statuts = [Statut.CLOTURE, Statut.BILAN_DEPOSE] if inclure_deposes else [Statut.CLOTURE]
-    return Q(**{f"{prefixe}statut__in": statuts})
