@@ -3,7 +3,7 @@
 from candidatures.models import Statut
 from candidatures.permissions import est_administrateur, est_membre, est_personnel
 
-from .permissions import est_instructeur
+from .instruction.permissions import est_instructeur
 from .selectors_bilans import STATUTS_BILAN, STATUTS_SAISIE
 
 

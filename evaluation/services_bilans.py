@@ -25,6 +25,7 @@ from candidatures.services_dossiers import (
 from candidatures.validators import TYPES_MIME, extension_de, valider_document
 
 from . import notifications_bilans, selectors_bilans
+from .instruction.permissions import est_instructeur
 from .models import (
     CHAMPS_BENEFICIAIRES,
     Bilan,
@@ -35,7 +36,6 @@ from .models import (
     RealisationIndicateur,
     RelanceBilan,
 )
-from .permissions import est_instructeur
 
 logger = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from candidatures.models import DemandeCorrection, Role, Utilisateur
 
-from .models import Decision, Message
+from ..models import Decision, Message
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +96,7 @@ def notifier_message(*, message_id):
 
 def notifier_decision(*, decision_id):
     """Send the structure the decision, with its letter attached (rendered and kept now)."""
-    from .services import generer_lettre
+    from .services.decisions import generer_lettre
 
     decision = Decision.objects.select_related("dossier__structure", "dossier__appel").get(
         pk=decision_id

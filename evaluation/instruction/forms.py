@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from candidatures.models import Section, Statut, Structure
 from referentiel.models import Objectif, Orientation, Pilier, QuartierPrioritaire
 
-from . import selectors
-from .models import Avis, Decision, VerdictExigence
+from ..models import Avis, Decision, VerdictExigence
+from .selectors import commun as selectors_commun
 
 
 def _habiller(form, petit=False):
@@ -97,7 +97,7 @@ class FiltreFileForm(forms.Form):
             ("", _("Tous")),
             ("moi", _("Moi")),
             ("aucun", _("Non affecté")),
-            *[(str(u.pk), str(u)) for u in selectors.instructeurs()],
+            *[(str(u.pk), str(u)) for u in selectors_commun.instructeurs()],
         ]
         _habiller(self, petit=True)
 
@@ -185,7 +185,7 @@ class AffectationForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["instructeur"].queryset = selectors.instructeurs()
+        self.fields["instructeur"].queryset = selectors_commun.instructeurs()
         _habiller(self)
 
 
@@ -195,7 +195,7 @@ class AffectationsPiliersForm(forms.Form):
     def __init__(self, *args, piliers, initiales, **kwargs):
         super().__init__(*args, **kwargs)
         self.piliers = piliers
-        choix = selectors.instructeurs()
+        choix = selectors_commun.instructeurs()
         for pilier in piliers:
             self.fields[f"pilier_{pilier.pk}"] = forms.ModelChoiceField(
                 label=str(pilier), queryset=choix, required=False,
