@@ -12,7 +12,7 @@ from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from .formats import euros
+from ..formats import euros
 
 # Fill and outline of each series: distinguishable in grey, readable when printed.
 SERIES = [("#1f1f1f", "#000000"), ("#8c8c8c", "#000000"), ("#ffffff", "#000000")]

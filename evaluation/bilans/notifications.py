@@ -7,8 +7,8 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from .instruction.notifications import instructeurs_du_dossier, membres_de_la_structure
-from .models import Bilan, DemandeCorrectionBilan
+from ..instruction.notifications import instructeurs_du_dossier, membres_de_la_structure
+from ..models import Bilan, DemandeCorrectionBilan
 
 logger = logging.getLogger(__name__)
 

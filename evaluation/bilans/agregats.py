@@ -33,7 +33,7 @@ from referentiel.models import (
     QuartierPrioritaire,
 )
 
-from .models import Bilan, LigneCompteRendu, Modification, RealisationIndicateur
+from ..models import Bilan, LigneCompteRendu, Modification, RealisationIndicateur
 
 # Changing what the files hold changes this: every kept file is then built again.
 VERSION_FORMAT = "1"

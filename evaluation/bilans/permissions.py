@@ -3,8 +3,8 @@
 from candidatures.models import Statut
 from candidatures.permissions import est_administrateur, est_membre, est_personnel
 
-from .instruction.permissions import est_instructeur
-from .selectors_bilans import STATUTS_BILAN, STATUTS_SAISIE
+from ..instruction.permissions import est_instructeur
+from .selectors import STATUTS_BILAN, STATUTS_SAISIE
 
 
 def peut_voir_bilan(user, dossier):

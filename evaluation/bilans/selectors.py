@@ -7,7 +7,7 @@ from candidatures.models import Dossier, Statut
 from candidatures.selectors_dossiers import TRANCHES_MAJEURS, TRANCHES_MINEURS, champs_prevision
 from referentiel.models import Indicateur
 
-from .models import SEUIL_ECART_DEFAUT, Bilan, ParametresBilan
+from ..models import SEUIL_ECART_DEFAUT, Bilan, ParametresBilan
 
 # A bilan is typed while the action runs, when it is due and when it is returned for corrections.
 STATUTS_SAISIE = {Statut.EN_COURS, Statut.BILAN_A_REMETTRE, Statut.BILAN_A_CORRIGER}

@@ -13,9 +13,9 @@ from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
-from . import rendus_bilans
+from ..models import GenerationBilan
+from . import rendus as rendus_bilans
 from .agregats import Perimetre, agreger, empreinte, fiches_dossiers, lignes_brutes
-from .models import GenerationBilan
 
 logger = logging.getLogger(__name__)
 

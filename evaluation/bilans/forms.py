@@ -13,8 +13,8 @@ from candidatures.forms_dossiers import (
 from candidatures.models import AppelAProjets
 from referentiel.models import Pilier, QuartierPrioritaire
 
-from .models import Bilan, PieceBilan
-from .selectors_bilans import champs_realisation
+from ..models import Bilan, PieceBilan
+from .selectors import champs_realisation
 
 
 def _texte(label, lignes=4, **kwargs):

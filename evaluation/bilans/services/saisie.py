@@ -1,82 +1,31 @@
-"""Writes of the bilans: open, save a draft, attach documents, submit, correct, validate, remind.
+"""The operator's bilan: open it (prefilled with the budget), save the draft, attach documents."""
 
-Every change of status goes through candidatures' ``changer_statut``.
-"""
-
-import datetime
-import logging
 from dataclasses import dataclass, field
-from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from candidatures.models import Dossier, LigneBudget, Statut
-from candidatures.permissions import est_membre
 from candidatures.services_dossiers import (
-    ErreurDossier,
     ModificationInterdite,
     PieceRefusee,
     TransitionInterdite,
     changer_statut,
 )
 from candidatures.validators import TYPES_MIME, extension_de, valider_document
-
-from . import notifications_bilans, selectors_bilans
-from .instruction.permissions import est_instructeur
-from .models import (
+from evaluation.models import (
     CHAMPS_BENEFICIAIRES,
     Bilan,
-    DemandeCorrectionBilan,
     LigneCompteRendu,
-    ParametresBilan,
     PieceBilan,
     RealisationIndicateur,
-    RelanceBilan,
 )
 
-logger = logging.getLogger(__name__)
+from .. import selectors as selectors_bilans
+from .erreurs import ConflitBilan, SaisieBilanInvalide
 
 VALEUR_MAX = 2_000_000_000
-
-
-class ErreurBilan(ErreurDossier):
-    """A refused operation on a bilan; ``str()`` is a French message for the user."""
-
-
-class ConflitBilan(ErreurBilan):
-    """Someone saved the bilan since the form was loaded: nothing was written."""
-
-    def __init__(self, bilan):
-        self.bilan = bilan
-        auteur = bilan.modifie_par or "un autre membre"
-        heure = date_format(timezone.localtime(bilan.modifie_le), "H:i")
-        super().__init__(
-            f"Vos modifications n'ont pas été enregistrées : {auteur} a enregistré ce bilan à "
-            f"{heure} depuis que vous l'avez ouvert. Vos saisies sont conservées ci-dessous ; "
-            "enregistrez à nouveau pour remplacer la version enregistrée."
-        )
-
-
-class SaisieBilanInvalide(ErreurBilan):
-    """Values refused field by field: ``erreurs`` maps a field key to a French message."""
-
-    def __init__(self, erreurs):
-        self.erreurs = erreurs
-        super().__init__(" ".join(erreurs.values()))
-
-
-class BilanIncomplet(ErreurBilan):
-    def __init__(self, manques):
-        self.manques = manques
-        nombre = sum(len(m) for m in manques.values())
-        sections = ", ".join(selectors_bilans.SECTIONS[s] for s in manques)
-        super().__init__(
-            f"Le bilan ne peut pas être déposé : {nombre} élément{'s' if nombre > 1 else ''} "
-            f"à compléter ({sections})."
-        )
 
 
 @dataclass
@@ -84,24 +33,6 @@ class Enregistrement:
     bilan: Bilan
     modifie: bool = False
     sections: set = field(default_factory=set)
-
-
-# --- Settings of a call -------------------------------------------------------------------------
-
-
-@transaction.atomic
-def definir_seuil_ecart(*, appel, seuil, par):
-    """Set the gap (in %) above which a line of the compte rendu must be explained, for a call."""
-    from candidatures.permissions import est_administrateur
-
-    if not est_administrateur(par):
-        raise ErreurBilan("Seuls les administrateurs règlent les bilans d'un appel.")
-    if isinstance(seuil, bool) or not isinstance(seuil, int) or not 1 <= seuil <= 100:
-        raise SaisieBilanInvalide({"seuil_ecart": "Indiquez un pourcentage entier de 1 à 100."})
-    parametres, _ = ParametresBilan.objects.update_or_create(
-        appel=appel, defaults={"seuil_ecart": seuil}
-    )
-    return parametres
 
 
 # --- Opening --------------------------------------------------------------------------------------
@@ -324,151 +255,3 @@ def supprimer_piece_bilan(*, piece, par, maintenant=None):
     piece.delete()
     _toucher(piece.bilan, par, maintenant)
 
-
-# --- Submission, corrections, validation ----------------------------------------------------------
-
-
-@transaction.atomic
-def deposer_bilan(*, bilan, par, qualite="", maintenant=None):
-    """Submit a complete bilan; the member who submits signs the attestation."""
-    maintenant = maintenant or timezone.now()
-    verrouille = _verrouiller(bilan, None)
-    dossier = verrouille.dossier
-    if not est_membre(par, dossier.structure):
-        raise ModificationInterdite("Seul un membre de la structure dépose son bilan.")
-    manques = selectors_bilans.manques(verrouille)
-    if manques:
-        raise BilanIncomplet(manques)
-    if dossier.statut == Statut.EN_COURS:
-        changer_statut(dossier=dossier, vers=Statut.BILAN_A_REMETTRE, par=par)
-    verrouille.demandes_correction.filter(traitee_le__isnull=True).update(traitee_le=maintenant)
-    changer_statut(dossier=dossier, vers=Statut.BILAN_DEPOSE, par=par, motif="Bilan déposé.")
-    verrouille.depose_le = maintenant
-    verrouille.depose_par = par
-    verrouille.signataire = par.get_full_name() or par.email
-    verrouille.qualite_signataire = (qualite or "").strip()[:150]
-    verrouille.modifie_le = maintenant
-    verrouille.save()
-    bilan.dossier.statut = dossier.statut
-    transaction.on_commit(partial(notifications_bilans.notifier_depot, bilan_id=verrouille.pk))
-    return verrouille
-
-
-def _verrouiller_depose(bilan, par, action):
-    if not est_instructeur(par):
-        raise ErreurBilan(f"Seuls les instructeurs {action} les bilans.")
-    verrouille = Bilan.objects.select_for_update().get(pk=bilan.pk)
-    dossier = Dossier.objects.select_for_update().get(pk=verrouille.dossier_id)
-    if dossier.statut != Statut.BILAN_DEPOSE:
-        raise TransitionInterdite(
-            f"Le bilan est « {dossier.get_statut_display()} » : il n'attend pas de validation."
-        )
-    verrouille.dossier = dossier
-    return verrouille
-
-
-@transaction.atomic
-def demander_corrections_bilan(*, bilan, par, message, maintenant=None):
-    """Return a submitted bilan to the structure with a message naming what to fix."""
-    maintenant = maintenant or timezone.now()
-    message = (message or "").strip()
-    if not message:
-        raise SaisieBilanInvalide({"message": "Expliquez ce qui doit être corrigé."})
-    verrouille = _verrouiller_depose(bilan, par, "renvoient")
-    changer_statut(
-        dossier=verrouille.dossier, vers=Statut.BILAN_A_CORRIGER, par=par, motif=message
-    )
-    demande = DemandeCorrectionBilan.objects.create(
-        bilan=verrouille, message=message, demandee_par=par, demandee_le=maintenant
-    )
-    verrouille.modifie_le = maintenant
-    verrouille.save(update_fields=["modifie_le"])
-    bilan.dossier.statut = verrouille.dossier.statut
-    transaction.on_commit(
-        partial(notifications_bilans.notifier_corrections, demande_id=demande.pk)
-    )
-    return demande
-
-
-@transaction.atomic
-def valider_bilan(*, bilan, par, maintenant=None):
-    """Accept a submitted bilan: the action is closed (« clôturé »)."""
-    maintenant = maintenant or timezone.now()
-    verrouille = _verrouiller_depose(bilan, par, "valident")
-    changer_statut(
-        dossier=verrouille.dossier, vers=Statut.CLOTURE, par=par,
-        motif="Bilan validé : action clôturée.",
-    )
-    verrouille.valide_le = maintenant
-    verrouille.valide_par = par
-    verrouille.modifie_le = maintenant
-    verrouille.save(update_fields=["valide_le", "valide_par", "modifie_le"])
-    bilan.dossier.statut = verrouille.dossier.statut
-    transaction.on_commit(partial(notifications_bilans.notifier_validation, bilan_id=verrouille.pk))
-    return verrouille
-
-
-# --- Reminders ------------------------------------------------------------------------------------
-
-# (step, days before the due date: negative once it has passed). The latest step reached is sent.
-ETAPES_RELANCE = [("j-30", 30), ("j-7", 7), ("j+1", -1), ("j+30", -30)]
-STATUTS_A_RELANCER = {Statut.EN_COURS, Statut.BILAN_A_REMETTRE, Statut.BILAN_A_CORRIGER}
-
-
-def etape_due(echeance, aujourd_hui):
-    """The latest reminder step reached on ``aujourd_hui`` for a bilan due on ``echeance``."""
-    atteinte = None
-    for etape, jours in ETAPES_RELANCE:
-        if aujourd_hui >= echeance - datetime.timedelta(days=jours):
-            atteinte = etape
-    return atteinte
-
-
-def relancer_bilans(*, aujourd_hui=None):
-    """E-mail the structures whose bilan is soon due or late; each step is sent only once.
-
-    Each reminder commits on its own (``_relancer``): one failed e-mail does not stop the others.
-    """
-    aujourd_hui = aujourd_hui or timezone.localdate()
-    envoyees = []
-    dossiers = (
-        Dossier.objects.filter(
-            statut__in=STATUTS_A_RELANCER, decision__date_limite_bilan__isnull=False
-        )
-        .select_related("decision", "structure")
-        .order_by("pk")
-    )
-    for dossier in dossiers:
-        echeance = dossier.decision.date_limite_bilan
-        etape = etape_due(echeance, aujourd_hui)
-        if etape is None:
-            continue
-        try:
-            relance = _relancer(dossier, etape, echeance)
-        except Exception:
-            # Nothing is recorded for this dossier: tomorrow's run tries again.
-            logger.exception("Relance du bilan du dossier %s non envoyée", dossier.pk)
-            continue
-        if relance is not None:
-            envoyees.append(relance)
-    return envoyees
-
-
-@transaction.atomic
-def _relancer(dossier, etape, echeance):
-    """Record and send one reminder, both or neither."""
-    relance, creee = RelanceBilan.objects.get_or_create(
-        dossier=dossier, etape=etape, echeance=echeance
-    )
-    if not creee:
-        return None
-    if dossier.statut == Statut.EN_COURS:
-        changer_statut(
-            dossier=dossier, vers=Statut.BILAN_A_REMETTRE, par=None,
-            motif="Bilan attendu : rappel envoyé à la structure.",
-        )
-    relance.destinataires = ", ".join(
-        notifications_bilans.envoyer_relance(dossier=dossier, etape=etape)
-    )
-    relance.save(update_fields=["destinataires"])
-    return relance
