@@ -165,8 +165,8 @@ def enfant(base, dossiers, repetitions, url_postgres):
     from django.test.utils import CaptureQueriesContext
 
     from candidatures.models import AppelAProjets
-    from evaluation import rendus_bilans
-    from evaluation.agregats import Perimetre, agreger, lignes_brutes
+    from evaluation.bilans import rendus as rendus_bilans
+    from evaluation.bilans.agregats import Perimetre, agreger, lignes_brutes
 
     perimetre = Perimetre.pour_appel(AppelAProjets.objects.get(annee=2025))
     agreger(perimetre)  # warm caches (database pages, imports) before timing
@@ -260,7 +260,7 @@ def _liste(valeurs):
 def requete_agregation(perimetre):
     """The aggregates of ``agreger`` as one hand-written statement, and its parameters."""
     from candidatures.dossiers import budget
-    from evaluation.agregats import STATUTS_REFUSES, STATUTS_RETENUS, statuts_comptes
+    from evaluation.bilans.agregats import STATUTS_REFUSES, STATUTS_RETENUS, statuts_comptes
 
     retenus = _liste(STATUTS_RETENUS)
     refuses = _liste(STATUTS_REFUSES)
@@ -369,7 +369,7 @@ def sql_agregation_parties(connection, perimetre):
 
 def sql_brutes(connection, perimetre):
     """The raw rows of ``lignes_brutes`` as one hand-written statement."""
-    from evaluation.agregats import statuts_comptes
+    from evaluation.bilans.agregats import statuts_comptes
 
     comptes = _liste(statuts_comptes(perimetre.inclure_deposes))
     concatener = (

@@ -23,7 +23,7 @@ urlpatterns = [
     path("structures/", include("candidatures.structures.urls")),
     path("appels/", include("candidatures.appels.urls")),
     path("dossiers/", include("candidatures.dossiers.urls")),
-    path("instruction/", include("evaluation.urls")),
-    path("bilans/", include("evaluation.urls_bilans")),
+    path("instruction/", include("evaluation.instruction.urls")),
+    path("bilans/", include("evaluation.bilans.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 
 from candidatures.dossiers.services.erreurs import ErreurDossier
 
-from . import services
+from .instruction.services import instruction as services_instruction
 from .models import AffectationPilier, Decision, Instruction, Message, Modification
 
 
@@ -55,11 +55,13 @@ class InstructionAdmin(LectureSeuleMixin, admin.ModelAdmin):
 
     @admin.action(description="Prendre en instruction")
     def prendre_en_instruction(self, request, queryset):
-        self._appliquer(request, queryset, services.prendre_en_instruction, "pris en instruction")
+        self._appliquer(
+            request, queryset, services_instruction.prendre_en_instruction, "pris en instruction"
+        )
 
     @admin.action(description="Conclure l'instruction")
     def conclure(self, request, queryset):
-        self._appliquer(request, queryset, services.conclure_instruction, "instruits")
+        self._appliquer(request, queryset, services_instruction.conclure_instruction, "instruits")
 
 
 @admin.register(Decision)

@@ -2,8 +2,8 @@
 
 from django import template
 
-from .. import graphiques
-from ..selectors_bilans import STATUTS_BILAN
+from ..bilans import graphiques
+from ..bilans.selectors import STATUTS_BILAN
 
 register = template.Library()
 

@@ -6,8 +6,8 @@ from candidatures.comptes.permissions import est_personnel as _est_personnel
 
 from ..formats import date_longue as _date_longue
 from ..formats import euros as _euros
-from ..permissions import est_comite as _est_comite
-from ..permissions import est_instructeur as _est_instructeur
+from ..instruction.permissions import est_comite as _est_comite
+from ..instruction.permissions import est_instructeur as _est_instructeur
 
 register = template.Library()
 

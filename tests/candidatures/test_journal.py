@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from candidatures.dossiers.journal import comparer, prendre_instantane
 from candidatures.dossiers.services import brouillons as services_dossiers
 from candidatures.models import ModificationDossier, Section
-from evaluation.selectors import chronologie
+from evaluation.instruction.selectors.suivi import chronologie
 from tests.candidatures.factories import PDF_MINIMAL, DossierFactory, MembreFactory
 
 pytestmark = pytest.mark.django_db

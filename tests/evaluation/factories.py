@@ -13,7 +13,7 @@ from candidatures.dossiers.selectors import (
 from candidatures.dossiers.services.brouillons import creer_dossier
 from candidatures.dossiers.services.depot import deposer_dossier
 from candidatures.models import PrevisionIndicateur, ReponseExigence
-from evaluation import services
+from evaluation.instruction.services import instruction as services_instruction
 from evaluation.models import Avis, Decision, Instruction, Message, VerdictExigence
 from referentiel.models import Action
 from tests.candidatures.factories import (
@@ -66,7 +66,7 @@ def remplir_grille(
     """Give every requirement a verdict and write the avis, through the service."""
     instruction = Instruction.objects.get(dossier=dossier)
     exigences = exigences_du_dossier(dossier)
-    return services.enregistrer_instruction(
+    return services_instruction.enregistrer_instruction(
         dossier=dossier,
         par=instructeur,
         version=instruction.version,
@@ -79,9 +79,9 @@ def conclure(dossier, instructeur, **grille):
     """Take the dossier in, fill the checklist and conclude: it becomes « instruit »."""
     dossier.refresh_from_db()
     if dossier.statut == "depose":
-        services.prendre_en_instruction(dossier=dossier, par=instructeur)
+        services_instruction.prendre_en_instruction(dossier=dossier, par=instructeur)
     remplir_grille(dossier, instructeur, **grille)
-    services.conclure_instruction(dossier=dossier, par=instructeur)
+    services_instruction.conclure_instruction(dossier=dossier, par=instructeur)
     dossier.refresh_from_db()
     return dossier
 
@@ -351,8 +351,8 @@ def dossier_retenu(*, membre=None, appel=None, accorde=6000, **decision):
 
 def remplir_bilan(bilan, par, *, femmes=14, hommes=9):
     """Fill every part of a bilan on action 1.1.1.a through the service, ready to submit."""
-    from evaluation import services_bilans
-    from evaluation.selectors_bilans import champs_realisation, indicateurs_du_bilan
+    from evaluation.bilans.selectors import champs_realisation, indicateurs_du_bilan
+    from evaluation.bilans.services import saisie as services_bilans_saisie
 
     bilan.refresh_from_db()
     realisations = {}
@@ -364,7 +364,7 @@ def remplir_bilan(bilan, par, *, femmes=14, hommes=9):
             realisations[ind.pk] = {"valeur_femmes": femmes, "valeur_hommes": hommes}
         elif champs:
             realisations[ind.pk] = {c: 3 for c in champs}
-    services_bilans.enregistrer_bilan(
+    services_bilans_saisie.enregistrer_bilan(
         bilan=bilan, par=par, version=bilan.version,
         champs={
             "realisation": "Douze ateliers au pied des immeubles.",

@@ -2,7 +2,7 @@
 
 import pytest
 
-from evaluation.agregats import Perimetre, agreger, empreinte, lignes_brutes
+from evaluation.bilans.agregats import Perimetre, agreger, empreinte, lignes_brutes
 from referentiel.models import Pilier, QuartierPrioritaire
 from tests.evaluation.factories import jeu_bilans
 
@@ -204,7 +204,7 @@ def test_lignes_brutes(jeu):
 
 def test_empreinte_change_avec_les_donnees(jeu):
     """The fingerprint is stable until a dossier of the scope changes."""
-    from evaluation import services_bilans
+    from evaluation.bilans.services import depot as services_bilans_depot
     from tests.evaluation.factories import UtilisateurFactory
 
     perimetre = Perimetre.pour_appel(jeu["appel_2025"], inclure_deposes=True)
@@ -212,7 +212,7 @@ def test_empreinte_change_avec_les_donnees(jeu):
     assert empreinte(perimetre) == avant
     d2 = jeu["dossiers"][1]
 
-    services_bilans.valider_bilan(bilan=d2.bilan, par=UtilisateurFactory(instructeur=True))
+    services_bilans_depot.valider_bilan(bilan=d2.bilan, par=UtilisateurFactory(instructeur=True))
 
     assert empreinte(perimetre) != avant
     assert empreinte(Perimetre.pour_appel(jeu["appel_2025"], inclure_deposes=False)) != avant

@@ -4,9 +4,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from evaluation import services_bilans
-from evaluation.models import GenerationBilan
-from evaluation.permissions_bilans import (
+from evaluation.bilans.permissions import (
     peut_saisir_bilan,
     peut_telecharger_generation,
     peut_valider_bilan,
@@ -14,6 +12,9 @@ from evaluation.permissions_bilans import (
     peut_voir_bilan_structure,
     peut_voir_bilans_annuels,
 )
+from evaluation.bilans.services import depot as services_bilans_depot
+from evaluation.bilans.services import saisie as services_bilans_saisie
+from evaluation.models import GenerationBilan
 from tests.evaluation.factories import (
     MembreFactory,
     PieceBilanFactory,
@@ -32,9 +33,9 @@ def scenario():
     """A submitted bilan of a structure, a document, and two kept files (annual, structure)."""
     membre = MembreFactory()
     dossier = dossier_retenu(membre=membre)
-    bilan = services_bilans.ouvrir_bilan(dossier=dossier, par=membre.utilisateur)
+    bilan = services_bilans_saisie.ouvrir_bilan(dossier=dossier, par=membre.utilisateur)
     remplir_bilan(bilan, membre.utilisateur)
-    services_bilans.deposer_bilan(bilan=bilan, par=membre.utilisateur)
+    services_bilans_depot.deposer_bilan(bilan=bilan, par=membre.utilisateur)
     dossier.refresh_from_db()
     piece = PieceBilanFactory(bilan=bilan)
     generations = {}

@@ -13,9 +13,12 @@ from candidatures.dossiers.services.erreurs import (
     TransitionInterdite,
 )
 from candidatures.models import HistoriqueStatut, Statut
-from evaluation import services_bilans as services
+from evaluation.bilans.selectors import compte_rendu, ecart, manques
+from evaluation.bilans.services import depot as services_depot
+from evaluation.bilans.services import erreurs as services_erreurs
+from evaluation.bilans.services import relances as services_relances
+from evaluation.bilans.services import saisie as services_saisie
 from evaluation.models import ParametresBilan, RealisationIndicateur, RelanceBilan
-from evaluation.selectors_bilans import compte_rendu, ecart, manques
 from tests.candidatures.factories import PDF_MINIMAL
 from tests.evaluation.factories import (
     DossierFactory,
@@ -41,7 +44,7 @@ def dossier(membre):
 
 @pytest.fixture
 def bilan(dossier, membre):
-    return services.ouvrir_bilan(dossier=dossier, par=membre.utilisateur)
+    return services_saisie.ouvrir_bilan(dossier=dossier, par=membre.utilisateur)
 
 
 @pytest.fixture
@@ -54,7 +57,7 @@ def instructeur():
 
 def test_ouvrir_bilan_prerempli_le_compte_rendu_et_le_rend_attendu(dossier, membre):
     """The compte rendu copies the forecast budget; the action's bilan becomes due."""
-    bilan = services.ouvrir_bilan(dossier=dossier, par=membre.utilisateur)
+    bilan = services_saisie.ouvrir_bilan(dossier=dossier, par=membre.utilisateur)
 
     dossier.refresh_from_db()
     assert dossier.statut == Statut.BILAN_A_REMETTRE
@@ -68,7 +71,7 @@ def test_ouvrir_bilan_prerempli_le_compte_rendu_et_le_rend_attendu(dossier, memb
 
 def test_ouvrir_bilan_deux_fois_rend_le_meme(dossier, membre, bilan):
     """Opening again returns the bilan already started."""
-    assert services.ouvrir_bilan(dossier=dossier, par=membre.utilisateur) == bilan
+    assert services_saisie.ouvrir_bilan(dossier=dossier, par=membre.utilisateur) == bilan
 
 
 def test_ouvrir_bilan_refuse_un_dossier_non_retenu(membre):
@@ -76,7 +79,7 @@ def test_ouvrir_bilan_refuse_un_dossier_non_retenu(membre):
     dossier = DossierFactory(structure=membre.structure, en_instruction=True)
 
     with pytest.raises(TransitionInterdite):
-        services.ouvrir_bilan(dossier=dossier, par=membre.utilisateur)
+        services_saisie.ouvrir_bilan(dossier=dossier, par=membre.utilisateur)
 
 
 # --- Indicator values ---------------------------------------------------------------------------
@@ -86,7 +89,7 @@ def test_valeurs_femmes_hommes_enregistrees_total_calcule(bilan, membre):
     """An F/H indicator stores both values in real columns; the total is computed."""
     habitants = indicateur("1.1.1", 6)
 
-    services.enregistrer_bilan(
+    services_saisie.enregistrer_bilan(
         bilan=bilan, par=membre.utilisateur, version=bilan.version,
         realisations={habitants.pk: {"valeur_femmes": 14, "valeur_hommes": 9}},
     )
@@ -100,8 +103,8 @@ def test_valeur_hors_ventilation_refusee(bilan, membre):
     """An F/H indicator refuses a value for girls: the breakdown is the indicator's."""
     habitants = indicateur("1.1.1", 6)
 
-    with pytest.raises(services.SaisieBilanInvalide) as erreur:
-        services.enregistrer_bilan(
+    with pytest.raises(services_erreurs.SaisieBilanInvalide) as erreur:
+        services_saisie.enregistrer_bilan(
             bilan=bilan, par=membre.utilisateur, version=bilan.version,
             realisations={habitants.pk: {"valeur_femmes": 3, "valeur_filles": 2}},
         )
@@ -114,8 +117,8 @@ def test_indicateur_sans_ventilation_refuse_les_valeurs_par_sexe(bilan, membre):
     """An indicator without breakdown takes one number, not F/H."""
     animations = indicateur("1.1.1", 1)
 
-    with pytest.raises(services.SaisieBilanInvalide):
-        services.enregistrer_bilan(
+    with pytest.raises(services_erreurs.SaisieBilanInvalide):
+        services_saisie.enregistrer_bilan(
             bilan=bilan, par=membre.utilisateur, version=bilan.version,
             realisations={animations.pk: {"valeur_femmes": 3}},
         )
@@ -126,8 +129,8 @@ def test_valeurs_entieres_positives_seulement(bilan, membre, valeur):
     """Negative, decimal, text or boolean values are refused."""
     habitants = indicateur("1.1.1", 6)
 
-    with pytest.raises(services.SaisieBilanInvalide) as erreur:
-        services.enregistrer_bilan(
+    with pytest.raises(services_erreurs.SaisieBilanInvalide) as erreur:
+        services_saisie.enregistrer_bilan(
             bilan=bilan, par=membre.utilisateur, version=bilan.version,
             realisations={habitants.pk: {"valeur_femmes": valeur}},
         )
@@ -155,12 +158,12 @@ def test_indicateur_qualitatif_prend_un_texte(bilan, membre):
     """A qualitative indicator takes a text answer, not a number."""
     satisfaction = indicateur("1.1.1", 4)
 
-    services.enregistrer_bilan(
+    services_saisie.enregistrer_bilan(
         bilan=bilan, par=membre.utilisateur, version=bilan.version,
         realisations={satisfaction.pk: {"texte": "Très bonne."}},
     )
-    with pytest.raises(services.SaisieBilanInvalide):
-        services.enregistrer_bilan(
+    with pytest.raises(services_erreurs.SaisieBilanInvalide):
+        services_saisie.enregistrer_bilan(
             bilan=bilan, par=membre.utilisateur, version=bilan.version + 1,
             realisations={satisfaction.pk: {"valeur": 3}},
         )
@@ -172,8 +175,8 @@ def test_indicateur_qualitatif_prend_un_texte(bilan, membre):
 
 def test_indicateur_d_un_autre_objectif_refuse(bilan, membre):
     """Only the indicators of the action's objectives are reported."""
-    with pytest.raises(services.SaisieBilanInvalide):
-        services.enregistrer_bilan(
+    with pytest.raises(services_erreurs.SaisieBilanInvalide):
+        services_saisie.enregistrer_bilan(
             bilan=bilan, par=membre.utilisateur, version=bilan.version,
             realisations={indicateur("3.1.3", 1).pk: {"valeur_femmes": 1}},
         )
@@ -181,8 +184,8 @@ def test_indicateur_d_un_autre_objectif_refuse(bilan, membre):
 
 def test_beneficiaires_negatifs_refuses_par_le_service(bilan, membre):
     """The service refuses a negative number of beneficiaries before the database does."""
-    with pytest.raises(services.SaisieBilanInvalide) as erreur:
-        services.enregistrer_bilan(
+    with pytest.raises(services_erreurs.SaisieBilanInvalide) as erreur:
+        services_saisie.enregistrer_bilan(
             bilan=bilan, par=membre.utilisateur, version=bilan.version,
             champs={"beneficiaires_femmes": -2},
         )
@@ -192,12 +195,12 @@ def test_beneficiaires_negatifs_refuses_par_le_service(bilan, membre):
 
 def test_conflit_de_version(bilan, membre):
     """Saving from a stale page is refused and writes nothing."""
-    services.enregistrer_bilan(
+    services_saisie.enregistrer_bilan(
         bilan=bilan, par=membre.utilisateur, version=bilan.version, champs={"lieux": "Alès"}
     )
 
-    with pytest.raises(services.ConflitBilan):
-        services.enregistrer_bilan(
+    with pytest.raises(services_erreurs.ConflitBilan):
+        services_saisie.enregistrer_bilan(
             bilan=bilan, par=membre.utilisateur, version=1, champs={"lieux": "Anduze"}
         )
 
@@ -236,7 +239,7 @@ def test_ecart_en_pourcentage():
 def test_seuil_configurable_par_appel(bilan, membre):
     """With a 30 % threshold for the call, a 25 % gap needs no explanation."""
     ParametresBilan.objects.create(appel=bilan.dossier.appel, seuil_ecart=30)
-    services.enregistrer_bilan(
+    services_saisie.enregistrer_bilan(
         bilan=bilan, par=membre.utilisateur, version=bilan.version,
         lignes={"74_etat_pv": {"realise": 3000}},
     )
@@ -252,7 +255,7 @@ def test_explication_exigee_pour_un_ecart_important(bilan, membre):
     """A line 25 % under its forecast blocks submission until it is explained."""
     remplir_bilan(bilan, membre.utilisateur)
     bilan.refresh_from_db()
-    services.enregistrer_bilan(
+    services_saisie.enregistrer_bilan(
         bilan=bilan, par=membre.utilisateur, version=bilan.version,
         lignes={"74_etat_pv": {"realise": 3000}, "75": {"realise": 3000}},
     )
@@ -266,7 +269,7 @@ def test_explication_exigee_pour_un_ecart_important(bilan, membre):
         "expliquez l'écart avec la prévision.",
     ]
     bilan.refresh_from_db()
-    services.enregistrer_bilan(
+    services_saisie.enregistrer_bilan(
         bilan=bilan, par=membre.utilisateur, version=bilan.version,
         lignes={"74_etat_pv": {"explication": "Subvention réduite en cours d'année."},
                 "75": {"explication": "Dons plus nombreux que prévu."}},
@@ -276,7 +279,7 @@ def test_explication_exigee_pour_un_ecart_important(bilan, membre):
 
 def test_ligne_non_prevue_creee_a_la_saisie(bilan, membre):
     """An actual amount on a line that was not forecast creates the line (forecast 0)."""
-    services.enregistrer_bilan(
+    services_saisie.enregistrer_bilan(
         bilan=bilan, par=membre.utilisateur, version=bilan.version,
         lignes={"61": {"realise": 300, "explication": "Location de salle imprévue."}},
     )
@@ -287,8 +290,8 @@ def test_ligne_non_prevue_creee_a_la_saisie(bilan, membre):
 
 def test_montant_negatif_refuse(bilan, membre):
     """An actual amount is a whole number of euros ≥ 0."""
-    with pytest.raises(services.SaisieBilanInvalide):
-        services.enregistrer_bilan(
+    with pytest.raises(services_erreurs.SaisieBilanInvalide):
+        services_saisie.enregistrer_bilan(
             bilan=bilan, par=membre.utilisateur, version=bilan.version,
             lignes={"64": {"realise": -5}},
         )
@@ -298,7 +301,7 @@ def test_produits_et_charges_realises_equilibres(bilan, membre):
     """The actual charges must equal the actual products, as in the Cerfa."""
     remplir_bilan(bilan, membre.utilisateur)
     bilan.refresh_from_db()
-    services.enregistrer_bilan(
+    services_saisie.enregistrer_bilan(
         bilan=bilan, par=membre.utilisateur, version=bilan.version,
         lignes={"64": {"realise": 8100}},
     )
@@ -318,8 +321,8 @@ def test_document_verifie_par_son_contenu(bilan, membre):
     vrai = SimpleUploadedFile("bilan.pdf", PDF_MINIMAL)
 
     with pytest.raises(PieceRefusee):
-        services.ajouter_piece_bilan(bilan=bilan, par=membre.utilisateur, fichier=faux)
-    piece = services.ajouter_piece_bilan(
+        services_saisie.ajouter_piece_bilan(bilan=bilan, par=membre.utilisateur, fichier=faux)
+    piece = services_saisie.ajouter_piece_bilan(
         bilan=bilan, par=membre.utilisateur, fichier=vrai, type="bilan_moral"
     )
 
@@ -333,7 +336,7 @@ def test_document_trop_gros_refuse(bilan, membre, settings):
     settings.PORTAIL_DOCUMENT_TAILLE_MAX = 10
 
     with pytest.raises(PieceRefusee):
-        services.ajouter_piece_bilan(
+        services_saisie.ajouter_piece_bilan(
             bilan=bilan, par=membre.utilisateur,
             fichier=SimpleUploadedFile("bilan.pdf", PDF_MINIMAL),
         )
@@ -344,8 +347,8 @@ def test_document_trop_gros_refuse(bilan, membre, settings):
 
 def test_depot_refuse_si_incomplet(bilan, membre):
     """An empty bilan cannot be submitted; its status does not move."""
-    with pytest.raises(services.BilanIncomplet) as erreur:
-        services.deposer_bilan(bilan=bilan, par=membre.utilisateur)
+    with pytest.raises(services_erreurs.BilanIncomplet) as erreur:
+        services_depot.deposer_bilan(bilan=bilan, par=membre.utilisateur)
 
     bilan.dossier.refresh_from_db()
     assert bilan.dossier.statut == Statut.BILAN_A_REMETTRE
@@ -359,8 +362,8 @@ def test_cycle_complet_depot_corrections_validation(
     remplir_bilan(bilan, membre.utilisateur)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.deposer_bilan(bilan=bilan, par=membre.utilisateur, qualite="présidente")
-        services.demander_corrections_bilan(
+        services_depot.deposer_bilan(bilan=bilan, par=membre.utilisateur, qualite="présidente")
+        services_depot.demander_corrections_bilan(
             bilan=bilan, par=instructeur, message="Joignez les feuilles de présence."
         )
     bilan.refresh_from_db()
@@ -369,8 +372,8 @@ def test_cycle_complet_depot_corrections_validation(
     assert demande.message == "Joignez les feuilles de présence."
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.deposer_bilan(bilan=bilan, par=membre.utilisateur)
-        services.valider_bilan(bilan=bilan, par=instructeur)
+        services_depot.deposer_bilan(bilan=bilan, par=membre.utilisateur)
+        services_depot.valider_bilan(bilan=bilan, par=instructeur)
 
     bilan.refresh_from_db()
     demande.refresh_from_db()
@@ -392,11 +395,11 @@ def test_cycle_complet_depot_corrections_validation(
 def test_plus_modifiable_une_fois_depose(bilan, membre):
     """A submitted bilan is read-only for the structure."""
     remplir_bilan(bilan, membre.utilisateur)
-    services.deposer_bilan(bilan=bilan, par=membre.utilisateur)
+    services_depot.deposer_bilan(bilan=bilan, par=membre.utilisateur)
     bilan.refresh_from_db()
 
     with pytest.raises(ModificationInterdite):
-        services.enregistrer_bilan(
+        services_saisie.enregistrer_bilan(
             bilan=bilan, par=membre.utilisateur, version=bilan.version, champs={"lieux": "X"}
         )
 
@@ -404,19 +407,19 @@ def test_plus_modifiable_une_fois_depose(bilan, membre):
 def test_seul_un_instructeur_valide(bilan, membre):
     """The structure cannot validate its own bilan."""
     remplir_bilan(bilan, membre.utilisateur)
-    services.deposer_bilan(bilan=bilan, par=membre.utilisateur)
+    services_depot.deposer_bilan(bilan=bilan, par=membre.utilisateur)
 
-    with pytest.raises(services.ErreurBilan):
-        services.valider_bilan(bilan=bilan, par=membre.utilisateur)
+    with pytest.raises(services_erreurs.ErreurBilan):
+        services_depot.valider_bilan(bilan=bilan, par=membre.utilisateur)
 
 
 def test_corrections_exigent_un_message(bilan, membre, instructeur):
     """Returning a bilan without saying what to fix is refused."""
     remplir_bilan(bilan, membre.utilisateur)
-    services.deposer_bilan(bilan=bilan, par=membre.utilisateur)
+    services_depot.deposer_bilan(bilan=bilan, par=membre.utilisateur)
 
-    with pytest.raises(services.SaisieBilanInvalide):
-        services.demander_corrections_bilan(bilan=bilan, par=instructeur, message="  ")
+    with pytest.raises(services_erreurs.SaisieBilanInvalide):
+        services_depot.demander_corrections_bilan(bilan=bilan, par=instructeur, message="  ")
 
 
 def test_seul_un_membre_depose(bilan, membre):
@@ -424,7 +427,7 @@ def test_seul_un_membre_depose(bilan, membre):
     remplir_bilan(bilan, membre.utilisateur)
 
     with pytest.raises(ModificationInterdite):
-        services.deposer_bilan(bilan=bilan, par=MembreFactory().utilisateur)
+        services_depot.deposer_bilan(bilan=bilan, par=MembreFactory().utilisateur)
 
 
 # --- Reminders ----------------------------------------------------------------------------------
@@ -435,9 +438,9 @@ def test_relances_idempotentes_avant_et_apres_l_echeance(membre):
     echeance = datetime.date(2026, 6, 30)
     dossier = dossier_retenu(membre=membre, date_limite_bilan=echeance)
 
-    premieres = services.relancer_bilans(aujourd_hui=datetime.date(2026, 6, 1))
-    encore = services.relancer_bilans(aujourd_hui=datetime.date(2026, 6, 2))
-    retard = services.relancer_bilans(aujourd_hui=datetime.date(2026, 7, 1))
+    premieres = services_relances.relancer_bilans(aujourd_hui=datetime.date(2026, 6, 1))
+    encore = services_relances.relancer_bilans(aujourd_hui=datetime.date(2026, 6, 2))
+    retard = services_relances.relancer_bilans(aujourd_hui=datetime.date(2026, 7, 1))
 
     assert [r.etape for r in premieres] == ["j-30"]
     assert encore == []
@@ -456,17 +459,17 @@ def test_pas_de_relance_deux_mois_avant(membre):
     """Nothing is sent two months ahead of the due date."""
     dossier_retenu(membre=membre, date_limite_bilan=datetime.date(2026, 6, 30))
 
-    assert services.relancer_bilans(aujourd_hui=datetime.date(2026, 4, 1)) == []
+    assert services_relances.relancer_bilans(aujourd_hui=datetime.date(2026, 4, 1)) == []
     assert mail.outbox == []
 
 
 def test_pas_de_relance_pour_un_bilan_depose(bilan, membre):
     """A submitted bilan is not reminded, even past its due date."""
     remplir_bilan(bilan, membre.utilisateur)
-    services.deposer_bilan(bilan=bilan, par=membre.utilisateur)
+    services_depot.deposer_bilan(bilan=bilan, par=membre.utilisateur)
     echeance = bilan.dossier.decision.date_limite_bilan
 
-    relances = services.relancer_bilans(aujourd_hui=echeance + datetime.timedelta(days=40))
+    relances = services_relances.relancer_bilans(aujourd_hui=echeance + datetime.timedelta(days=40))
 
     assert relances == []
 

@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from evaluation import taches
-from evaluation.agregats import Perimetre, empreinte
+from evaluation.bilans import taches
+from evaluation.bilans.agregats import Perimetre, empreinte
 from evaluation.models import GenerationBilan
 from tests.evaluation.factories import (
     MembreFactory,

@@ -9,8 +9,12 @@ from openpyxl import load_workbook
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from candidatures.models import Statut
-from evaluation import services_bilans, taches
-from evaluation.agregats import Perimetre, empreinte
+from evaluation.bilans import taches
+from evaluation.bilans.agregats import Perimetre, empreinte
+from evaluation.bilans.services import depot as services_bilans_depot
+from evaluation.bilans.services import erreurs as services_bilans_erreurs
+from evaluation.bilans.services import parametres as services_bilans_parametres
+from evaluation.bilans.services import saisie as services_bilans_saisie
 from evaluation.models import Bilan, GenerationBilan, RealisationIndicateur
 from tests.evaluation.factories import (
     MembreFactory,
@@ -79,7 +83,7 @@ def test_commencer_le_bilan(porteur, dossier):
 
 def test_brouillon_valeur_invalide_reaffichee_les_autres_enregistrees(porteur, dossier, membre):
     """A refused value comes back as typed with its error; valid values are saved anyway."""
-    services_bilans.ouvrir_bilan(dossier=dossier, par=membre.utilisateur)
+    services_bilans_saisie.ouvrir_bilan(dossier=dossier, par=membre.utilisateur)
     url = reverse("bilans:saisie", args=[dossier.pk])
     habitants = indicateur("1.1.1", 6)
     donnees = _formulaire(porteur.get(url))
@@ -107,7 +111,7 @@ def test_brouillon_valeur_invalide_reaffichee_les_autres_enregistrees(porteur, d
 
 def test_prevision_affichee_a_cote_de_chaque_champ(porteur, dossier, membre):
     """The forecast of the dossier is shown beside each value to report."""
-    services_bilans.ouvrir_bilan(dossier=dossier, par=membre.utilisateur)
+    services_bilans_saisie.ouvrir_bilan(dossier=dossier, par=membre.utilisateur)
 
     reponse = porteur.get(reverse("bilans:saisie", args=[dossier.pk]))
 
@@ -117,7 +121,7 @@ def test_prevision_affichee_a_cote_de_chaque_champ(porteur, dossier, membre):
 
 def test_ecart_a_expliquer_ouvre_la_case(porteur, dossier, membre):
     """After saving a line 25 % under its forecast, the page asks for an explanation."""
-    services_bilans.ouvrir_bilan(dossier=dossier, par=membre.utilisateur)
+    services_bilans_saisie.ouvrir_bilan(dossier=dossier, par=membre.utilisateur)
     url = reverse("bilans:saisie", args=[dossier.pk])
     donnees = _formulaire(porteur.get(url))
     donnees.update({"realise_74_etat_pv": "3000", "enregistrer": "financier"})
@@ -132,7 +136,7 @@ def test_ecart_a_expliquer_ouvre_la_case(porteur, dossier, membre):
 
 def test_deposer_un_bilan_complet(porteur, dossier, membre):
     """With the attestation ticked, a complete bilan is submitted."""
-    bilan = services_bilans.ouvrir_bilan(dossier=dossier, par=membre.utilisateur)
+    bilan = services_bilans_saisie.ouvrir_bilan(dossier=dossier, par=membre.utilisateur)
     remplir_bilan(bilan, membre.utilisateur)
     donnees = _formulaire(porteur.get(reverse("bilans:saisie", args=[dossier.pk])))
     donnees.update({"attestation": "on", "qualite": "présidente"})
@@ -148,7 +152,7 @@ def test_deposer_un_bilan_complet(porteur, dossier, membre):
 
 def test_depot_sans_attestation_refuse(porteur, dossier, membre):
     """Without the attestation the bilan stays a draft and the page says why."""
-    bilan = services_bilans.ouvrir_bilan(dossier=dossier, par=membre.utilisateur)
+    bilan = services_bilans_saisie.ouvrir_bilan(dossier=dossier, par=membre.utilisateur)
     remplir_bilan(bilan, membre.utilisateur)
     donnees = _formulaire(porteur.get(reverse("bilans:saisie", args=[dossier.pk])))
 
@@ -161,7 +165,7 @@ def test_depot_sans_attestation_refuse(porteur, dossier, membre):
 
 def test_depot_incomplet_renvoie_au_sommaire(porteur, dossier, membre):
     """An incomplete bilan is not submitted; the message names the sections to complete."""
-    services_bilans.ouvrir_bilan(dossier=dossier, par=membre.utilisateur)
+    services_bilans_saisie.ouvrir_bilan(dossier=dossier, par=membre.utilisateur)
     donnees = _formulaire(porteur.get(reverse("bilans:saisie", args=[dossier.pk])))
     donnees["attestation"] = "on"
 
@@ -177,9 +181,9 @@ def test_depot_incomplet_renvoie_au_sommaire(porteur, dossier, membre):
 
 @pytest.fixture
 def bilan_depose(dossier, membre):
-    bilan = services_bilans.ouvrir_bilan(dossier=dossier, par=membre.utilisateur)
+    bilan = services_bilans_saisie.ouvrir_bilan(dossier=dossier, par=membre.utilisateur)
     remplir_bilan(bilan, membre.utilisateur)
-    services_bilans.deposer_bilan(bilan=bilan, par=membre.utilisateur)
+    services_bilans_depot.deposer_bilan(bilan=bilan, par=membre.utilisateur)
     return bilan
 
 
@@ -388,7 +392,7 @@ def test_le_fichier_est_reconstruit_quand_les_donnees_changent(
     ancienne = GenerationBilan.objects.get()
     chemin = ancienne.fichier.path
 
-    services_bilans.valider_bilan(
+    services_bilans_depot.valider_bilan(
         bilan=jeu["dossiers"][1].bilan, par=UtilisateurFactory(instructeur=True)
     )
     with django_capture_on_commit_callbacks(execute=True):
@@ -450,7 +454,7 @@ def test_pdf_de_la_structure(client, bilan_depose, membre):
 
 def test_administrateur_regle_le_seuil_d_ecart(client, dossier):
     """The threshold set for the call is the one the compte rendu applies."""
-    from evaluation.selectors_bilans import seuil_ecart
+    from evaluation.bilans.selectors import seuil_ecart
 
     client.force_login(UtilisateurFactory(administrateur=True))
     url = reverse("bilans:parametres", args=[dossier.appel_id])
@@ -465,7 +469,7 @@ def test_administrateur_regle_le_seuil_d_ecart(client, dossier):
 
 def test_seul_un_administrateur_regle_le_seuil(dossier):
     """The service refuses a comité member."""
-    with pytest.raises(services_bilans.ErreurBilan):
-        services_bilans.definir_seuil_ecart(
+    with pytest.raises(services_bilans_erreurs.ErreurBilan):
+        services_bilans_parametres.definir_seuil_ecart(
             appel=dossier.appel, seuil=20, par=UtilisateurFactory(comite=True)
         )

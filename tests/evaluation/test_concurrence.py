@@ -11,7 +11,10 @@ from django.utils import timezone
 
 from candidatures.dossiers.services.erreurs import ErreurDossier
 from candidatures.models import HistoriqueStatut, Statut
-from evaluation import selectors, services
+from evaluation.instruction.selectors import commun as selectors_commun
+from evaluation.instruction.services import decisions as services_decisions
+from evaluation.instruction.services import erreurs as services_erreurs
+from evaluation.instruction.services import instruction as services_instruction
 from evaluation.models import Decision, Instruction
 
 from .factories import UtilisateurFactory, dossier_depose, dossier_instruit
@@ -34,13 +37,13 @@ def referentiel_charge(transactional_db):
 @pytest.fixture
 def lent(monkeypatch):
     """Hold the lock a little: the second racer then really waits on the first one's row."""
-    original = selectors.montant_demande
+    original = selectors_commun.montant_demande
 
     def montant_demande_lent(dossier):
         time.sleep(0.3)
         return original(dossier)
 
-    monkeypatch.setattr(selectors, "montant_demande", montant_demande_lent)
+    monkeypatch.setattr(selectors_commun, "montant_demande", montant_demande_lent)
 
 
 def _courir(*taches):
@@ -71,8 +74,8 @@ def test_deux_instructeurs_prennent_le_meme_dossier(referentiel_charge, lent):
     a, b = UtilisateurFactory(instructeur=True), UtilisateurFactory(instructeur=True)
 
     resultats, erreurs = _courir(
-        lambda: services.prendre_en_instruction(dossier=dossier, par=a),
-        lambda: services.prendre_en_instruction(dossier=dossier, par=b),
+        lambda: services_instruction.prendre_en_instruction(dossier=dossier, par=a),
+        lambda: services_instruction.prendre_en_instruction(dossier=dossier, par=b),
     )
 
     assert len(resultats) == 1 and len(erreurs) == 1
@@ -85,20 +88,20 @@ def test_deux_sauvegardes_de_la_meme_version(referentiel_charge, lent):
     """Two instructors save the same version at once: the second gets a conflict."""
     dossier = dossier_depose()
     a, b = UtilisateurFactory(instructeur=True), UtilisateurFactory(instructeur=True)
-    services.prendre_en_instruction(dossier=dossier, par=a)
+    services_instruction.prendre_en_instruction(dossier=dossier, par=a)
     version = Instruction.objects.get(dossier=dossier).version
 
     resultats, erreurs = _courir(
-        lambda: services.enregistrer_instruction(
+        lambda: services_instruction.enregistrer_instruction(
             dossier=dossier, par=a, version=version, champs={"synthese": "A"}
         ),
-        lambda: services.enregistrer_instruction(
+        lambda: services_instruction.enregistrer_instruction(
             dossier=dossier, par=b, version=version, champs={"synthese": "B"}
         ),
     )
 
     assert len(resultats) == 1
-    assert [type(e) for e in erreurs] == [services.ConflitInstruction]
+    assert [type(e) for e in erreurs] == [services_erreurs.ConflitInstruction]
     instruction = Instruction.objects.get(dossier=dossier)
     assert instruction.synthese == resultats[0].synthese
     assert instruction.version == version + 1
@@ -111,11 +114,13 @@ def test_deux_decisions_simultanees(referentiel_charge, lent):
     bilan = timezone.localdate() + datetime.timedelta(days=90)
 
     resultats, erreurs = _courir(
-        lambda: services.decider(
+        lambda: services_decisions.decider(
             dossier=dossier, par=a, nature="retenu", montant_accorde=5000,
             date_limite_bilan=bilan,
         ),
-        lambda: services.decider(dossier=dossier, par=b, nature="non_retenu", motif="Non."),
+        lambda: services_decisions.decider(
+            dossier=dossier, par=b, nature="non_retenu", motif="Non."
+        ),
     )
 
     assert len(resultats) == 1 and len(erreurs) == 1

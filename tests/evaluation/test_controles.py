@@ -7,7 +7,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from candidatures.models import DocumentStructure, HistoriqueStatut, LigneBudget
-from evaluation import selectors
+from evaluation.instruction.selectors import controles as selectors_controles
 from referentiel.models import Action
 from tests.candidatures.factories import PDF_MINIMAL
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _controles(dossier):
-    return {c.libelle: c for c in selectors.controles_automatiques(dossier)}
+    return {c.libelle: c for c in selectors_controles.controles_automatiques(dossier)}
 
 
 def _document(structure, type_, date):
@@ -100,7 +100,7 @@ def test_dossiers_precedents_avec_leur_decision():
     DecisionFactory(dossier=ancien, montant_accorde=3000)
     DossierFactory(structure=dossier.structure, appel=ancien.appel)
 
-    precedents = list(selectors.dossiers_precedents(dossier))
+    precedents = list(selectors_controles.dossiers_precedents(dossier))
 
     assert precedents == [ancien]
     assert precedents[0].decision.montant_accorde == 3000

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from evaluation import services
-from evaluation.exports import COLONNES_FILE, COLONNES_SCDL
+from evaluation.instruction.exports import COLONNES_FILE, COLONNES_SCDL
+from evaluation.instruction.services import decisions as services_decisions
 from tests.candidatures.factories import siret_valide
 
 from .factories import MembreFactory, UtilisateurFactory, dossier_depose, dossier_instruit
@@ -32,12 +32,12 @@ def comite():
 def appel_decide(comite):
     retenu = dossier_instruit()
     refuse = dossier_instruit(appel=retenu.appel)
-    services.decider(
+    services_decisions.decider(
         dossier=retenu, par=comite, nature="retenu", montant_accorde=5250,
         date_limite_bilan=timezone.localdate() + datetime.timedelta(days=200),
         versement="echelonne", reference_deliberation="COPIL-2026-04",
     )
-    services.decider(dossier=refuse, par=comite, nature="non_retenu", motif="Hors cible.")
+    services_decisions.decider(dossier=refuse, par=comite, nature="non_retenu", motif="Hors cible.")
     return retenu
 
 
@@ -88,7 +88,7 @@ def test_objet_long_tronque_a_255_caracteres(client, comite):
     dossier = dossier_instruit()
     dossier.intitule = ("Très long intitulé " * 13).strip()  # 246 characters, plus the action code
     dossier.save()
-    services.decider(
+    services_decisions.decider(
         dossier=dossier, par=comite, nature="retenu", montant_accorde=100,
         date_limite_bilan=timezone.localdate() + datetime.timedelta(days=10),
     )

@@ -7,8 +7,8 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from evaluation.agregats import Perimetre, agreger, fiches_dossiers, lignes_brutes
-from evaluation.rendus_bilans import bilan_pdf, classeur_xlsx
+from evaluation.bilans.agregats import Perimetre, agreger, fiches_dossiers, lignes_brutes
+from evaluation.bilans.rendus import bilan_pdf, classeur_xlsx
 from tests.evaluation.factories import jeu_bilans
 
 pytestmark = pytest.mark.django_db

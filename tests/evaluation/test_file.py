@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from candidatures.models import LigneBudget, Statut
-from evaluation import selectors
+from evaluation.instruction.selectors import file as selectors_file
 from evaluation.models import Instruction, Message
 from referentiel.models import Action, QuartierPrioritaire
 
@@ -118,7 +118,7 @@ def test_comptes_par_statut(instructeur, appel):
     _dossier(appel)
     _dossier(appel, en_instruction=True)
 
-    comptes = selectors.comptes_par_statut(
+    comptes = selectors_file.comptes_par_statut(
         appel=appel, filtres={"statut": "depose"}, user=instructeur
     )
 

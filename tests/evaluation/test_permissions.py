@@ -7,7 +7,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from evaluation import permissions, services
+from evaluation.instruction import permissions
+from evaluation.instruction.services import decisions as services_decisions
+from evaluation.instruction.services import instruction as services_instruction
+from evaluation.instruction.services import messages as services_messages
 from evaluation.models import Instruction
 
 from .factories import (
@@ -47,7 +50,7 @@ def dossiers(acteurs):
     depose = dossier_depose(membre=membre)
     appel = depose.appel
     en_instruction = dossier_depose(membre=membre, appel=appel)
-    services.prendre_en_instruction(dossier=en_instruction, par=instructeur)
+    services_instruction.prendre_en_instruction(dossier=en_instruction, par=instructeur)
     remplir_grille(en_instruction, instructeur)
     instruit = dossier_instruit(membre=membre, appel=appel, instructeur=instructeur)
     decide = dossier_instruit(membre=membre, appel=appel, instructeur=instructeur)
@@ -56,7 +59,7 @@ def dossiers(acteurs):
     instruction.synthese = SYNTHESE
     instruction.save()
     decide.instruction.verdicts.update(commentaire=COMMENTAIRE)
-    services.decider(
+    services_decisions.decider(
         dossier=decide, par=acteurs["comite"], nature="retenu", montant_accorde=5000,
         date_limite_bilan=timezone.localdate() + datetime.timedelta(days=300),
     )
@@ -158,7 +161,7 @@ def test_une_piece_de_message_n_est_telechargee_que_par_qui_voit_le_dossier(
 ):
     """Attachments of the thread are served by a permission-checked view."""
     dossier = dossiers["en_instruction"]
-    message = services.envoyer_message(
+    message = services_messages.envoyer_message(
         dossier=dossier, auteur=acteurs["instructeur"], texte="Voici le modèle.",
         fichiers=[SimpleUploadedFile("modele.pdf", b"%PDF-1.4\n%%EOF\n")],
     )

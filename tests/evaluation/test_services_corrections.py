@@ -10,7 +10,10 @@ from candidatures.dossiers.services.brouillons import enregistrer_brouillon, sig
 from candidatures.dossiers.services.depot import deposer_dossier
 from candidatures.dossiers.services.erreurs import ModificationInterdite, TransitionInterdite
 from candidatures.models import Dossier, Section, Statut
-from evaluation import selectors, services
+from evaluation.instruction.selectors import corrections as selectors_corrections
+from evaluation.instruction.services import corrections as services_corrections
+from evaluation.instruction.services import erreurs as services_erreurs
+from evaluation.instruction.services import instruction as services_instruction
 from evaluation.models import SuiviCorrection
 
 from .factories import MembreFactory, UtilisateurFactory, dossier_depose, remplir_grille
@@ -31,13 +34,13 @@ def membre():
 @pytest.fixture
 def dossier(membre, instructeur):
     dossier = dossier_depose(membre=membre)
-    services.prendre_en_instruction(dossier=dossier, par=instructeur)
+    services_instruction.prendre_en_instruction(dossier=dossier, par=instructeur)
     dossier.refresh_from_db()
     return dossier
 
 
 def _demander(dossier, instructeur, **kwargs):
-    return services.demander_corrections(
+    return services_corrections.demander_corrections(
         dossier=dossier, par=instructeur, sections=kwargs.pop("sections", [Section.PROJET]),
         message=kwargs.pop("message", "Précisez les lieux et le calendrier."), **kwargs,
     )
@@ -83,7 +86,7 @@ def test_corrections_refusees_sur_un_dossier_depose_non_pris(instructeur):
 def test_echeance_passee_refusee(dossier, instructeur):
     """A deadline already past is refused."""
 
-    with pytest.raises(services.SaisieInvalide):
+    with pytest.raises(services_erreurs.SaisieInvalide):
         _demander(dossier, instructeur, echeance=timezone.localdate() - datetime.timedelta(days=1))
 
     dossier.refresh_from_db()
@@ -95,8 +98,10 @@ def test_conclusion_bloquee_tant_que_les_corrections_sont_attendues(dossier, ins
     remplir_grille(dossier, instructeur)
     _demander(dossier, instructeur)
 
-    with pytest.raises(services.InstructionIncomplete, match="corrections ont été demandées"):
-        services.conclure_instruction(dossier=dossier, par=instructeur)
+    with pytest.raises(
+        services_erreurs.InstructionIncomplete, match="corrections ont été demandées"
+    ):
+        services_instruction.conclure_instruction(dossier=dossier, par=instructeur)
 
     dossier.refresh_from_db()
     assert dossier.statut == Statut.A_CORRIGER
@@ -126,12 +131,12 @@ def test_redepot_puis_reprise_et_ecarts_visibles(dossier, instructeur, membre):
     dossier.refresh_from_db()
     assert dossier.statut == Statut.DEPOSE
 
-    services.prendre_en_instruction(dossier=dossier, par=instructeur)
+    services_instruction.prendre_en_instruction(dossier=dossier, par=instructeur)
 
     dossier.refresh_from_db()
     assert dossier.statut == Statut.EN_INSTRUCTION
     assert dossier.demande_ouverte() is None
-    [comparaison] = selectors.comparaisons(dossier)
+    [comparaison] = selectors_corrections.comparaisons(dossier)
     assert not comparaison.en_cours
     ecarts = {e.libelle: (e.avant, e.apres) for e in comparaison.ecarts}
     assert ecarts["Lieux de réalisation"] == (
@@ -146,9 +151,9 @@ def test_apres_la_reprise_l_instruction_peut_etre_conclue(dossier, instructeur, 
     remplir_grille(dossier, instructeur)
     _demander(dossier, instructeur)
     _signer_et_redeposer(Dossier.objects.get(pk=dossier.pk), membre)
-    services.prendre_en_instruction(dossier=dossier, par=instructeur)
+    services_instruction.prendre_en_instruction(dossier=dossier, par=instructeur)
 
-    services.conclure_instruction(dossier=dossier, par=instructeur)
+    services_instruction.conclure_instruction(dossier=dossier, par=instructeur)
 
     dossier.refresh_from_db()
     assert dossier.statut == Statut.INSTRUIT

@@ -11,7 +11,8 @@ from pypdf import PdfReader
 
 from candidatures.dossiers.services.erreurs import TransitionInterdite
 from candidatures.models import HistoriqueStatut, Statut
-from evaluation import services
+from evaluation.instruction.services import decisions as services_decisions
+from evaluation.instruction.services import erreurs as services_erreurs
 from evaluation.models import Decision
 
 from .factories import (
@@ -53,7 +54,7 @@ def _texte_pdf(contenu):
 def test_retenir_un_dossier_le_met_en_cours(instruit, comite):
     """« retenu » then « en cours de réalisation », two history rows, the bilan date recorded."""
 
-    decision = services.decider(
+    decision = services_decisions.decider(
         dossier=instruit, par=comite, nature="retenu", montant_accorde=5000,
         conditions="Mentionner le contrat de ville.", date_limite_bilan=_bilan(),
     )
@@ -70,8 +71,8 @@ def test_retenir_un_dossier_le_met_en_cours(instruit, comite):
 def test_montant_accorde_au_dela_du_demande_refuse(instruit, comite):
     """The comité cannot grant more than what was asked."""
 
-    with pytest.raises(services.SaisieInvalide) as erreur:
-        services.decider(
+    with pytest.raises(services_erreurs.SaisieInvalide) as erreur:
+        services_decisions.decider(
             dossier=instruit, par=comite, nature="retenu", montant_accorde=MONTANT_DEMANDE + 1,
             date_limite_bilan=_bilan(),
         )
@@ -84,7 +85,7 @@ def test_montant_accorde_au_dela_du_demande_refuse(instruit, comite):
 def test_montant_accorde_au_dela_du_propose_accepte(instruit, comite):
     """The comité is sovereign: it may grant more than proposed, up to the request."""
 
-    decision = services.decider(
+    decision = services_decisions.decider(
         dossier=instruit, par=comite, nature="retenu", montant_accorde=MONTANT_DEMANDE,
         date_limite_bilan=_bilan(),
     )
@@ -112,8 +113,8 @@ def test_la_base_refuse_un_refus_sans_motif():
 def test_motif_obligatoire_pour_un_refus(instruit, comite, nature):
     """« non retenu » and « classé sans suite » need a motive."""
 
-    with pytest.raises(services.SaisieInvalide) as erreur:
-        services.decider(dossier=instruit, par=comite, nature=nature, motif="  ")
+    with pytest.raises(services_erreurs.SaisieInvalide) as erreur:
+        services_decisions.decider(dossier=instruit, par=comite, nature=nature, motif="  ")
 
     assert "motif" in erreur.value.erreurs
 
@@ -122,7 +123,7 @@ def test_motif_obligatoire_pour_un_refus(instruit, comite, nature):
 def test_refuser_un_dossier(instruit, comite, nature):
     """A refusal moves the dossier to its final status; a prefilled amount is dropped."""
 
-    decision = services.decider(
+    decision = services_decisions.decider(
         dossier=instruit, par=comite, nature=nature, motif="Hors cible.", montant_accorde=6000,
         date_limite_bilan=_bilan(),
     )
@@ -135,8 +136,8 @@ def test_refuser_un_dossier(instruit, comite, nature):
 def test_retenu_exige_un_montant_et_une_date_de_bilan(instruit, comite):
     """A retained dossier needs an amount and a future bilan date."""
 
-    with pytest.raises(services.SaisieInvalide) as erreur:
-        services.decider(dossier=instruit, par=comite, nature="retenu")
+    with pytest.raises(services_erreurs.SaisieInvalide) as erreur:
+        services_decisions.decider(dossier=instruit, par=comite, nature="retenu")
 
     assert set(erreur.value.erreurs) == {"montant_accorde", "date_limite_bilan"}
 
@@ -145,8 +146,10 @@ def test_un_instructeur_ne_decide_pas(instruit):
     """Instructors never decide."""
     instructeur = UtilisateurFactory(instructeur=True)
 
-    with pytest.raises(services.ErreurInstruction, match="comité"):
-        services.decider(dossier=instruit, par=instructeur, nature="non_retenu", motif="Non.")
+    with pytest.raises(services_erreurs.ErreurInstruction, match="comité"):
+        services_decisions.decider(
+            dossier=instruit, par=instructeur, nature="non_retenu", motif="Non."
+        )
 
 
 @pytest.mark.parametrize("trait", ["depose", "en_instruction", "a_corriger", "retire"])
@@ -155,17 +158,19 @@ def test_decider_refuse_avant_la_fin_de_l_instruction(comite, trait):
     dossier = DossierFactory(**{trait: True})
 
     with pytest.raises(TransitionInterdite):
-        services.decider(dossier=dossier, par=comite, nature="non_retenu", motif="Non.")
+        services_decisions.decider(dossier=dossier, par=comite, nature="non_retenu", motif="Non.")
 
     assert not Decision.objects.filter(dossier=dossier).exists()
 
 
 def test_decider_deux_fois_refuse(instruit, comite):
     """A dossier is decided once."""
-    services.decider(dossier=instruit, par=comite, nature="non_retenu", motif="Non.")
+    services_decisions.decider(dossier=instruit, par=comite, nature="non_retenu", motif="Non.")
 
     with pytest.raises(TransitionInterdite):
-        services.decider(dossier=instruit, par=comite, nature="non_retenu", motif="Encore non.")
+        services_decisions.decider(
+            dossier=instruit, par=comite, nature="non_retenu", motif="Encore non."
+        )
 
 
 def test_decider_en_lot_tout_ou_rien(comite):
@@ -173,8 +178,8 @@ def test_decider_en_lot_tout_ou_rien(comite):
     premier = dossier_instruit()
     second = dossier_instruit(appel=premier.appel)
 
-    with pytest.raises(services.ErreurLot) as erreur:
-        services.decider_en_lot(
+    with pytest.raises(services_erreurs.ErreurLot) as erreur:
+        services_decisions.decider_en_lot(
             lignes=[
                 {"dossier": premier, "nature": "retenu", "montant_accorde": 5000,
                  "date_limite_bilan": _bilan()},
@@ -197,7 +202,7 @@ def test_notification_et_lettre_d_attribution(
     echeance = datetime.date(timezone.localdate().year + 2, 6, 30)
 
     with django_capture_on_commit_callbacks(execute=True):
-        decision = services.decider(
+        decision = services_decisions.decider(
             dossier=instruit, par=comite, nature="retenu", montant_accorde=5000,
             conditions="Mentionner le soutien du contrat de ville.",
             date_limite_bilan=echeance,
@@ -220,11 +225,11 @@ def test_notification_et_lettre_d_attribution(
 
 def test_lettre_de_refus_avec_motif(instruit, comite):
     """A refusal letter states the motive and the means of appeal."""
-    decision = services.decider(
+    decision = services_decisions.decider(
         dossier=instruit, par=comite, nature="non_retenu", motif="Public hors des QPV."
     )
 
-    texte = _texte_pdf(services.generer_lettre(decision=decision))
+    texte = _texte_pdf(services_decisions.generer_lettre(decision=decision))
 
     assert "notification de refus" in texte
     assert "Public hors des QPV." in texte
@@ -233,11 +238,11 @@ def test_lettre_de_refus_avec_motif(instruit, comite):
 
 def test_la_lettre_est_conservee_et_relue(instruit, comite):
     """The letter is rendered once and the same bytes come back afterwards."""
-    decision = services.decider(
+    decision = services_decisions.decider(
         dossier=instruit, par=comite, nature="non_retenu", motif="Public hors des QPV."
     )
-    premiere = services.generer_lettre(decision=decision)
+    premiere = services_decisions.generer_lettre(decision=decision)
 
-    seconde = services.generer_lettre(decision=decision)
+    seconde = services_decisions.generer_lettre(decision=decision)
 
     assert seconde == premiere

@@ -5,7 +5,9 @@ from django.db import IntegrityError, transaction
 
 from candidatures.dossiers.services.erreurs import TransitionInterdite
 from candidatures.models import HistoriqueStatut, LigneBudget, Statut
-from evaluation import services
+from evaluation.instruction.services import affectation as services_affectation
+from evaluation.instruction.services import erreurs as services_erreurs
+from evaluation.instruction.services import instruction as services_instruction
 from evaluation.models import (
     AffectationPilier,
     Avis,
@@ -40,7 +42,7 @@ def depose():
 
 @pytest.fixture
 def en_instruction(depose, instructeur):
-    services.prendre_en_instruction(dossier=depose, par=instructeur)
+    services_instruction.prendre_en_instruction(dossier=depose, par=instructeur)
     depose.refresh_from_db()
     return depose
 
@@ -51,7 +53,7 @@ def en_instruction(depose, instructeur):
 def test_prendre_en_instruction_un_dossier_depose(depose, instructeur):
     """A submitted dossier moves to « en instruction », with a history row and an instructor."""
 
-    instruction = services.prendre_en_instruction(dossier=depose, par=instructeur)
+    instruction = services_instruction.prendre_en_instruction(dossier=depose, par=instructeur)
 
     depose.refresh_from_db()
     assert depose.statut == Statut.EN_INSTRUCTION
@@ -70,7 +72,7 @@ def test_prendre_en_instruction_refuse_hors_du_statut_depose(trait, instructeur)
     dossier = DossierFactory(**{trait: True})
 
     with pytest.raises(TransitionInterdite):
-        services.prendre_en_instruction(dossier=dossier, par=instructeur)
+        services_instruction.prendre_en_instruction(dossier=dossier, par=instructeur)
 
     dossier.refresh_from_db()
     assert dossier.statut == trait
@@ -82,15 +84,15 @@ def test_un_brouillon_ne_peut_pas_entrer_en_instruction(instructeur):
     brouillon = DossierFactory()
 
     with pytest.raises(TransitionInterdite):
-        services.prendre_en_instruction(dossier=brouillon, par=instructeur)
+        services_instruction.prendre_en_instruction(dossier=brouillon, par=instructeur)
 
 
 def test_seul_un_instructeur_prend_en_instruction(depose):
     """A comité member cannot take a dossier into instruction."""
     comite = UtilisateurFactory(comite=True)
 
-    with pytest.raises(services.ErreurInstruction):
-        services.prendre_en_instruction(dossier=depose, par=comite)
+    with pytest.raises(services_erreurs.ErreurInstruction):
+        services_instruction.prendre_en_instruction(dossier=depose, par=comite)
 
     depose.refresh_from_db()
     assert depose.statut == Statut.DEPOSE
@@ -101,7 +103,7 @@ def test_prendre_en_instruction_applique_l_instructeur_du_pilier(depose, instruc
     referent = UtilisateurFactory(instructeur=True)
     AffectationPilier.objects.create(pilier=Pilier.objects.get(code="1"), instructeur=referent)
 
-    instruction = services.prendre_en_instruction(dossier=depose, par=instructeur)
+    instruction = services_instruction.prendre_en_instruction(dossier=depose, par=instructeur)
 
     assert instruction.instructeur == referent
     assert Modification.objects.filter(
@@ -116,7 +118,7 @@ def test_affecter_a_la_main_et_journaliser(depose, instructeur):
     """Assigning by hand creates the instruction and keeps who changed it."""
     autre = UtilisateurFactory(instructeur=True)
 
-    services.affecter(dossier=depose, instructeur=autre, par=instructeur)
+    services_affectation.affecter(dossier=depose, instructeur=autre, par=instructeur)
 
     assert Instruction.objects.get(dossier=depose).instructeur == autre
     trace = Modification.objects.get(dossier=depose, objet="affectation")
@@ -127,8 +129,8 @@ def test_affecter_refuse_un_non_instructeur(depose, instructeur):
     """A porteur cannot be assigned a dossier."""
     porteur = UtilisateurFactory(porteur=True)
 
-    with pytest.raises(services.ErreurInstruction, match="rôle d'instructeur"):
-        services.affecter(dossier=depose, instructeur=porteur, par=instructeur)
+    with pytest.raises(services_erreurs.ErreurInstruction, match="rôle d'instructeur"):
+        services_affectation.affecter(dossier=depose, instructeur=porteur, par=instructeur)
 
 
 def test_affecter_selon_piliers_ne_touche_que_les_dossiers_sans_instructeur(instructeur):
@@ -137,9 +139,9 @@ def test_affecter_selon_piliers_ne_touche_que_les_dossiers_sans_instructeur(inst
     AffectationPilier.objects.create(pilier=Pilier.objects.get(code="1"), instructeur=referent)
     libre = dossier_depose()
     deja = dossier_depose(appel=libre.appel)
-    services.affecter(dossier=deja, instructeur=instructeur, par=instructeur)
+    services_affectation.affecter(dossier=deja, instructeur=instructeur, par=instructeur)
 
-    nombre = services.affecter_selon_piliers(appel=libre.appel, par=instructeur)
+    nombre = services_affectation.affecter_selon_piliers(appel=libre.appel, par=instructeur)
 
     assert nombre == 1
     assert Instruction.objects.get(dossier=libre).instructeur == referent
@@ -170,13 +172,13 @@ def test_une_deuxieme_sauvegarde_sur_une_version_perimee_est_refusee(en_instruct
     """Two instructors save the same instruction: the second is refused, nothing is lost."""
     autre = UtilisateurFactory(instructeur=True)
     version_lue = Instruction.objects.get(dossier=en_instruction).version
-    services.enregistrer_instruction(
+    services_instruction.enregistrer_instruction(
         dossier=en_instruction, par=instructeur, version=version_lue,
         champs={"synthese": "Première version."},
     )
 
-    with pytest.raises(services.ConflitInstruction, match="n'ont pas été enregistrées"):
-        services.enregistrer_instruction(
+    with pytest.raises(services_erreurs.ConflitInstruction, match="n'ont pas été enregistrées"):
+        services_instruction.enregistrer_instruction(
             dossier=en_instruction, par=autre, version=version_lue,
             champs={"synthese": "Seconde version."},
         )
@@ -190,8 +192,8 @@ def test_montant_propose_au_dela_du_demande_refuse_par_le_service(en_instruction
     """The service refuses a proposal above the request, with a French message."""
     version = Instruction.objects.get(dossier=en_instruction).version
 
-    with pytest.raises(services.SaisieInvalide) as erreur:
-        services.enregistrer_instruction(
+    with pytest.raises(services_erreurs.SaisieInvalide) as erreur:
+        services_instruction.enregistrer_instruction(
             dossier=en_instruction, par=instructeur, version=version,
             champs={"montant_propose": MONTANT_DEMANDE + 1},
         )
@@ -212,8 +214,8 @@ def test_avis_defavorable_sans_montant(en_instruction, instructeur):
     """A negative avis carries no amount: service and database both refuse it."""
     version = Instruction.objects.get(dossier=en_instruction).version
 
-    with pytest.raises(services.SaisieInvalide):
-        services.enregistrer_instruction(
+    with pytest.raises(services_erreurs.SaisieInvalide):
+        services_instruction.enregistrer_instruction(
             dossier=en_instruction, par=instructeur, version=version,
             champs={"avis": Avis.DEFAVORABLE, "montant_propose": 500},
         )
@@ -227,8 +229,8 @@ def test_le_comite_ne_modifie_pas_une_instruction(en_instruction):
     """Comité members read the instruction but cannot write it."""
     comite = UtilisateurFactory(comite=True)
 
-    with pytest.raises(services.ErreurInstruction):
-        services.enregistrer_instruction(
+    with pytest.raises(services_erreurs.ErreurInstruction):
+        services_instruction.enregistrer_instruction(
             dossier=en_instruction, par=comite, version=1, champs={"synthese": "Non."}
         )
 
@@ -239,8 +241,8 @@ def test_exigence_etrangere_au_dossier_refusee(en_instruction, instructeur):
 
     etrangere = Exigence.objects.exclude(objectif__code="1.1.1").first()
 
-    with pytest.raises(services.ErreurInstruction, match="n'appartient pas"):
-        services.enregistrer_instruction(
+    with pytest.raises(services_erreurs.ErreurInstruction, match="n'appartient pas"):
+        services_instruction.enregistrer_instruction(
             dossier=en_instruction, par=instructeur, version=1,
             verdicts={etrangere.pk: {"verdict": "conforme"}},
         )
@@ -252,7 +254,7 @@ def test_une_baisse_du_montant_demande_efface_la_proposition(en_instruction, ins
     LigneBudget.objects.filter(dossier=en_instruction, code="74_epci").update(montant=0)
     version = Instruction.objects.get(dossier=en_instruction).version
 
-    instruction = services.enregistrer_instruction(
+    instruction = services_instruction.enregistrer_instruction(
         dossier=en_instruction, par=instructeur, version=version, champs={"synthese": "Revue."}
     )
 
@@ -270,7 +272,7 @@ def test_conclure_une_instruction_complete(en_instruction, instructeur):
     """With every verdict, an avis, an amount and a synthesis, the dossier becomes « instruit »."""
     remplir_grille(en_instruction, instructeur)
 
-    instruction = services.conclure_instruction(dossier=en_instruction, par=instructeur)
+    instruction = services_instruction.conclure_instruction(dossier=en_instruction, par=instructeur)
 
     en_instruction.refresh_from_db()
     assert en_instruction.statut == Statut.INSTRUIT
@@ -283,8 +285,8 @@ def test_conclure_une_instruction_complete(en_instruction, instructeur):
 def test_conclure_exige_un_verdict_par_exigence_et_un_avis(en_instruction, instructeur):
     """Missing verdicts, avis and synthesis are listed and nothing moves."""
 
-    with pytest.raises(services.InstructionIncomplete) as erreur:
-        services.conclure_instruction(dossier=en_instruction, par=instructeur)
+    with pytest.raises(services_erreurs.InstructionIncomplete) as erreur:
+        services_instruction.conclure_instruction(dossier=en_instruction, par=instructeur)
 
     assert len(erreur.value.manques) == 4
     en_instruction.refresh_from_db()
@@ -295,15 +297,15 @@ def test_conclure_exige_un_montant_si_l_avis_est_favorable(en_instruction, instr
     """A favourable avis without a proposed amount cannot be concluded."""
     remplir_grille(en_instruction, instructeur, montant=None)
 
-    with pytest.raises(services.InstructionIncomplete, match="Montant proposé"):
-        services.conclure_instruction(dossier=en_instruction, par=instructeur)
+    with pytest.raises(services_erreurs.InstructionIncomplete, match="Montant proposé"):
+        services_instruction.conclure_instruction(dossier=en_instruction, par=instructeur)
 
 
 def test_conclure_un_avis_defavorable_sans_montant(en_instruction, instructeur):
     """A negative avis is concluded without any amount."""
     remplir_grille(en_instruction, instructeur, avis=Avis.DEFAVORABLE, montant=None)
 
-    services.conclure_instruction(dossier=en_instruction, par=instructeur)
+    services_instruction.conclure_instruction(dossier=en_instruction, par=instructeur)
 
     en_instruction.refresh_from_db()
     assert en_instruction.statut == Statut.INSTRUIT
@@ -313,14 +315,14 @@ def test_conclure_refuse_un_dossier_depose_non_repris(depose, instructeur):
     """« déposé » → « instruit » is not in the table: the dossier must be taken in first."""
 
     with pytest.raises(TransitionInterdite):
-        services.conclure_instruction(dossier=depose, par=instructeur)
+        services_instruction.conclure_instruction(dossier=depose, par=instructeur)
 
 
 def test_une_instruction_conclue_n_est_plus_modifiable(instructeur):
     """After the conclusion, the checklist is frozen."""
     dossier = conclure(dossier_depose(), instructeur)
 
-    with pytest.raises(services.ErreurInstruction, match="pas modifiable"):
-        services.enregistrer_instruction(
+    with pytest.raises(services_erreurs.ErreurInstruction, match="pas modifiable"):
+        services_instruction.enregistrer_instruction(
             dossier=dossier, par=instructeur, version=99, champs={"synthese": "Après coup."}
         )

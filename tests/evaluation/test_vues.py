@@ -11,7 +11,12 @@ from django.utils import timezone
 
 from candidatures.dossiers.services import brouillons as services_dossiers
 from candidatures.models import Dossier, Statut
-from evaluation import selectors, services
+from evaluation.instruction.selectors import grille as selectors_grille
+from evaluation.instruction.selectors import programmation as selectors_programmation
+from evaluation.instruction.services import corrections as services_corrections
+from evaluation.instruction.services import decisions as services_decisions
+from evaluation.instruction.services import instruction as services_instruction
+from evaluation.instruction.services import messages as services_messages
 from evaluation.models import Decision, Instruction, Lecture, Message, VerdictExigence
 
 from .factories import (
@@ -38,7 +43,7 @@ def membre():
 @pytest.fixture
 def dossier(membre, instructeur):
     dossier = dossier_depose(membre=membre)
-    services.prendre_en_instruction(dossier=dossier, par=instructeur)
+    services_instruction.prendre_en_instruction(dossier=dossier, par=instructeur)
     dossier.refresh_from_db()
     return dossier
 
@@ -51,7 +56,7 @@ def _donnees_grille(dossier, version, **extra):
         "synthese": "Action utile, bien ancrée dans le quartier.",
         "annotations": "Vérifier la subvention de la CAF.",
     }
-    for exigence in selectors.grille(dossier):
+    for exigence in selectors_grille.grille(dossier):
         donnees[f"verdict_{exigence.exigence.pk}"] = "conforme"
         donnees[f"commentaire_{exigence.exigence.pk}"] = "Bien."
     donnees.update(extra)
@@ -83,7 +88,7 @@ def test_enregistrer_puis_conclure_depuis_la_page(client, instructeur, dossier):
 def test_conflit_de_version_rien_n_est_perdu(client, instructeur, dossier):
     """A stale form is refused with a clear message and comes back with what was typed."""
     autre = UtilisateurFactory(instructeur=True)
-    services.enregistrer_instruction(
+    services_instruction.enregistrer_instruction(
         dossier=dossier, par=autre, version=1, champs={"synthese": "Version de l'autre."}
     )
     client.force_login(instructeur)
@@ -193,7 +198,9 @@ def test_message_de_l_instructeur_notifie_la_structure(
     collegue = MembreFactory(structure=membre.structure, contributeur=True)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.envoyer_message(dossier=dossier, auteur=instructeur, texte="Une question.")
+        services_messages.envoyer_message(
+            dossier=dossier, auteur=instructeur, texte="Une question."
+        )
 
     assert mail.outbox[0].to == sorted([membre.utilisateur.email, collegue.utilisateur.email])
 
@@ -216,7 +223,7 @@ def test_piece_jointe_au_contenu_trompeur_refusee(client, dossier, membre):
 
 def test_lire_le_fil_le_marque_lu(client, instructeur, dossier, membre):
     """Opening the thread records the reading time: older messages are no longer new."""
-    services.envoyer_message(dossier=dossier, auteur=instructeur, texte="Question ?")
+    services_messages.envoyer_message(dossier=dossier, auteur=instructeur, texte="Question ?")
     client.force_login(membre.utilisateur)
 
     premiere = client.get(reverse("evaluation:suivi", args=[dossier.pk]))
@@ -229,7 +236,7 @@ def test_lire_le_fil_le_marque_lu(client, instructeur, dossier, membre):
 
 def test_la_chronologie_interne_reste_au_personnel(client, instructeur, dossier, membre):
     """Staff see instruction edits in the trail; the structure sees status changes only."""
-    services.enregistrer_instruction(
+    services_instruction.enregistrer_instruction(
         dossier=dossier, par=instructeur, version=1, champs={"annotations": "Secret."}
     )
 
@@ -247,7 +254,7 @@ def test_les_corrections_de_la_structure_figurent_dans_l_historique(
     client, instructeur, dossier, membre
 ):
     """Edits made during corrections appear, field by field, in everyone's trail."""
-    services.demander_corrections(
+    services_corrections.demander_corrections(
         dossier=dossier, par=instructeur, sections=["projet"], message="Lieux ?"
     )
     dossier.refresh_from_db()
@@ -292,7 +299,7 @@ def test_programmation_decide_plusieurs_dossiers(client, comite):
     a = dossier_instruit()
     b = dossier_instruit(appel=a.appel)
     c = dossier_instruit(appel=a.appel)
-    ordre = [d.pk for d in selectors.programmation(a.appel).a_decider]
+    ordre = [d.pk for d in selectors_programmation.programmation(a.appel).a_decider]
     par_pk = {d.pk: d for d in (a, b, c)}
     d0, d1, d2 = (par_pk[pk] for pk in ordre)
     bilan = (timezone.localdate() + datetime.timedelta(days=200)).isoformat()
@@ -320,7 +327,7 @@ def test_programmation_erreur_par_ligne_rien_de_perdu(client, comite):
     """A refused row shows its error next to it; nothing is recorded, every value comes back."""
     a = dossier_instruit()
     b = dossier_instruit(appel=a.appel)
-    d0, d1 = selectors.programmation(a.appel).a_decider
+    d0, d1 = selectors_programmation.programmation(a.appel).a_decider
     bilan = (timezone.localdate() + datetime.timedelta(days=200)).isoformat()
     client.force_login(comite)
 
@@ -351,12 +358,12 @@ def test_programmation_totaux_par_pilier(comite):
     b = dossier_instruit(appel=a.appel)
     a.appel.enveloppes.create(pilier_id=a.action_principale.objectif.orientation.pilier_id,
                               montant=10000)
-    services.decider(
+    services_decisions.decider(
         dossier=a, par=comite, nature="retenu", montant_accorde=5000,
         date_limite_bilan=timezone.localdate() + datetime.timedelta(days=30),
     )
 
-    prog = selectors.programmation(a.appel)
+    prog = selectors_programmation.programmation(a.appel)
 
     pilier = next(t for t in prog.piliers if t.enveloppe)
     assert (pilier.propose, pilier.accorde, pilier.reste) == (6000, 5000, 5000)

@@ -193,7 +193,7 @@ def _id_indicateur(groupe):
 
 def test_grand_bilan_prepare_en_arriere_plan(page, referentiel_charge, settings, tmp_path):
     """Above the threshold the comité waits on a progress page that updates itself."""
-    from evaluation import taches
+    from evaluation.bilans import taches
     from evaluation.models import GenerationBilan
 
     settings.BILANS_SEUIL_ARRIERE_PLAN = 0

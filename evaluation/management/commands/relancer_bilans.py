@@ -4,7 +4,7 @@ import datetime
 
 from django.core.management.base import BaseCommand
 
-from evaluation.services_bilans import relancer_bilans
+from evaluation.bilans.services.relances import relancer_bilans
 
 
 class Command(BaseCommand):

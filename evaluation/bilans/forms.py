@@ -1,0 +1,257 @@
+"""Forms of the bilan page (one <form>, several sections) and of the annual bilans' filters."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from candidatures.dossiers.forms import (
+    ESPACES,
+    LIBELLES_VALEURS,
+    ChampsEnTableau,
+    NombreEntierField,
+    SectionForm,
+)
+from candidatures.models import AppelAProjets
+from referentiel.models import Pilier, QuartierPrioritaire
+
+from ..models import Bilan, PieceBilan
+from .selectors import champs_realisation
+
+
+def _texte(label, lignes=4, **kwargs):
+    return forms.CharField(
+        label=label, required=False, widget=forms.Textarea(attrs={"rows": lignes}), **kwargs
+    )
+
+
+def _date(label):
+    return forms.DateField(
+        label=label, required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+class QualitatifForm(SectionForm):
+    """What was done, when and where, for whom, with what result."""
+
+    realisation = _texte(_("Ce qui a été réalisé"), 5)
+    date_debut = _date(_("Date de début effective"))
+    date_fin = _date(_("Date de fin effective"))
+    lieux = _texte(_("Lieux de réalisation"), 2)
+    beneficiaires_femmes = NombreEntierField(label=_("Femmes (18 ans et plus)"))
+    beneficiaires_hommes = NombreEntierField(label=_("Hommes (18 ans et plus)"))
+    beneficiaires_filles = NombreEntierField(label=_("Filles (moins de 18 ans)"))
+    beneficiaires_garcons = NombreEntierField(label=_("Garçons (moins de 18 ans)"))
+    profil_beneficiaires = _texte(_("Profil des bénéficiaires"), 3)
+    objectifs_atteints = forms.ChoiceField(
+        label=_("Les objectifs de l'action ont-ils été atteints ?"),
+        choices=Bilan.Atteinte.choices, required=False, widget=forms.RadioSelect,
+    )
+    objectifs_commentaire = _texte(_("Précisions sur l'atteinte des objectifs"), 3)
+    difficultes = _texte(_("Difficultés rencontrées"), 3)
+    perspectives = _texte(_("Perspectives"), 3)
+
+    def clean(self):
+        donnees = super().clean()
+        debut, fin = donnees.get("date_debut"), donnees.get("date_fin")
+        if debut and fin and fin < debut:
+            self.add_error("date_fin", _("La date de fin doit suivre la date de début."))
+        return donnees
+
+    def valeurs_valides(self):
+        valeurs = super().valeurs_valides()
+        if "objectifs_atteints" in valeurs and valeurs["objectifs_atteints"] is None:
+            valeurs["objectifs_atteints"] = ""
+        return valeurs
+
+
+def _total(champs):
+    total = 0
+    for champ in champs:
+        try:
+            total += int(ESPACES.sub("", str(champ.value() or 0)))
+        except ValueError:
+            return None
+    return total
+
+
+class RealisationsForm(ChampsEnTableau):
+    """Achieved values of the indicators, in the breakdown each one asks for; text answers."""
+
+    def __init__(self, *args, indicateurs=(), previsions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.indicateurs = list(indicateurs)
+        self.previsions = previsions or {}
+        for indicateur in self.indicateurs:
+            for champ in champs_realisation(indicateur):
+                nom = f"indicateur_{indicateur.pk}_{champ}"
+                if champ == "texte":
+                    self.fields[nom] = forms.CharField(
+                        label=_("Réponse"), required=False,
+                        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+                    )
+                else:
+                    self.fields[nom] = NombreEntierField(
+                        label=LIBELLES_VALEURS[champ],
+                        widget=forms.TextInput(attrs={
+                            "class": "form-control", "data-total": f"total-{indicateur.pk}",
+                        }),
+                    )
+
+    def realisations(self):
+        valeurs = self.valeurs_valides()
+        resultat = {}
+        for indicateur in self.indicateurs:
+            champs = {
+                champ: valeurs[f"indicateur_{indicateur.pk}_{champ}"]
+                for champ in champs_realisation(indicateur)
+                if f"indicateur_{indicateur.pk}_{champ}" in valeurs
+            }
+            if champs:
+                resultat[indicateur.pk] = champs
+        return resultat
+
+    def lignes(self):
+        """(indicator, bound fields, total shown, forecast) for the template."""
+        resultat = []
+        for indicateur in self.indicateurs:
+            noms = champs_realisation(indicateur)
+            champs = [self[f"indicateur_{indicateur.pk}_{c}"] for c in noms]
+            prevision = self.previsions.get(indicateur.pk)
+            numerique = bool(noms) and noms != ["texte"]
+            resultat.append({
+                "indicateur": indicateur,
+                "champs": [
+                    (champ, getattr(prevision, nom, None) if numerique else None)
+                    for champ, nom in zip(champs, noms, strict=True)
+                ],
+                "numerique": numerique,
+                "total": _total(champs) if numerique else None,
+                "total_prevu": prevision.total if prevision and numerique else None,
+            })
+        return resultat
+
+
+class CompteRenduForm(ChampsEnTableau):
+    """The actual amount of every line of the grid, and the explanation of its gap."""
+
+    def __init__(self, *args, lignes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lignes_cr = list(lignes)
+        for ligne in self.lignes_cr:
+            code = ligne.definition.code
+            self.fields[f"realise_{code}"] = NombreEntierField(
+                label=ligne.definition.libelle,
+                widget=forms.TextInput(attrs={
+                    "class": "form-control montant", "data-cote": ligne.definition.cote,
+                    "data-prevu": ligne.prevu,
+                }),
+            )
+            self.fields[f"explication_{code}"] = forms.CharField(
+                label=_("Explication de l'écart"), required=False,
+                widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+            )
+
+    def lignes_saisies(self):
+        valeurs = self.valeurs_valides()
+        resultat = {}
+        for ligne in self.lignes_cr:
+            code = ligne.definition.code
+            champs = {}
+            if f"realise_{code}" in valeurs:
+                champs["realise"] = valeurs[f"realise_{code}"]
+            if f"explication_{code}" in valeurs:
+                champs["explication"] = valeurs[f"explication_{code}"].strip()
+            if champs:
+                resultat[code] = champs
+        return resultat
+
+    def cote(self, *cotes):
+        """Rows of one side of the grid: (line, amount field, explanation field)."""
+        return [
+            {
+                "ligne": ligne,
+                "realise": self[f"realise_{ligne.definition.code}"],
+                "explication": self[f"explication_{ligne.definition.code}"],
+            }
+            for ligne in self.lignes_cr
+            if ligne.definition.cote in cotes
+        ]
+
+
+class PieceBilanForm(SectionForm):
+    fichier = forms.FileField(
+        label=_("Ajouter un document"), required=False,
+        help_text=_("PDF, image ou document bureautique, 10 Mo au plus."),
+    )
+    type_piece = forms.ChoiceField(
+        label=_("Type de document"), choices=PieceBilan.Type.choices, required=False
+    )
+    titre_piece = forms.CharField(label=_("Titre (facultatif)"), required=False, max_length=255)
+
+
+class DepotBilanForm(forms.Form):
+    attestation = forms.BooleanField(
+        label=_(
+            "Je certifie exactes les informations du présent bilan et du compte rendu financier, "
+            "au nom de la structure."
+        ),
+        error_messages={"required": _("Cochez l'attestation pour déposer le bilan.")},
+    )
+    qualite = forms.CharField(
+        label=_("Qualité du signataire"), required=False, max_length=150,
+        help_text=_("Par exemple : présidente, trésorier, directrice par délégation."),
+    )
+
+
+class CorrectionsBilanForm(forms.Form):
+    message = forms.CharField(
+        label=_("Ce que la structure doit corriger"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Expliquez ce qui doit être corrigé.")},
+    )
+
+
+class FiltreBilansForm(forms.Form):
+    """Scope of the annual bilans: years, pilier, QPV, and whether submitted bilans count."""
+
+    annee_debut = forms.TypedChoiceField(label=_("De l'année"), coerce=int, choices=())
+    annee_fin = forms.TypedChoiceField(label=_("À l'année"), coerce=int, choices=())
+    pilier = forms.ModelChoiceField(
+        label=_("Pilier"), queryset=Pilier.objects.order_by("ordre", "code"), required=False,
+        empty_label=_("Tous les piliers"),
+    )
+    quartier = forms.ModelChoiceField(
+        label=_("Quartier prioritaire"), queryset=QuartierPrioritaire.objects.all(),
+        required=False, empty_label=_("Tous les quartiers"),
+    )
+    inclure_deposes = forms.BooleanField(
+        label=_("Inclure les bilans déposés mais pas encore validés"), required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        annees = sorted(
+            set(AppelAProjets.objects.values_list("annee", flat=True)), reverse=True
+        )
+        choix = [(a, str(a)) for a in annees]
+        self.fields["annee_debut"].choices = choix
+        self.fields["annee_fin"].choices = choix
+        self.annees = annees
+
+    def clean(self):
+        donnees = super().clean()
+        debut, fin = donnees.get("annee_debut"), donnees.get("annee_fin")
+        if debut and fin and fin < debut:
+            self.add_error("annee_fin", _("L'année de fin doit suivre l'année de début."))
+        return donnees
+
+
+
+class ParametresBilanForm(forms.Form):
+    seuil_ecart = forms.IntegerField(
+        label=_("Écart à expliquer au-delà de (%)"), min_value=1, max_value=100,
+        help_text=_(
+            "Dans le compte rendu financier, une ligne dont la réalisation s'écarte de la "
+            "prévision de plus de ce pourcentage doit être expliquée (15 % par défaut)."
+        ),
+    )

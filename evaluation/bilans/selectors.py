@@ -1,0 +1,206 @@
+"""Reads of one bilan: its indicators, its compte rendu financier with gaps, what is missing."""
+
+from dataclasses import dataclass
+
+from candidatures.dossiers import budget
+from candidatures.dossiers.selectors import TRANCHES_MAJEURS, TRANCHES_MINEURS, champs_prevision
+from candidatures.models import Dossier, Statut
+from referentiel.models import Indicateur
+
+from ..models import SEUIL_ECART_DEFAUT, Bilan, ParametresBilan
+
+# A bilan is typed while the action runs, when it is due and when it is returned for corrections.
+STATUTS_SAISIE = {Statut.EN_COURS, Statut.BILAN_A_REMETTRE, Statut.BILAN_A_CORRIGER}
+STATUTS_BILAN = STATUTS_SAISIE | {Statut.BILAN_DEPOSE, Statut.CLOTURE}
+STATUTS_DEPOSABLES = {Statut.BILAN_A_REMETTRE, Statut.BILAN_A_CORRIGER}
+
+
+def seuil_ecart(appel):
+    """The gap (in %) above which a line of the compte rendu must be explained, for this call."""
+    seuil = (
+        ParametresBilan.objects.filter(appel=appel).values_list("seuil_ecart", flat=True).first()
+    )
+    return seuil or SEUIL_ECART_DEFAUT
+
+
+def indicateurs_du_bilan(dossier):
+    """Every indicator of the dossier's objectives (numbers, texts, documents), main first."""
+    objectifs = dossier.objectifs_concernes()
+    rang = {o.pk: i for i, o in enumerate(objectifs)}
+    indicateurs = Indicateur.objects.filter(objectif__in=objectifs).select_related("objectif")
+    return sorted(indicateurs, key=lambda i: (rang[i.objectif_id], i.ordre))
+
+
+def champs_realisation(indicateur):
+    """Columns answering an indicator: its breakdown, a text, or none (documents)."""
+    if indicateur.nature == Indicateur.Nature.NOMBRE:
+        return champs_prevision(indicateur)
+    if indicateur.nature == Indicateur.Nature.TEXTE:
+        return ["texte"]
+    return []
+
+
+@dataclass(frozen=True)
+class Ecart:
+    """Gap between forecast and actual amounts; ``pourcent`` is None when nothing was forecast."""
+
+    euros: int | None
+    pourcent: float | None
+    a_expliquer: bool
+
+
+def ecart(prevu, realise, seuil):
+    """Gap of one line, and whether it exceeds ``seuil`` % (any spending on a line not forecast)."""
+    if realise is None:
+        return Ecart(None, None, False)
+    difference = realise - prevu
+    if not prevu:
+        return Ecart(difference, None, realise > 0)
+    # Whole numbers only: 15 % of 1 000 € is exactly 150 €, never 150.0000001.
+    return Ecart(difference, difference * 100 / prevu, abs(difference) * 100 > seuil * prevu)
+
+
+@dataclass
+class LigneCR:
+    definition: budget.Ligne
+    prevu: int
+    realise: int | None
+    explication: str
+    ecart: Ecart
+
+
+def compte_rendu(bilan, seuil=None):
+    """Every line of the grid, with forecast, actual amount and gap (lines never saved count 0)."""
+    seuil = seuil or seuil_ecart(bilan.dossier.appel_id)
+    enregistrees = {ligne.code: ligne for ligne in bilan.lignes.all()}
+    resultat = []
+    for definition in budget.LIGNES:
+        ligne = enregistrees.get(definition.code)
+        prevu = ligne.prevu if ligne else 0
+        realise = ligne.realise if ligne else None
+        resultat.append(
+            LigneCR(
+                definition=definition,
+                prevu=prevu,
+                realise=realise,
+                explication=ligne.explication if ligne else "",
+                ecart=ecart(prevu, realise, seuil),
+            )
+        )
+    return resultat
+
+
+def totaux_compte_rendu(lignes):
+    """Totals of the forecast and of the actual amounts, as ``budget.Totaux``."""
+    return (
+        budget.totaliser({lg.definition.code: lg.prevu for lg in lignes}),
+        budget.totaliser({lg.definition.code: lg.realise or 0 for lg in lignes}),
+    )
+
+
+def champs_beneficiaires(dossier):
+    """Beneficiary counts a bilan must give: adults by sex, minors by sex, as the dossier aimed."""
+    publics = set(dossier.publics)
+    champs = []
+    if publics & TRANCHES_MAJEURS or not publics:
+        champs += ["beneficiaires_femmes", "beneficiaires_hommes"]
+    if publics & TRANCHES_MINEURS:
+        champs += ["beneficiaires_filles", "beneficiaires_garcons"]
+    return champs
+
+
+SECTIONS = {
+    "indicateurs": "Indicateurs réalisés",
+    "qualitatif": "Bilan qualitatif",
+    "financier": "Compte rendu financier",
+    "documents": "Documents",
+}
+CHAMPS_QUALITATIFS_REQUIS = (
+    "realisation", "date_debut", "date_fin", "lieux", "profil_beneficiaires",
+    "objectifs_atteints", "difficultes", "perspectives",
+)
+
+
+def _vide(valeur):
+    return valeur is None or (isinstance(valeur, str) and not valeur.strip())
+
+
+def manques(bilan, *, indicateurs=None, lignes=None):
+    """What still prevents submission, per section: ``{section: [messages]}``, no empty sections."""
+    dossier = bilan.dossier
+    indicateurs = indicateurs if indicateurs is not None else indicateurs_du_bilan(dossier)
+    lignes = lignes if lignes is not None else compte_rendu(bilan)
+    resultat = {cle: [] for cle in SECTIONS}
+
+    for champ in (*CHAMPS_QUALITATIFS_REQUIS, *champs_beneficiaires(dossier)):
+        if _vide(getattr(bilan, champ)):
+            libelle = Bilan._meta.get_field(champ).verbose_name
+            resultat["qualitatif"].append(f"{str(libelle).capitalize()} : à renseigner.")
+
+    realisations = {r.indicateur_id: r for r in bilan.realisations.all()}
+    for indicateur in indicateurs:
+        champs = champs_realisation(indicateur)
+        realisation = realisations.get(indicateur.pk)
+        if champs and (
+            realisation is None or any(_vide(getattr(realisation, c)) for c in champs)
+        ):
+            quoi = "réponse" if champs == ["texte"] else "valeur réalisée"
+            resultat["indicateurs"].append(
+                f"Indicateur « {indicateur.libelle[:80]} » : {quoi} à saisir."
+            )
+
+    for ligne in lignes:
+        if ligne.prevu and ligne.realise is None:
+            resultat["financier"].append(
+                f"Ligne « {ligne.definition.libelle} » : saisissez le montant réalisé (0 si rien)."
+            )
+        elif ligne.ecart.a_expliquer and _vide(ligne.explication):
+            resultat["financier"].append(
+                f"Ligne « {ligne.definition.libelle} » : expliquez l'écart avec la prévision."
+            )
+    _prevus, realises = totaux_compte_rendu(lignes)
+    if not realises.charges:
+        resultat["financier"].append("Saisissez les charges réalisées.")
+    elif not realises.equilibre:
+        resultat["financier"].append(
+            f"Le total des charges réalisées ({realises.charges} €) doit être égal au total des "
+            f"produits réalisés ({realises.produits} €)."
+        )
+    if not realises.contributions_equilibrees:
+        resultat["financier"].append(
+            f"Les emplois des contributions volontaires (86 : {realises.contributions_emplois} €) "
+            f"doivent être égaux aux contributions volontaires (87 : "
+            f"{realises.contributions_ressources} €)."
+        )
+
+    if any(i.nature == Indicateur.Nature.DOCUMENTS for i in indicateurs) and not (
+        bilan.pieces.exists()
+    ):
+        resultat["documents"].append(
+            "Déposez les documents demandés (bilan moral de l'action, photographies, feuilles "
+            "de présence…)."
+        )
+    return {cle: m for cle, m in resultat.items() if m}
+
+
+def dossiers_a_bilan(user):
+    """Retained dossiers whose bilan the user may see, most urgent first."""
+    from candidatures.comptes.permissions import est_personnel
+
+    dossiers = Dossier.objects.filter(statut__in=STATUTS_BILAN).select_related(
+        "structure", "appel", "action_principale", "decision", "bilan"
+    )
+    if not user.is_authenticated:
+        return dossiers.none()
+    if not est_personnel(user):
+        dossiers = dossiers.filter(structure__membres__utilisateur=user)
+    return dossiers.order_by("decision__date_limite_bilan", "reference")
+
+
+def bilans_a_valider():
+    """Submitted bilans waiting for an instructor, oldest first."""
+    return (
+        Bilan.objects.filter(dossier__statut=Statut.BILAN_DEPOSE)
+        .select_related("dossier__structure", "dossier__action_principale")
+        .order_by("depose_le")
+    )

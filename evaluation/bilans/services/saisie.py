@@ -1,0 +1,257 @@
+"""The operator's bilan: open it (prefilled with the budget), save the draft, attach documents."""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from candidatures.commun.validators import TYPES_MIME, extension_de, valider_document
+from candidatures.dossiers.services.erreurs import (
+    ModificationInterdite,
+    PieceRefusee,
+    TransitionInterdite,
+)
+from candidatures.dossiers.services.statuts import changer_statut
+from candidatures.models import Dossier, LigneBudget, Statut
+from evaluation.models import (
+    CHAMPS_BENEFICIAIRES,
+    Bilan,
+    LigneCompteRendu,
+    PieceBilan,
+    RealisationIndicateur,
+)
+
+from .. import selectors as selectors_bilans
+from .erreurs import ConflitBilan, SaisieBilanInvalide
+
+VALEUR_MAX = 2_000_000_000
+
+
+@dataclass
+class Enregistrement:
+    bilan: Bilan
+    modifie: bool = False
+    sections: set = field(default_factory=set)
+
+
+# --- Opening --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def ouvrir_bilan(*, dossier, par=None, maintenant=None):
+    """Start the bilan of a retained action: its compte rendu is prefilled with the budget."""
+    maintenant = maintenant or timezone.now()
+    verrouille = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    existant = Bilan.objects.filter(dossier=verrouille).first()
+    if existant is not None:
+        return existant
+    if verrouille.statut not in selectors_bilans.STATUTS_SAISIE:
+        raise TransitionInterdite(
+            f"Un dossier « {verrouille.get_statut_display()} » n'a pas de bilan à remettre."
+        )
+    bilan = Bilan.objects.create(
+        dossier=verrouille, cree_le=maintenant, modifie_le=maintenant, modifie_par=par
+    )
+    LigneCompteRendu.objects.bulk_create(
+        LigneCompteRendu(bilan=bilan, code=ligne.code, prevu=ligne.montant)
+        for ligne in LigneBudget.objects.filter(dossier=verrouille, montant__gt=0)
+    )
+    if verrouille.statut == Statut.EN_COURS:
+        changer_statut(
+            dossier=verrouille, vers=Statut.BILAN_A_REMETTRE, par=par,
+            motif="Bilan de l'action commencé.",
+        )
+        dossier.statut = verrouille.statut
+    return bilan
+
+
+# --- Draft ----------------------------------------------------------------------------------------
+
+
+def _entier_valide(valeur):
+    return valeur is None or (
+        isinstance(valeur, int) and not isinstance(valeur, bool) and 0 <= valeur <= VALEUR_MAX
+    )
+
+
+MESSAGE_ENTIER = "Saisissez un nombre entier positif ou nul."
+
+
+def _valider_champs(bilan, champs, erreurs):
+    permis = {f.name for f in Bilan._meta.get_fields()} & (
+        {*selectors_bilans.CHAMPS_QUALITATIFS_REQUIS, *CHAMPS_BENEFICIAIRES,
+         "objectifs_commentaire"}
+    )
+    for nom, valeur in champs.items():
+        if nom not in permis:
+            erreurs[nom] = "Ce champ ne fait pas partie du bilan."
+        elif nom in CHAMPS_BENEFICIAIRES and not _entier_valide(valeur):
+            erreurs[nom] = MESSAGE_ENTIER
+        elif nom == "objectifs_atteints" and valeur not in ("", *Bilan.Atteinte.values):
+            erreurs[nom] = "Choisissez atteints, partiellement atteints ou non atteints."
+    debut = champs.get("date_debut", bilan.date_debut)
+    fin = champs.get("date_fin", bilan.date_fin)
+    if debut and fin and fin < debut:
+        erreurs["date_fin"] = "La date de fin doit suivre la date de début."
+
+
+def _valider_realisations(indicateurs, realisations, erreurs):
+    for indicateur_id, valeurs in realisations.items():
+        indicateur = indicateurs.get(indicateur_id)
+        if indicateur is None:
+            erreurs[f"indicateur_{indicateur_id}"] = (
+                "Cet indicateur n'est pas un indicateur des objectifs de l'action."
+            )
+            continue
+        attendus = selectors_bilans.champs_realisation(indicateur)
+        for champ, valeur in valeurs.items():
+            cle = f"indicateur_{indicateur_id}_{champ}"
+            if champ not in attendus:
+                erreurs[cle] = (
+                    f"L'indicateur « {indicateur.libelle[:60]} » se renseigne en "
+                    f"{indicateur.get_ventilation_display()} : cette valeur n'est pas demandée."
+                    if attendus != ["texte"]
+                    else "Cet indicateur appelle une réponse rédigée."
+                )
+            elif champ != "texte" and not _entier_valide(valeur):
+                erreurs[cle] = MESSAGE_ENTIER
+
+
+def _valider_lignes(lignes, erreurs):
+    from candidatures.dossiers import budget
+
+    for code, valeurs in lignes.items():
+        if code not in budget.PAR_CODE:
+            erreurs[f"ligne_{code}"] = "Cette ligne n'existe pas dans le compte rendu financier."
+            continue
+        if not _entier_valide(valeurs.get("realise")):
+            erreurs[f"ligne_{code}"] = "Saisissez un montant en euros entiers, positif ou nul."
+        if set(valeurs) - {"realise", "explication"}:
+            erreurs[f"ligne_{code}"] = "Seuls le montant réalisé et l'explication se saisissent."
+
+
+def _verrouiller(bilan, version):
+    verrouille = Bilan.objects.select_for_update().select_related("dossier").get(pk=bilan.pk)
+    # The dossier row is locked too: its status decides whether the bilan may change.
+    dossier = Dossier.objects.select_for_update().get(pk=verrouille.dossier_id)
+    verrouille.dossier = dossier
+    if dossier.statut not in selectors_bilans.STATUTS_SAISIE:
+        raise ModificationInterdite(
+            f"Le bilan est « {dossier.get_statut_display()} » : il n'est plus modifiable."
+        )
+    if version is not None and int(version) != verrouille.version:
+        raise ConflitBilan(verrouille)
+    return verrouille
+
+
+@transaction.atomic
+def enregistrer_bilan(
+    *, bilan, par, version, champs=None, realisations=None, lignes=None, maintenant=None
+):
+    """Save what was typed, refusing if someone saved since ``version`` was read.
+
+    ``champs`` maps bilan fields to values, ``realisations`` indicator ids to
+    ``{"valeur_femmes": …, "texte": …}``, ``lignes`` budget codes to
+    ``{"realise": …, "explication": …}``. Only what is given is written; an invalid value
+    refuses the whole call (``SaisieBilanInvalide``).
+    """
+    verrouille = _verrouiller(bilan, version)
+    champs, realisations, lignes = champs or {}, realisations or {}, lignes or {}
+    indicateurs = {i.pk: i for i in selectors_bilans.indicateurs_du_bilan(verrouille.dossier)}
+    erreurs = {}
+    _valider_champs(verrouille, champs, erreurs)
+    _valider_realisations(indicateurs, realisations, erreurs)
+    _valider_lignes(lignes, erreurs)
+    if erreurs:
+        raise SaisieBilanInvalide(erreurs)
+    resultat = Enregistrement(bilan=verrouille)
+
+    for nom, valeur in champs.items():
+        if getattr(verrouille, nom) != valeur:
+            setattr(verrouille, nom, valeur)
+            resultat.sections.add("qualitatif")
+
+    existantes = {r.indicateur_id: r for r in verrouille.realisations.all()}
+    for indicateur_id, valeurs in realisations.items():
+        realisation = existantes.get(indicateur_id) or RealisationIndicateur(
+            bilan=verrouille, indicateur_id=indicateur_id
+        )
+        change = [c for c, v in valeurs.items() if getattr(realisation, c) != v]
+        if change:
+            for c in change:
+                setattr(realisation, c, valeurs[c])
+            realisation.save()
+            resultat.sections.add("indicateurs")
+
+    existantes = {lg.code: lg for lg in verrouille.lignes.all()}
+    for code, valeurs in lignes.items():
+        ligne = existantes.get(code)
+        if ligne is None:
+            if valeurs.get("realise") is None and not valeurs.get("explication"):
+                continue  # nothing forecast, nothing spent: no row
+            ligne = LigneCompteRendu(bilan=verrouille, code=code, prevu=0)
+        change = [c for c, v in valeurs.items() if getattr(ligne, c) != v]
+        if change or ligne.pk is None:
+            for c in change:
+                setattr(ligne, c, valeurs[c])
+            ligne.save()
+            resultat.sections.add("financier")
+
+    if resultat.sections:
+        resultat.modifie = True
+        verrouille.version += 1
+        verrouille.modifie_par = par
+        verrouille.modifie_le = maintenant or timezone.now()
+        verrouille.save()
+    return resultat
+
+
+# --- Documents ------------------------------------------------------------------------------------
+
+
+def _bilan_modifiable(bilan):
+    statut = Dossier.objects.filter(pk=bilan.dossier_id).values_list("statut", flat=True).get()
+    if statut not in selectors_bilans.STATUTS_SAISIE:
+        raise ModificationInterdite("Le bilan n'est plus modifiable.")
+
+
+def _toucher(bilan, par, maintenant):
+    Bilan.objects.filter(pk=bilan.pk).update(
+        modifie_le=maintenant or timezone.now(), modifie_par=par
+    )
+
+
+@transaction.atomic
+def ajouter_piece_bilan(*, bilan, par, fichier, type=PieceBilan.Type.AUTRE, titre="",
+                        maintenant=None):
+    """Attach a checked document (bilan moral, photographs, attendance sheets…) to the bilan."""
+    _bilan_modifiable(bilan)
+    try:
+        valider_document(fichier)
+    except ValidationError as erreur:
+        raise PieceRefusee(" ".join(erreur.messages)) from None
+    if type not in PieceBilan.Type.values:
+        type = PieceBilan.Type.AUTRE
+    piece = PieceBilan.objects.create(
+        bilan=bilan,
+        type=type,
+        titre=titre[:255],
+        fichier=fichier,
+        nom_original=fichier.name[:255],
+        taille=fichier.size,
+        type_mime=TYPES_MIME[extension_de(fichier.name)],
+        ajoute_par=par,
+    )
+    _toucher(bilan, par, maintenant)
+    return piece
+
+
+@transaction.atomic
+def supprimer_piece_bilan(*, piece, par, maintenant=None):
+    """Remove a document from a bilan that may still be edited."""
+    _bilan_modifiable(piece.bilan)
+    piece.fichier.delete(save=False)
+    piece.delete()
+    _toucher(piece.bilan, par, maintenant)
+

@@ -1,0 +1,1 @@
+"""Bilan pages: the list, the operator's bilan, its validation, the annual bilans, their files."""

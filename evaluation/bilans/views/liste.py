@@ -1,0 +1,35 @@
+"""The list of bilans: those the structure must give and gave; those staff must validate."""
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from .. import selectors as selectors_bilans
+from ..permissions import peut_voir_bilans_annuels
+
+PAR_PAGE = 50
+
+
+@require_GET
+def liste(request):
+    """The structure's bilans to give and given; for staff, the bilans waiting for validation."""
+    membre_de = request.user.adhesions.exists()
+    contexte = {"peut_voir_annuels": peut_voir_bilans_annuels(request.user)}
+    if membre_de:
+        dossiers = list(
+            selectors_bilans.dossiers_a_bilan(request.user).filter(
+                structure__membres__utilisateur=request.user
+            )
+        )
+        contexte["a_remettre"] = [
+            d for d in dossiers if d.statut in selectors_bilans.STATUTS_SAISIE
+        ]
+        contexte["remis"] = [
+            d for d in dossiers if d.statut not in selectors_bilans.STATUTS_SAISIE
+        ]
+    if peut_voir_bilans_annuels(request.user):
+        contexte["a_valider"] = Paginator(
+            selectors_bilans.bilans_a_valider(), PAR_PAGE
+        ).get_page(request.GET.get("page"))
+    return render(request, "bilans/liste.html", contexte)
+

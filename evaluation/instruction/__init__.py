@@ -1,0 +1,1 @@
+"""Instruction of submitted dossiers, up to the comité's decisions (pages under /instruction/)."""

@@ -1,0 +1,324 @@
+"""Forms of the instruction: queue filters, checklist and avis, corrections, messages, decisions."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from candidatures.models import Section, Statut, Structure
+from referentiel.models import Objectif, Orientation, Pilier, QuartierPrioritaire
+
+from ..models import Avis, Decision, VerdictExigence
+from .selectors import commun as selectors_commun
+
+
+def _habiller(form, petit=False):
+    """Give widgets their Bootstrap classes (forms rendered field by field, not by crispy)."""
+    suffixe = " form-control-sm" if petit else ""
+    for champ in form.fields.values():
+        widget = champ.widget
+        if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+            classe = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            classe = "form-select" + (" form-select-sm" if petit else "")
+        elif isinstance(widget, forms.HiddenInput):
+            continue
+        else:
+            classe = "form-control" + suffixe
+        widget.attrs["class"] = classe
+
+
+# --- Queue ----------------------------------------------------------------------------------------
+
+TRIS = [
+    ("reference", _("référence (croissante)")),
+    ("-reference", _("référence (décroissante)")),
+    ("structure", _("structure (A → Z)")),
+    ("-structure", _("structure (Z → A)")),
+    ("intitule", _("intitulé (A → Z)")),
+    ("action", _("code d'action")),
+    ("-montant", _("montant demandé (décroissant)")),
+    ("montant", _("montant demandé (croissant)")),
+    ("statut", _("statut")),
+    ("-depose", _("dépôt le plus récent")),
+    ("depose", _("dépôt le plus ancien")),
+    ("instructeur", _("instructeur")),
+]
+
+
+class FiltreFileForm(forms.Form):
+    """Filters of the queue, read from the query string; every field is optional."""
+
+    q = forms.CharField(
+        label=_("Rechercher (référence, intitulé ou structure)"), required=False, max_length=100
+    )
+    pilier = forms.ModelChoiceField(
+        label=_("Pilier"), queryset=Pilier.objects.none(), required=False, empty_label=_("Tous")
+    )
+    orientation = forms.ModelChoiceField(
+        label=_("Orientation stratégique"), queryset=Orientation.objects.none(), required=False,
+        empty_label=_("Toutes"),
+    )
+    objectif = forms.ModelChoiceField(
+        label=_("Objectif opérationnel"), queryset=Objectif.objects.none(), required=False,
+        empty_label=_("Tous"),
+    )
+    action = forms.CharField(
+        label=_("Code d'action"), required=False, max_length=14,
+        help_text=_("Par exemple 1.1.1.a, ou 1.1 pour toutes les actions de l'orientation."),
+    )
+    statut = forms.ChoiceField(label=_("Statut"), required=False)
+    qpv = forms.ModelChoiceField(
+        label=_("Quartier prioritaire"), queryset=QuartierPrioritaire.objects.none(),
+        required=False, empty_label=_("Tous"),
+    )
+    structure = forms.ModelChoiceField(
+        label=_("Structure"), queryset=Structure.objects.none(), required=False,
+        empty_label=_("Toutes"),
+    )
+    instructeur = forms.ChoiceField(label=_("Instructeur"), required=False)
+    tri = forms.ChoiceField(label=_("Trier par"), choices=TRIS, required=False)
+
+    def __init__(self, *args, appel, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pilier"].queryset = Pilier.objects.order_by("ordre")
+        self.fields["orientation"].queryset = Orientation.objects.order_by("pilier__ordre", "ordre")
+        self.fields["objectif"].queryset = Objectif.objects.filter(
+            hors_appel_a_projets=False
+        ).order_by("code")
+        self.fields["qpv"].queryset = QuartierPrioritaire.objects.order_by("commune", "nom")
+        self.fields["structure"].queryset = (
+            Structure.objects.filter(dossiers__appel=appel, dossiers__depose_le__isnull=False)
+            .distinct()
+            .order_by("raison_sociale")
+        )
+        self.fields["statut"].choices = [
+            ("", _("Tous")), *[(s.value, s.label) for s in Statut if s != Statut.BROUILLON]
+        ]
+        self.fields["instructeur"].choices = [
+            ("", _("Tous")),
+            ("moi", _("Moi")),
+            ("aucun", _("Non affecté")),
+            *[(str(u.pk), str(u)) for u in selectors_commun.instructeurs()],
+        ]
+        _habiller(self, petit=True)
+
+    def filtres(self):
+        """The valid filters (an invalid one is ignored rather than emptying the list)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+
+# --- Instruction ---------------------------------------------------------------------------------
+
+
+class InstructionForm(forms.Form):
+    """The checklist (one verdict and comment per requirement), the avis and the synthesis."""
+
+    avis = forms.ChoiceField(
+        label=_("Avis de l'instructeur"), choices=Avis.choices, required=False,
+        widget=forms.RadioSelect,
+    )
+    montant_propose = forms.IntegerField(
+        label=_("Montant proposé au comité (€)"), min_value=0, required=False,
+        help_text=_("En euros, au plus le montant demandé ; vide ou 0 pour un avis défavorable."),
+    )
+    synthese = forms.CharField(
+        label=_("Synthèse pour le comité"), required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    annotations = forms.CharField(
+        label=_("Annotations internes"), required=False,
+        help_text=_("Visibles des seuls instructeurs, du comité et des administrateurs ; jamais "
+                    "de la structure."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, lignes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lignes = lignes
+        for ligne in lignes:
+            e = ligne.exigence
+            self.fields[f"verdict_{e.pk}"] = forms.ChoiceField(
+                label=_("Verdict"), choices=VerdictExigence.Verdict.choices, required=False,
+                widget=forms.RadioSelect,
+            )
+            self.fields[f"commentaire_{e.pk}"] = forms.CharField(
+                label=_("Commentaire sur l'exigence %(code)s n°%(n)s")
+                % {"code": e.objectif.code, "n": e.ordre},
+                required=False, widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            self.initial.setdefault(f"verdict_{e.pk}", ligne.valeur)
+            self.initial.setdefault(f"commentaire_{e.pk}", ligne.commentaire)
+        _habiller(self)
+
+    def lignes_avec_champs(self):
+        return [
+            (ligne, self[f"verdict_{ligne.exigence.pk}"], self[f"commentaire_{ligne.exigence.pk}"])
+            for ligne in self.lignes
+        ]
+
+    def verdicts(self):
+        return {
+            ligne.exigence.pk: {
+                "verdict": self.cleaned_data.get(f"verdict_{ligne.exigence.pk}") or "",
+                "commentaire": self.cleaned_data.get(f"commentaire_{ligne.exigence.pk}", ""),
+            }
+            for ligne in self.lignes
+        }
+
+    def champs(self):
+        donnees = self.cleaned_data
+        return {
+            "avis": donnees.get("avis") or "",
+            "montant_propose": donnees.get("montant_propose"),
+            "synthese": donnees.get("synthese", ""),
+            "annotations": donnees.get("annotations", ""),
+        }
+
+
+class AffectationForm(forms.Form):
+    instructeur = forms.ModelChoiceField(
+        label=_("Instructeur"), queryset=None, required=False, empty_label=_("Non affecté")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["instructeur"].queryset = selectors_commun.instructeurs()
+        _habiller(self)
+
+
+class AffectationsPiliersForm(forms.Form):
+    """One default instructor per pilier."""
+
+    def __init__(self, *args, piliers, initiales, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.piliers = piliers
+        choix = selectors_commun.instructeurs()
+        for pilier in piliers:
+            self.fields[f"pilier_{pilier.pk}"] = forms.ModelChoiceField(
+                label=str(pilier), queryset=choix, required=False,
+                empty_label=_("Aucun (l'instructeur qui prend le dossier)"),
+                initial=initiales.get(pilier.pk),
+            )
+
+    def valeurs(self):
+        return [(p, self.cleaned_data.get(f"pilier_{p.pk}")) for p in self.piliers]
+
+
+# --- Corrections and messages ---------------------------------------------------------------------
+
+
+class CorrectionsForm(forms.Form):
+    sections = forms.MultipleChoiceField(
+        label=_("Sections à corriger"),
+        choices=[(s.value, s.label) for s in Section if s != Section.DECLARATION],
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("La déclaration sur l'honneur est toujours rouverte : le dossier corrigé est "
+                    "signé à nouveau."),
+    )
+    message = forms.CharField(
+        label=_("Message à la structure"), widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Expliquez précisément ce qui doit être corrigé ou complété."),
+    )
+    echeance = forms.DateField(
+        label=_("À corriger avant le (facultatif)"), required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+class PlusieursFichiersInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PlusieursFichiersField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", PlusieursFichiersInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        un = super().clean
+        if isinstance(data, list | tuple):
+            return [un(d, initial) for d in data if d]
+        return [un(data, initial)] if data else []
+
+
+class MessageForm(forms.Form):
+    texte = forms.CharField(label=_("Votre message"), widget=forms.Textarea(attrs={"rows": 4}))
+    fichiers = PlusieursFichiersField(
+        label=_("Pièces jointes (facultatif)"), required=False,
+        help_text=_("PDF, images ou documents bureautiques, 10 Mo au plus chacun, 5 fichiers au "
+                    "plus."),
+    )
+
+
+# --- Decisions ------------------------------------------------------------------------------------
+
+
+class DecisionForm(forms.Form):
+    nature = forms.ChoiceField(label=_("Décision"), choices=Decision.Nature.choices)
+    montant_accorde = forms.IntegerField(
+        label=_("Montant accordé (€)"), min_value=1, required=False,
+        help_text=_("Au plus le montant demandé."),
+    )
+    conditions = forms.CharField(
+        label=_("Conditions"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    motif = forms.CharField(
+        label=_("Motif (obligatoire si non retenu ou classé sans suite)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    versement = forms.ChoiceField(
+        label=_("Versement"), choices=Decision.Versement.choices, initial="unique"
+    )
+    date_limite_bilan = forms.DateField(
+        label=_("Bilan à remettre avant le"), required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def valeurs(self):
+        d = self.cleaned_data
+        return {
+            "nature": d["nature"],
+            "montant_accorde": d.get("montant_accorde"),
+            "conditions": d.get("conditions", ""),
+            "motif": d.get("motif", ""),
+            "versement": d.get("versement") or Decision.Versement.UNIQUE,
+            "date_limite_bilan": d.get("date_limite_bilan"),
+        }
+
+
+class SeanceForm(forms.Form):
+    reference_deliberation = forms.CharField(
+        label=_("Référence de la délibération (facultatif)"), required=False, max_length=60,
+        help_text=_("Reportée sur les lettres et dans l'export des subventions."),
+    )
+
+
+class LigneProgrammationForm(DecisionForm):
+    """One row of the programmation: left without decision, the dossier waits."""
+
+    dossier = forms.IntegerField(widget=forms.HiddenInput)
+    nature = forms.ChoiceField(
+        label=_("Décision"), choices=[("", _("— pas encore —")), *Decision.Nature.choices],
+        required=False,
+    )
+    field_order = [
+        "dossier", "nature", "montant_accorde", "date_limite_bilan", "versement", "conditions",
+        "motif",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["motif"].label = _("Motif si non retenu ou classé sans suite")
+        self.fields["montant_accorde"].help_text = ""
+        self.fields["nature"].widget.attrs["data-nature"] = ""
+        self.fields["montant_accorde"].widget.attrs["data-montant"] = ""
+        _habiller(self, petit=True)
+
+    def a_decider(self):
+        return bool(self.cleaned_data.get("nature"))
+
+
+LignesProgrammationFormSet = forms.formset_factory(LigneProgrammationForm, extra=0)

@@ -1,0 +1,116 @@
+"""E-mails of the instruction, sent after commit: corrections asked, new message, decision."""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from candidatures.models import DemandeCorrection, Role, Utilisateur
+
+from ..models import Decision, Message
+
+logger = logging.getLogger(__name__)
+
+
+def _lien(nom, *args):
+    return settings.PORTAIL_URL + reverse(nom, args=args)
+
+
+def membres_de_la_structure(dossier):
+    """Addresses of every member of the dossier's structure, sorted."""
+    return sorted(
+        dossier.structure.membres.filter(utilisateur__is_active=True).values_list(
+            "utilisateur__email", flat=True
+        )
+    )
+
+
+def instructeurs_du_dossier(dossier):
+    """The assigned instructor's address, or every instructor's while nobody is assigned."""
+    instruction = getattr(dossier, "instruction", None)
+    if instruction is not None and instruction.instructeur_id:
+        return [instruction.instructeur.email]
+    return sorted(
+        Utilisateur.objects.filter(groups__name=Role.INSTRUCTEUR, is_active=True)
+        .values_list("email", flat=True)
+        .distinct()
+    )
+
+
+def _envoyer(*, sujet, gabarit, contexte, destinataires, pieces=()):
+    if not destinataires:
+        logger.warning("Courriel « %s » sans destinataire : non envoyé.", sujet)
+        return
+    message = EmailMessage(
+        subject=sujet,
+        body=render_to_string(gabarit, {**contexte, "PORTAIL_NOM": settings.PORTAIL_NOM}),
+        to=list(destinataires),
+    )
+    for nom, contenu, type_mime in pieces:
+        message.attach(nom, contenu, type_mime)
+    message.send()
+
+
+def notifier_corrections(*, demande_id):
+    """Tell the structure which sections to correct, why, and by when."""
+    demande = DemandeCorrection.objects.select_related(
+        "dossier__structure", "suivi"
+    ).get(pk=demande_id)
+    dossier = demande.dossier
+    _envoyer(
+        sujet=f"Dossier {dossier.reference} : corrections demandées",
+        gabarit="evaluation/courriels/corrections.txt",
+        contexte={
+            "dossier": dossier,
+            "demande": demande,
+            "echeance": demande.suivi.echeance,
+            "lien": _lien("dossiers:detail", dossier.pk),
+            "lien_suivi": _lien("evaluation:suivi", dossier.pk),
+        },
+        destinataires=membres_de_la_structure(dossier),
+    )
+
+
+def notifier_message(*, message_id):
+    """Tell the other side of the thread that a message arrived."""
+    message = Message.objects.select_related(
+        "dossier__structure", "dossier__instruction__instructeur", "auteur"
+    ).get(pk=message_id)
+    dossier = message.dossier
+    if message.de_la_structure:
+        destinataires = instructeurs_du_dossier(dossier)
+        lien = _lien("evaluation:instruction", dossier.pk)
+    else:
+        destinataires = membres_de_la_structure(dossier)
+        lien = _lien("evaluation:suivi", dossier.pk)
+    destinataires = [d for d in destinataires if not message.auteur or d != message.auteur.email]
+    _envoyer(
+        sujet=f"Dossier {dossier.reference} : nouveau message",
+        gabarit="evaluation/courriels/message.txt",
+        contexte={"dossier": dossier, "message": message, "lien": lien},
+        destinataires=destinataires,
+    )
+
+
+def notifier_decision(*, decision_id):
+    """Send the structure the decision, with its letter attached (rendered and kept now)."""
+    from .services.decisions import generer_lettre
+
+    decision = Decision.objects.select_related("dossier__structure", "dossier__appel").get(
+        pk=decision_id
+    )
+    dossier = decision.dossier
+    lettre = generer_lettre(decision=decision)
+    _envoyer(
+        sujet=f"Dossier {dossier.reference} : décision du comité de pilotage",
+        gabarit="evaluation/courriels/decision.txt",
+        contexte={
+            "dossier": dossier,
+            "decision": decision,
+            "lien": _lien("evaluation:suivi", dossier.pk),
+        },
+        destinataires=membres_de_la_structure(dossier),
+        pieces=[(f"decision-{dossier.reference}.pdf", lettre, "application/pdf")],
+    )

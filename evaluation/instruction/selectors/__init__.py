@@ -1,0 +1,1 @@
+"""Reads of the instruction: queue, checks, checklist, corrections, trail, thread, programmation."""

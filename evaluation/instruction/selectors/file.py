@@ -1,0 +1,159 @@
+"""The queue of a call: submitted dossiers filtered and sorted, counts per status, to assign."""
+
+import datetime
+
+from django.db.models import (
+    Count,
+    DateTimeField,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from candidatures.dossiers import budget
+from candidatures.models import STATUTS_AVANT_DECISION, Dossier, LigneBudget, Statut
+from evaluation.models import Lecture, Message
+
+TRIS = {
+    "reference": ("numero",),
+    "structure": ("structure__raison_sociale", "numero"),
+    "intitule": ("intitule", "numero"),
+    "action": ("action_principale__code", "numero"),
+    "montant": ("montant_demande_total", "numero"),
+    "statut": ("statut", "numero"),
+    "depose": ("depose_le", "numero"),
+    "instructeur": ("instruction__instructeur__nom", "instruction__instructeur__email", "numero"),
+}
+
+
+def _montant_demande_sous_requete():
+    return Coalesce(
+        Subquery(
+            LigneBudget.objects.filter(
+                dossier=OuterRef("pk"), code__in=budget.CODES_CONTRAT_VILLE
+            )
+            .values("dossier")
+            .annotate(total=Sum("montant"))
+            .values("total"),
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def _non_lus_sous_requete(user):
+    derniere_lecture = Lecture.objects.filter(dossier=OuterRef("dossier"), utilisateur=user)
+    return Coalesce(
+        Subquery(
+            Message.objects.filter(dossier=OuterRef("pk"))
+            .exclude(auteur=user)
+            .filter(
+                envoye_le__gt=Coalesce(
+                    Subquery(derniere_lecture.values("lu_le")[:1]),
+                    Value(datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)),
+                    output_field=DateTimeField(),
+                )
+            )
+            .values("dossier")
+            .annotate(n=Count("pk"))
+            .values("n"),
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def dossiers_soumis(appel):
+    """Every dossier of the call ever submitted (drafts never reach the instructors)."""
+    return Dossier.objects.filter(appel=appel, depose_le__isnull=False)
+
+
+def filtrer_file(queryset, filtres, user):
+    """Apply the queue's filters (all optional) to ``queryset``; the status filter apart."""
+    f = filtres
+    if f.get("pilier"):
+        queryset = queryset.filter(action_principale__objectif__orientation__pilier=f["pilier"])
+    if f.get("orientation"):
+        queryset = queryset.filter(action_principale__objectif__orientation=f["orientation"])
+    if f.get("objectif"):
+        queryset = queryset.filter(action_principale__objectif=f["objectif"])
+    if f.get("action"):
+        code = f["action"].strip().rstrip(".").lower()
+        queryset = queryset.filter(
+            Q(action_principale__code__iexact=code)
+            | Q(action_principale__code__istartswith=f"{code}.")
+        )
+    if f.get("qpv"):
+        queryset = queryset.filter(quartiers=f["qpv"])
+    if f.get("structure"):
+        queryset = queryset.filter(structure=f["structure"])
+    instructeur = f.get("instructeur")
+    if instructeur == "moi":
+        queryset = queryset.filter(instruction__instructeur=user)
+    elif instructeur == "aucun":
+        queryset = queryset.filter(
+            Q(instruction__isnull=True) | Q(instruction__instructeur__isnull=True)
+        )
+    elif instructeur:
+        queryset = queryset.filter(instruction__instructeur_id=instructeur)
+    if f.get("q"):
+        mots = f["q"].strip()
+        queryset = queryset.filter(
+            Q(reference__icontains=mots)
+            | Q(intitule__icontains=mots)
+            | Q(structure__raison_sociale__icontains=mots)
+            | Q(structure__sigle__icontains=mots)
+        )
+    return queryset
+
+
+def file_instruction(*, appel, filtres, user):
+    """The filtered, sorted queue of a call, ready to page: a fixed number of queries."""
+    queryset = filtrer_file(dossiers_soumis(appel), filtres, user)
+    if filtres.get("statut"):
+        queryset = queryset.filter(statut=filtres["statut"])
+    tri = filtres.get("tri") or "reference"
+    cles = TRIS.get(tri.lstrip("-"), TRIS["reference"])
+    if tri.startswith("-"):
+        cles = tuple(F(c).desc(nulls_last=True) for c in cles)
+    return (
+        queryset.select_related(
+            "structure",
+            "action_principale__objectif__orientation__pilier",
+            "instruction__instructeur",
+            "decision",
+        )
+        .prefetch_related("quartiers")
+        .annotate(
+            montant_demande_total=_montant_demande_sous_requete(),
+            non_lus=_non_lus_sous_requete(user),
+        )
+        .order_by(*cles)
+    )
+
+
+def comptes_par_statut(*, appel, filtres, user):
+    """How many dossiers of the filtered queue are in each status (status filter ignored)."""
+    comptes = dict(
+        filtrer_file(dossiers_soumis(appel), filtres, user)
+        .order_by()
+        .values_list("statut")
+        .annotate(n=Count("pk"))
+    )
+    return [(s, comptes[s.value]) for s in Statut if comptes.get(s.value)]
+
+
+def dossiers_a_affecter(appel):
+    """Submitted dossiers of the call, before the decision, with no instructor yet."""
+    return (
+        dossiers_soumis(appel)
+        .filter(statut__in=STATUTS_AVANT_DECISION)
+        .filter(Q(instruction__isnull=True) | Q(instruction__instructeur__isnull=True))
+        .select_related("action_principale")
+    )
+

@@ -1,0 +1,1 @@
+"""Pages of the instruction: queue, instruction of a dossier, follow-up page, decisions."""

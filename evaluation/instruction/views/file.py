@@ -1,0 +1,151 @@
+"""The queue of a call: list, exports, assignment by pilier, default instructors per pilier."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from candidatures.models import AppelAProjets
+from evaluation.models import AffectationPilier
+from referentiel.models import Pilier
+
+from .. import exports
+from ..forms import AffectationsPiliersForm, FiltreFileForm
+from ..permissions import peut_affecter, peut_exporter, peut_gerer_affectations, peut_voir_file
+from ..selectors import file as selectors_file
+from ..selectors import programmation as selectors_programmation
+from ..services import affectation as services_affectation
+from .commun import _appel, _refuser_si, _telechargement
+
+PAR_PAGE = 50
+
+
+@require_GET
+def accueil(request):
+    """Open the queue of the call chosen (``?appel=``), else of the current call."""
+    if not peut_voir_file(request.user):
+        raise Http404
+    choisi = request.GET.get("appel", "")
+    appel = (
+        AppelAProjets.objects.filter(pk=choisi).first() if choisi.isdigit() else None
+    ) or AppelAProjets.objects.courant()
+    if appel is None:
+        messages.info(request, "Aucun appel à projets n'existe encore.")
+        return redirect("accueil")
+    return redirect("evaluation:file", appel.pk)
+
+
+def _file_filtree(request, appel):
+    form = FiltreFileForm(request.GET or None, appel=appel)
+    filtres = form.filtres()
+    dossiers = selectors_file.file_instruction(appel=appel, filtres=filtres, user=request.user)
+    return form, filtres, dossiers
+
+
+@require_GET
+def file(request, appel_pk):
+    """Submitted dossiers of a call: filters, search, sort, counts per status, pages."""
+    appel = _appel(request, appel_pk)
+    form, filtres, dossiers = _file_filtree(request, appel)
+    page = Paginator(dossiers, PAR_PAGE).get_page(request.GET.get("page"))
+    parametres = request.GET.copy()
+    parametres.pop("page", None)
+    sans_statut = parametres.copy()
+    sans_statut.pop("statut", None)
+    mes = parametres.copy()
+    mes["instructeur"] = "moi"
+    tous = parametres.copy()
+    tous.pop("instructeur", None)
+    return render(
+        request,
+        "evaluation/file.html",
+        {
+            "appel": appel,
+            "appels": AppelAProjets.objects.order_by("-annee"),
+            "form": form,
+            "page": page,
+            "comptes": selectors_file.comptes_par_statut(
+                appel=appel, filtres=filtres, user=request.user
+            ),
+            "statut_actif": filtres.get("statut", ""),
+            "parametres": parametres.urlencode(),
+            "parametres_sans_statut": sans_statut.urlencode(),
+            "lien_mes": mes.urlencode(),
+            "lien_tous": tous.urlencode(),
+            "vue_mes": filtres.get("instructeur") == "moi",
+            "peut_affecter": peut_affecter(request.user),
+            "peut_exporter": peut_exporter(request.user),
+            "peut_gerer_affectations": peut_gerer_affectations(request.user),
+        },
+    )
+
+
+@require_GET
+def export_xlsx(request, appel_pk):
+    appel = _appel(request, appel_pk)
+    _form, _filtres, dossiers = _file_filtree(request, appel)
+    return _telechargement(
+        exports.file_xlsx(dossiers, f"Dossiers {appel.annee}"),
+        f"dossiers-{appel.annee}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@require_GET
+def export_csv(request, appel_pk):
+    appel = _appel(request, appel_pk)
+    _form, _filtres, dossiers = _file_filtree(request, appel)
+    return _telechargement(
+        exports.file_csv(dossiers), f"dossiers-{appel.annee}.csv", "text/csv; charset=utf-8"
+    )
+
+
+@require_GET
+def export_scdl(request, appel_pk):
+    """Granted subsidies of the call in the SCDL « subventions » format, for publication."""
+    appel = _appel(request, appel_pk)
+    if not peut_exporter(request.user):
+        raise Http404
+    return _telechargement(
+        exports.subventions_scdl(selectors_programmation.subventions_accordees(appel)),
+        f"subventions-contrat-de-ville-{appel.annee}.csv",
+        "text/csv; charset=utf-8",
+    )
+
+
+@require_POST
+def affecter_selon_piliers(request, appel_pk):
+    appel = _appel(request, appel_pk)
+    _refuser_si(
+        not peut_affecter(request.user), "Seuls les instructeurs répartissent les dossiers."
+    )
+    nombre = services_affectation.affecter_selon_piliers(appel=appel, par=request.user)
+    if nombre:
+        messages.success(request, f"{nombre} dossier{'s' if nombre > 1 else ''} affecté"
+                                  f"{'s' if nombre > 1 else ''} selon les piliers.")
+    else:
+        messages.info(request, "Aucun dossier à affecter : tous ont un instructeur, ou aucun "
+                               "pilier n'a d'instructeur par défaut.")
+    return redirect("evaluation:file", appel.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def affectations(request):
+    """The pilier → default instructor table (administrators)."""
+    if not peut_voir_file(request.user):
+        raise Http404
+    _refuser_si(not peut_gerer_affectations(request.user),
+                "Seuls les administrateurs fixent les instructeurs par défaut.")
+    piliers = list(Pilier.objects.order_by("ordre"))
+    initiales = dict(AffectationPilier.objects.values_list("pilier_id", "instructeur_id"))
+    form = AffectationsPiliersForm(request.POST or None, piliers=piliers, initiales=initiales)
+    if request.method == "POST" and form.is_valid():
+        for pilier, instructeur in form.valeurs():
+            services_affectation.definir_instructeur_pilier(
+                pilier=pilier, instructeur=instructeur, par=request.user
+            )
+        messages.success(request, "Les instructeurs par défaut sont enregistrés.")
+        return redirect("evaluation:affectations")
+    return render(request, "evaluation/affectations.html", {"form": form})
+

@@ -1,0 +1,99 @@
+"""The follow-up page (structure and staff): corrections asked, thread, trail, decision letter."""
+
+from django.contrib import messages
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from candidatures.dossiers.services.erreurs import ErreurDossier
+from evaluation.models import PieceMessage
+
+from ..forms import MessageForm
+from ..permissions import (
+    peut_ecrire_message,
+    peut_telecharger_lettre,
+    peut_voir_grille,
+    peut_voir_instruction,
+    peut_voir_suivi,
+)
+from ..selectors import commun as selectors_commun
+from ..selectors import grille as selectors_grille
+from ..selectors import suivi as selectors_suivi
+from ..services import decisions as services_decisions
+from ..services import erreurs as services_erreurs
+from ..services import messages as services_messages
+from .commun import _dossier, _refuser_si, _telechargement
+
+
+def _contexte_suivi(request, dossier, form):
+    personnel = peut_voir_instruction(request.user, dossier)
+    instruction = selectors_commun.instruction_de(dossier)
+    demande = dossier.demande_ouverte()
+    return {
+        "dossier": dossier,
+        "personnel": personnel,
+        "fil": selectors_suivi.fil(dossier, request.user),
+        "form": form,
+        "peut_ecrire": peut_ecrire_message(request.user, dossier),
+        "demande": demande,
+        "suivi_demande": getattr(demande, "suivi", None) if demande else None,
+        "chronologie": selectors_suivi.chronologie(dossier, complete=personnel),
+        "decision": getattr(dossier, "decision", None),
+        "grille": selectors_grille.grille(dossier, instruction)
+        if instruction and peut_voir_grille(request.user, dossier)
+        else None,
+    }
+
+
+@require_GET
+def suivi(request, pk):
+    """What the structure follows after submission: corrections asked, thread, trail, decision."""
+    dossier = _dossier(request, pk, peut_voir_suivi)
+    contexte = _contexte_suivi(request, dossier, MessageForm())
+    services_messages.marquer_lu(dossier=dossier, utilisateur=request.user)
+    return render(request, "evaluation/suivi.html", contexte)
+
+
+@require_POST
+def message(request, pk):
+    """Post a message (with attachments) to the thread; on error, the text typed comes back."""
+    dossier = _dossier(request, pk, peut_voir_suivi)
+    _refuser_si(
+        not peut_ecrire_message(request.user, dossier),
+        "Seuls la structure et les instructeurs échangent sur ce dossier.",
+    )
+    form = MessageForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services_messages.envoyer_message(
+                dossier=dossier, auteur=request.user, texte=form.cleaned_data["texte"],
+                fichiers=form.cleaned_data["fichiers"],
+            )
+        except services_erreurs.SaisieInvalide as erreur:
+            for champ, texte in erreur.erreurs.items():
+                form.add_error(champ if champ in form.fields else None, texte)
+        except ErreurDossier as erreur:
+            form.add_error("fichiers", str(erreur))
+        else:
+            messages.success(request, "Votre message est envoyé.")
+            return redirect(reverse("evaluation:suivi", args=[dossier.pk]) + "#fil")
+    return render(
+        request, "evaluation/suivi.html", _contexte_suivi(request, dossier, form), status=400
+    )
+
+
+@require_GET
+def piece_message(request, pk, piece_pk):
+    dossier = _dossier(request, pk, peut_voir_suivi)
+    piece = get_object_or_404(PieceMessage, pk=piece_pk, message__dossier=dossier)
+    return FileResponse(piece.fichier.open("rb"), as_attachment=True, filename=piece.nom_original)
+
+
+@require_GET
+def lettre(request, pk):
+    """The decision letter (PDF), kept once generated."""
+    dossier = _dossier(request, pk, peut_telecharger_lettre)
+    contenu = services_decisions.generer_lettre(decision=dossier.decision)
+    return _telechargement(contenu, f"decision-{dossier.reference}.pdf", "application/pdf")
+

@@ -1,0 +1,71 @@
+"""Models of the app: the instruction and the comité's decisions, then the bilans.
+
+Everything other code imports from ``evaluation.models`` is importable from here, the ``upload_to``
+functions the migrations name (``evaluation.models.chemin_…``) included.
+"""
+
+from .bilans import (
+    CHAMPS_BENEFICIAIRES,
+    CHAMPS_VALEUR,
+    SEUIL_ECART_DEFAUT,
+    Bilan,
+    BilanQuerySet,
+    DemandeCorrectionBilan,
+    GenerationBilan,
+    LigneCompteRendu,
+    ParametresBilan,
+    PieceBilan,
+    RealisationIndicateur,
+    RelanceBilan,
+    chemin_generation,
+    chemin_piece_bilan,
+)
+from .instruction import (
+    AffectationPilier,
+    Avis,
+    Decision,
+    Instruction,
+    Lecture,
+    Message,
+    Modification,
+    NatureDecision,
+    PieceMessage,
+    SuiviCorrection,
+    Verdict,
+    VerdictExigence,
+    Versement,
+    chemin_lettre,
+    chemin_piece_message,
+)
+
+__all__ = [
+    "CHAMPS_BENEFICIAIRES",
+    "CHAMPS_VALEUR",
+    "SEUIL_ECART_DEFAUT",
+    "AffectationPilier",
+    "Avis",
+    "Bilan",
+    "BilanQuerySet",
+    "Decision",
+    "DemandeCorrectionBilan",
+    "GenerationBilan",
+    "Instruction",
+    "Lecture",
+    "LigneCompteRendu",
+    "Message",
+    "Modification",
+    "NatureDecision",
+    "ParametresBilan",
+    "PieceBilan",
+    "PieceMessage",
+    "RealisationIndicateur",
+    "RelanceBilan",
+    "SuiviCorrection",
+    "Verdict",
+    "VerdictExigence",
+    "Versement",
+    "chemin_generation",
+    "chemin_lettre",
+    "chemin_piece_bilan",
+    "chemin_piece_message",
+]

@@ -1,0 +1,388 @@
+"""Bilans of the retained actions (Cerfa n°15059): what was done, for whom, at what cost.
+
+Also the bilan settings of a call, the reminders sent, and the annual bilan files built in the
+background.
+"""
+
+import secrets
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from candidatures.dossiers import budget as grille_budget
+
+SEUIL_ECART_DEFAUT = 15
+CHAMPS_VALEUR = ("valeur", "valeur_femmes", "valeur_hommes", "valeur_filles", "valeur_garcons")
+CHAMPS_BENEFICIAIRES = (
+    "beneficiaires_femmes", "beneficiaires_hommes", "beneficiaires_filles", "beneficiaires_garcons",
+)
+
+
+def _positifs(prefixe, champs):
+    return [
+        models.CheckConstraint(
+            condition=Q(**{f"{champ}__isnull": True}) | Q(**{f"{champ}__gte": 0}),
+            name=f"{prefixe}_{champ}_positif",
+        )
+        for champ in champs
+    ]
+
+
+class ParametresBilan(models.Model):
+    """Bilan settings of one call: above which gap the structure must explain a budget line."""
+
+    appel = models.OneToOneField(
+        "candidatures.AppelAProjets", on_delete=models.CASCADE, related_name="parametres_bilan",
+        verbose_name=_("appel à projets"),
+    )
+    seuil_ecart = models.PositiveSmallIntegerField(
+        _("écart à expliquer au-delà de (%)"), default=SEUIL_ECART_DEFAUT,
+        help_text=_(
+            "Une ligne du compte rendu financier dont l'écart entre prévision et réalisation "
+            "dépasse ce pourcentage doit être expliquée."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("paramètres des bilans")
+        verbose_name_plural = _("paramètres des bilans")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(seuil_ecart__gte=1, seuil_ecart__lte=100),
+                name="parametres_bilan_seuil_pourcentage",
+            )
+        ]
+
+    def __str__(self):
+        return f"Bilans de {self.appel} : écart à expliquer au-delà de {self.seuil_ecart} %"
+
+
+class BilanQuerySet(models.QuerySet):
+    def visibles_par(self, user):
+        """Staff see every bilan; members of a structure only the bilans of its dossiers."""
+        from candidatures.comptes.permissions import est_personnel
+
+        if not user.is_authenticated:
+            return self.none()
+        if est_personnel(user):
+            return self.all()
+        return self.filter(dossier__structure__membres__utilisateur=user)
+
+
+class Bilan(models.Model):
+    """The bilan of a retained action (Cerfa n°15059): what was done, for whom, at what cost."""
+
+    class Atteinte(models.TextChoices):
+        ATTEINTS = "atteints", _("atteints")
+        PARTIELLEMENT = "partiellement", _("partiellement atteints")
+        NON_ATTEINTS = "non_atteints", _("non atteints")
+
+    dossier = models.OneToOneField(
+        "candidatures.Dossier", on_delete=models.PROTECT, related_name="bilan"
+    )
+    realisation = models.TextField(_("ce qui a été réalisé"), blank=True)
+    date_debut = models.DateField(_("date de début effective"), null=True, blank=True)
+    date_fin = models.DateField(_("date de fin effective"), null=True, blank=True)
+    lieux = models.TextField(_("lieux de réalisation"), blank=True)
+    beneficiaires_femmes = models.IntegerField(_("bénéficiaires femmes"), null=True, blank=True)
+    beneficiaires_hommes = models.IntegerField(_("bénéficiaires hommes"), null=True, blank=True)
+    beneficiaires_filles = models.IntegerField(_("bénéficiaires filles"), null=True, blank=True)
+    beneficiaires_garcons = models.IntegerField(
+        _("bénéficiaires garçons"), null=True, blank=True
+    )
+    profil_beneficiaires = models.TextField(_("profil des bénéficiaires"), blank=True)
+    objectifs_atteints = models.CharField(
+        _("objectifs"), max_length=14, choices=Atteinte, blank=True
+    )
+    objectifs_commentaire = models.TextField(_("atteinte des objectifs : précisions"), blank=True)
+    difficultes = models.TextField(_("difficultés rencontrées"), blank=True)
+    perspectives = models.TextField(_("perspectives"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    cree_le = models.DateTimeField(_("commencé le"), default=timezone.now)
+    modifie_le = models.DateTimeField(_("enregistré le"), default=timezone.now)
+    modifie_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    depose_le = models.DateTimeField(_("déposé le"), null=True, blank=True)
+    depose_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    signataire = models.CharField(_("signataire de l'attestation"), max_length=255, blank=True)
+    qualite_signataire = models.CharField(_("qualité du signataire"), max_length=150, blank=True)
+    valide_le = models.DateTimeField(_("validé le"), null=True, blank=True)
+    valide_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+
+    objects = BilanQuerySet.as_manager()
+
+    BENEFICIAIRES = CHAMPS_BENEFICIAIRES
+
+    class Meta:
+        verbose_name = _("bilan")
+        verbose_name_plural = _("bilans")
+        ordering = ["-modifie_le"]
+        constraints = [
+            *_positifs("bilan", CHAMPS_BENEFICIAIRES),
+            models.CheckConstraint(
+                condition=Q(objectifs_atteints__in=["", "atteints", "partiellement",
+                                                    "non_atteints"]),
+                name="bilan_objectifs_atteints_valide",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_debut__isnull=True)
+                | Q(date_fin__isnull=True)
+                | Q(date_fin__gte=models.F("date_debut")),
+                name="bilan_dates_ordonnees",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Bilan de {self.dossier}"
+
+    @property
+    def beneficiaires_total(self):
+        valeurs = [getattr(self, c) for c in self.BENEFICIAIRES]
+        if all(v is None for v in valeurs):
+            return None
+        return sum(v or 0 for v in valeurs)
+
+
+class RealisationIndicateur(models.Model):
+    """What was achieved for one indicator, in the breakdown it asks for (or a text answer)."""
+
+    bilan = models.ForeignKey(Bilan, on_delete=models.CASCADE, related_name="realisations")
+    indicateur = models.ForeignKey(
+        "referentiel.Indicateur", on_delete=models.PROTECT, related_name="+"
+    )
+    valeur = models.IntegerField(_("valeur"), null=True, blank=True)
+    valeur_femmes = models.IntegerField(_("femmes"), null=True, blank=True)
+    valeur_hommes = models.IntegerField(_("hommes"), null=True, blank=True)
+    valeur_filles = models.IntegerField(_("filles"), null=True, blank=True)
+    valeur_garcons = models.IntegerField(_("garçons"), null=True, blank=True)
+    texte = models.TextField(_("réponse"), blank=True)
+
+    class Meta:
+        verbose_name = _("valeur réalisée")
+        verbose_name_plural = _("valeurs réalisées")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bilan", "indicateur"], name="realisation_unique_par_indicateur"
+            ),
+            *_positifs("realisation", CHAMPS_VALEUR),
+        ]
+
+    def __str__(self):
+        return f"{self.bilan} — indicateur {self.indicateur_id}"
+
+    @property
+    def total(self):
+        valeurs = [getattr(self, c) for c in CHAMPS_VALEUR]
+        if all(v is None for v in valeurs):
+            return None
+        return sum(v or 0 for v in valeurs)
+
+
+class LigneCompteRendu(models.Model):
+    """One line of the compte rendu financier: the forecast (from the budget) and what was spent."""
+
+    bilan = models.ForeignKey(Bilan, on_delete=models.CASCADE, related_name="lignes")
+    code = models.CharField(
+        _("ligne"), max_length=16,
+        choices=[(ligne.code, ligne.libelle) for ligne in grille_budget.LIGNES],
+    )
+    prevu = models.IntegerField(_("prévision (€)"), default=0)
+    realise = models.IntegerField(_("réalisation (€)"), null=True, blank=True)
+    explication = models.TextField(_("explication de l'écart"), blank=True)
+
+    class Meta:
+        verbose_name = _("ligne du compte rendu financier")
+        verbose_name_plural = _("lignes du compte rendu financier")
+        constraints = [
+            models.UniqueConstraint(fields=["bilan", "code"], name="ligne_compte_rendu_unique"),
+            models.CheckConstraint(
+                condition=Q(code__in=grille_budget.CODES), name="ligne_compte_rendu_code_connu"
+            ),
+            models.CheckConstraint(
+                condition=Q(prevu__gte=0), name="ligne_compte_rendu_prevu_positif"
+            ),
+            *_positifs("ligne_compte_rendu", ("realise",)),
+        ]
+
+    def __str__(self):
+        return f"{self.code} : {self.prevu} € prévus, {self.realise} € réalisés"
+
+
+def chemin_piece_bilan(instance, nom):
+    """Store under a random name outside the web root; the original name stays in the row."""
+    return (
+        f"bilans/{instance.bilan.dossier_id}/{secrets.token_hex(16)}"
+        f"{PurePath(nom).suffix.lower()}"
+    )
+
+
+class PieceBilan(models.Model):
+    """A document of the bilan: bilan moral, photographs, attendance sheets…"""
+
+    class Type(models.TextChoices):
+        BILAN_MORAL = "bilan_moral", _("bilan moral de l'action")
+        PHOTOGRAPHIES = "photographies", _("photographies")
+        FEUILLE_PRESENCE = "feuille_presence", _("feuille de présence")
+        COMPTE_RENDU_SIGNE = "compte_rendu_signe", _("compte rendu financier signé")
+        AUTRE = "autre", _("autre document")
+
+    bilan = models.ForeignKey(Bilan, on_delete=models.CASCADE, related_name="pieces")
+    type = models.CharField(_("type de document"), max_length=20, choices=Type, default=Type.AUTRE)
+    titre = models.CharField(_("titre"), max_length=255, blank=True)
+    fichier = models.FileField(_("fichier"), upload_to=chemin_piece_bilan, max_length=255)
+    nom_original = models.CharField(_("nom du fichier"), max_length=255)
+    taille = models.PositiveBigIntegerField(_("taille (octets)"))
+    type_mime = models.CharField(_("type de contenu"), max_length=100)
+    ajoute_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    ajoute_le = models.DateTimeField(_("ajouté le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("document du bilan")
+        verbose_name_plural = _("documents du bilan")
+        ordering = ["ajoute_le", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(type__in=["bilan_moral", "photographies", "feuille_presence",
+                                      "compte_rendu_signe", "autre"]),
+                name="piece_bilan_type_valide",
+            )
+        ]
+
+    def __str__(self):
+        return self.titre or self.nom_original
+
+
+class DemandeCorrectionBilan(models.Model):
+    """An instructor's request to correct a submitted bilan, naming what to fix."""
+
+    bilan = models.ForeignKey(Bilan, on_delete=models.CASCADE, related_name="demandes_correction")
+    message = models.TextField(_("ce qui est à corriger"))
+    demandee_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    demandee_le = models.DateTimeField(_("demandée le"), default=timezone.now)
+    traitee_le = models.DateTimeField(_("traitée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("demande de corrections du bilan")
+        verbose_name_plural = _("demandes de corrections des bilans")
+        ordering = ["-demandee_le", "-pk"]
+
+    def __str__(self):
+        return f"Corrections du {self.bilan} demandées le {self.demandee_le:%d/%m/%Y}"
+
+
+class RelanceBilan(models.Model):
+    """A reminder sent about a bilan, one per dossier, step and due date: never sent twice."""
+
+    dossier = models.ForeignKey(
+        "candidatures.Dossier", on_delete=models.CASCADE, related_name="relances_bilan"
+    )
+    etape = models.CharField(_("étape"), max_length=8)
+    echeance = models.DateField(_("bilan attendu le"))
+    envoyee_le = models.DateTimeField(_("envoyée le"), default=timezone.now)
+    destinataires = models.TextField(_("destinataires"), blank=True)
+
+    class Meta:
+        verbose_name = _("relance de bilan")
+        verbose_name_plural = _("relances de bilans")
+        ordering = ["-envoyee_le"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier", "etape", "echeance"], name="relance_bilan_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"Relance {self.etape} du bilan de {self.dossier}"
+
+
+def chemin_generation(instance, nom):
+    return f"bilans-generes/{instance.pk}{PurePath(nom).suffix.lower()}"
+
+
+class GenerationBilan(models.Model):
+    """A bilan file built (in the background when large) and kept until its data change."""
+
+    class Format(models.TextChoices):
+        PDF = "pdf", _("PDF")
+        XLSX = "xlsx", _("Excel")
+
+    class Etat(models.TextChoices):
+        EN_ATTENTE = "en_attente", _("en attente")
+        EN_COURS = "en_cours", _("en cours")
+        TERMINEE = "terminee", _("terminée")
+        ECHEC = "echec", _("échec")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    format = models.CharField(_("format"), max_length=4, choices=Format)
+    contrat = models.ForeignKey(
+        "referentiel.Contrat", on_delete=models.CASCADE, related_name="+"
+    )
+    annee_debut = models.PositiveSmallIntegerField(_("de l'année"))
+    annee_fin = models.PositiveSmallIntegerField(_("à l'année"))
+    pilier = models.ForeignKey(
+        "referentiel.Pilier", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    quartier = models.ForeignKey(
+        "referentiel.QuartierPrioritaire", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="+",
+    )
+    structure = models.ForeignKey(
+        "candidatures.Structure", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="+",
+    )
+    inclure_deposes = models.BooleanField(_("bilans déposés non validés inclus"), default=False)
+    empreinte = models.CharField(_("empreinte des données"), max_length=64)
+    etat = models.CharField(_("état"), max_length=10, choices=Etat, default=Etat.EN_ATTENTE)
+    progression = models.PositiveSmallIntegerField(_("progression (%)"), default=0)
+    message = models.TextField(_("message"), blank=True)
+    fichier = models.FileField(_("fichier"), upload_to=chemin_generation, blank=True)
+    taille = models.PositiveBigIntegerField(_("taille (octets)"), default=0)
+    demandee_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    demandee_le = models.DateTimeField(_("demandée le"), default=timezone.now)
+    terminee_le = models.DateTimeField(_("terminée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("génération de bilan")
+        verbose_name_plural = _("générations de bilans")
+        ordering = ["-demandee_le"]
+        indexes = [
+            models.Index(fields=["format", "annee_debut", "annee_fin"], name="generation_perimetre")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progression__lte=100), name="generation_progression_pourcentage"
+            ),
+            models.CheckConstraint(
+                condition=Q(etat__in=["en_attente", "en_cours", "terminee", "echec"]),
+                name="generation_etat_valide",
+            ),
+            models.CheckConstraint(
+                condition=Q(format__in=["pdf", "xlsx"]), name="generation_format_valide"
+            ),
+            models.CheckConstraint(
+                condition=Q(annee_fin__gte=models.F("annee_debut")),
+                name="generation_annees_ordonnees",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Bilan {self.get_format_display()} {self.annee_debut}–{self.annee_fin}"

@@ -1,0 +1,349 @@
+"""Instruction against the cahier des charges, corrections, messages and the comité's decisions."""
+
+import secrets
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AffectationPilier(models.Model):
+    """Default instructor of a pilier, applied when one of its dossiers enters instruction."""
+
+    pilier = models.OneToOneField(
+        "referentiel.Pilier", on_delete=models.CASCADE, related_name="affectation",
+        verbose_name=_("pilier"),
+    )
+    instructeur = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+        verbose_name=_("instructeur"),
+    )
+
+    class Meta:
+        verbose_name = _("instructeur par défaut d'un pilier")
+        verbose_name_plural = _("instructeurs par défaut des piliers")
+        ordering = ["pilier__ordre", "pilier__code"]
+
+    def __str__(self):
+        return f"{self.pilier} → {self.instructeur}"
+
+
+class Avis(models.TextChoices):
+    FAVORABLE = "favorable", _("favorable")
+    FAVORABLE_RESERVES = "favorable_reserves", _("favorable avec réserves")
+    DEFAVORABLE = "defavorable", _("défavorable")
+
+
+class Instruction(models.Model):
+    """The instructor's work on one dossier: assignment, avis, proposed amount, synthesis."""
+
+    dossier = models.OneToOneField(
+        "candidatures.Dossier", on_delete=models.CASCADE, related_name="instruction"
+    )
+    instructeur = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="instructions", verbose_name=_("instructeur"),
+    )
+    avis = models.CharField(_("avis"), max_length=20, choices=Avis, blank=True)
+    # Copied from the budget (contrat de ville lines) by every service that writes the
+    # instruction, so that the database itself can refuse a proposal above the request.
+    montant_demande = models.PositiveIntegerField(_("montant demandé (€)"), default=0)
+    montant_propose = models.PositiveIntegerField(_("montant proposé (€)"), null=True, blank=True)
+    synthese = models.TextField(_("synthèse pour le comité"), blank=True)
+    annotations = models.TextField(
+        _("annotations internes"), blank=True,
+        help_text=_("Jamais visibles de la structure."),
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    commencee_le = models.DateTimeField(_("instruction commencée le"), null=True, blank=True)
+    conclue_le = models.DateTimeField(_("instruction conclue le"), null=True, blank=True)
+    conclue_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    modifiee_le = models.DateTimeField(_("enregistrée le"), null=True, blank=True)
+    modifiee_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("instruction")
+        verbose_name_plural = _("instructions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(avis__in=["", *Avis.values]), name="instruction_avis_valide"
+            ),
+            models.CheckConstraint(
+                condition=Q(montant_propose__isnull=True)
+                | Q(montant_propose__lte=models.F("montant_demande")),
+                name="instruction_montant_propose_max_demande",
+            ),
+            models.CheckConstraint(
+                condition=~Q(avis="defavorable")
+                | Q(montant_propose__isnull=True)
+                | Q(montant_propose=0),
+                name="instruction_defavorable_sans_montant",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Instruction de {self.dossier}"
+
+
+class Verdict(models.TextChoices):
+    CONFORME = "conforme", _("conforme")
+    PARTIEL = "partiellement_conforme", _("partiellement conforme")
+    NON_CONFORME = "non_conforme", _("non conforme")
+    SANS_OBJET = "sans_objet", _("sans objet")
+
+
+class VerdictExigence(models.Model):
+    """The instructor's verdict on one requirement of the cahier des charges, with a comment."""
+
+    Verdict = Verdict
+
+    instruction = models.ForeignKey(Instruction, on_delete=models.CASCADE, related_name="verdicts")
+    exigence = models.ForeignKey(
+        "referentiel.Exigence", on_delete=models.PROTECT, related_name="+"
+    )
+    verdict = models.CharField(_("verdict"), max_length=24, choices=Verdict, blank=True)
+    commentaire = models.TextField(_("commentaire"), blank=True)
+
+    class Meta:
+        verbose_name = _("verdict sur une exigence")
+        verbose_name_plural = _("verdicts sur les exigences")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instruction", "exigence"], name="verdict_unique_par_exigence"
+            ),
+            models.CheckConstraint(
+                condition=Q(verdict__in=["", *Verdict.values]), name="verdict_valeur_valide"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.instruction.dossier} — exigence {self.exigence_id} : {self.verdict or '—'}"
+
+
+class SuiviCorrection(models.Model):
+    """What instruction adds to a correction request: a deadline and the dossier as it was."""
+
+    demande = models.OneToOneField(
+        "candidatures.DemandeCorrection", on_delete=models.CASCADE, related_name="suivi"
+    )
+    echeance = models.DateField(_("à corriger avant le"), null=True, blank=True)
+    # A frozen copy shown against the corrected dossier; never queried, only compared.
+    avant = models.JSONField(_("dossier au moment de la demande"))
+
+    class Meta:
+        verbose_name = _("suivi d'une demande de corrections")
+        verbose_name_plural = _("suivis des demandes de corrections")
+
+    def __str__(self):
+        return f"Suivi de {self.demande}"
+
+
+class Message(models.Model):
+    """One message of the thread between the structure and the instructors about a dossier."""
+
+    dossier = models.ForeignKey(
+        "candidatures.Dossier", on_delete=models.CASCADE, related_name="messages"
+    )
+    auteur = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    de_la_structure = models.BooleanField(_("écrit par la structure"))
+    texte = models.TextField(_("message"))
+    envoye_le = models.DateTimeField(_("envoyé le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["envoye_le", "pk"]
+        indexes = [models.Index(fields=["dossier", "envoye_le"], name="message_dossier_date")]
+
+    def __str__(self):
+        return f"Message de {self.auteur} sur {self.dossier}"
+
+
+def chemin_piece_message(instance, nom):
+    """Store under a random name outside the web root; the original name stays in the row."""
+    return (
+        f"messages/{instance.message.dossier_id}/{secrets.token_hex(16)}"
+        f"{PurePath(nom).suffix.lower()}"
+    )
+
+
+class PieceMessage(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="pieces")
+    fichier = models.FileField(_("fichier"), upload_to=chemin_piece_message, max_length=255)
+    nom_original = models.CharField(_("nom du fichier"), max_length=255)
+    taille = models.PositiveBigIntegerField(_("taille (octets)"))
+    type_mime = models.CharField(_("type de contenu"), max_length=100)
+
+    class Meta:
+        verbose_name = _("pièce jointe d'un message")
+        verbose_name_plural = _("pièces jointes des messages")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.nom_original
+
+
+class Lecture(models.Model):
+    """When a user last read a dossier's thread: later messages are shown as unread."""
+
+    dossier = models.ForeignKey(
+        "candidatures.Dossier", on_delete=models.CASCADE, related_name="lectures"
+    )
+    utilisateur = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    lu_le = models.DateTimeField(_("lu le"))
+
+    class Meta:
+        verbose_name = _("lecture des messages")
+        verbose_name_plural = _("lectures des messages")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier", "utilisateur"], name="lecture_unique_par_utilisateur"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.utilisateur} a lu {self.dossier} le {self.lu_le:%d/%m/%Y %H:%M}"
+
+
+def chemin_lettre(instance, nom):
+    return f"decisions/{instance.dossier_id}/{secrets.token_hex(16)}.pdf"
+
+
+class NatureDecision(models.TextChoices):
+    # Same values as the dossier statuses they lead to.
+    RETENU = "retenu", _("retenu")
+    NON_RETENU = "non_retenu", _("non retenu")
+    CLASSE_SANS_SUITE = "classe_sans_suite", _("classé sans suite")
+
+
+class Versement(models.TextChoices):
+    UNIQUE = "unique", _("unique")
+    ECHELONNE = "echelonne", _("échelonné")
+
+
+class Decision(models.Model):
+    """The comité's decision on an instructed dossier; its letter is generated once and kept."""
+
+    Nature = NatureDecision
+    Versement = Versement
+
+    dossier = models.OneToOneField(
+        "candidatures.Dossier", on_delete=models.PROTECT, related_name="decision"
+    )
+    nature = models.CharField(_("décision"), max_length=20, choices=NatureDecision)
+    montant_demande = models.PositiveIntegerField(_("montant demandé (€)"))
+    montant_accorde = models.PositiveIntegerField(_("montant accordé (€)"), null=True, blank=True)
+    conditions = models.TextField(_("conditions"), blank=True)
+    motif = models.TextField(_("motif"), blank=True)
+    versement = models.CharField(
+        _("versement"), max_length=10, choices=Versement, default=Versement.UNIQUE
+    )
+    date_limite_bilan = models.DateField(_("bilan à remettre avant le"), null=True, blank=True)
+    reference_deliberation = models.CharField(
+        _("référence de la délibération"), max_length=60, blank=True,
+        help_text=_("Numéro de la délibération ou du relevé de décisions du comité, s'il existe."),
+    )
+    decidee_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decidee_le = models.DateTimeField(_("décidée le"), default=timezone.now)
+    lettre = models.FileField(
+        _("lettre de notification"), upload_to=chemin_lettre, max_length=255, blank=True
+    )
+    lettre_generee_le = models.DateTimeField(_("lettre générée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("décision")
+        verbose_name_plural = _("décisions")
+        ordering = ["-decidee_le"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(nature__in=NatureDecision.values), name="decision_nature_valide"
+            ),
+            models.CheckConstraint(
+                condition=Q(versement__in=Versement.values), name="decision_versement_valide"
+            ),
+            models.CheckConstraint(
+                condition=~Q(nature="retenu")
+                | Q(
+                    montant_accorde__isnull=False,
+                    montant_accorde__gt=0,
+                    date_limite_bilan__isnull=False,
+                ),
+                name="decision_retenu_montant_et_bilan",
+            ),
+            models.CheckConstraint(
+                condition=Q(nature="retenu") | Q(montant_accorde__isnull=True),
+                name="decision_refus_sans_montant",
+            ),
+            models.CheckConstraint(
+                condition=Q(montant_accorde__isnull=True)
+                | Q(montant_accorde__lte=models.F("montant_demande")),
+                name="decision_montant_max_demande",
+            ),
+            models.CheckConstraint(
+                condition=Q(nature="retenu") | ~Q(motif=""),
+                name="decision_refus_motive",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.dossier} : {self.get_nature_display()}"
+
+    @property
+    def reference(self):
+        """The reference printed on the letter and published in open data."""
+        return self.reference_deliberation or f"{self.dossier.reference}-D"
+
+    @property
+    def est_retenu(self):
+        return self.nature == self.Nature.RETENU
+
+
+class Modification(models.Model):
+    """One changed value of an instruction, an assignment or a decision (staff-only trail)."""
+
+    class Objet(models.TextChoices):
+        AFFECTATION = "affectation", _("affectation")
+        INSTRUCTION = "instruction", _("instruction")
+        VERDICT = "verdict", _("grille du cahier des charges")
+        DECISION = "decision", _("décision")
+
+    dossier = models.ForeignKey(
+        "candidatures.Dossier", on_delete=models.CASCADE, related_name="modifications_instruction"
+    )
+    objet = models.CharField(_("objet"), max_length=12, choices=Objet)
+    champ = models.CharField(_("champ"), max_length=255)
+    avant = models.TextField(_("avant"), blank=True)
+    apres = models.TextField(_("après"), blank=True)
+    par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    le = models.DateTimeField(_("le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("modification")
+        verbose_name_plural = _("journal des modifications")
+        ordering = ["le", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(objet__in=["affectation", "instruction", "verdict", "decision"]),
+                name="modification_objet_valide",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.champ} : {self.avant!r} → {self.apres!r}"
