@@ -1,7 +1,6 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
 
 
 class CandidaturesConfig(AppConfig):
     name = "candidatures"
-    verbose_name = _("Comptes, structures et candidatures")
+    verbose_name = "Comptes, structures et candidatures"

@@ -1,7 +1,6 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
 
 
 class EvaluationConfig(AppConfig):
     name = "evaluation"
-    verbose_name = _("Instruction, décisions et bilans")
+    verbose_name = "Instruction, décisions et bilans"

@@ -3,7 +3,6 @@
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
 
 
 class CodeManager(models.Manager):
@@ -14,18 +13,18 @@ class CodeManager(models.Manager):
 
 
 class Contrat(models.Model):
-    code = models.SlugField(_("code"), max_length=50, unique=True)
-    nom = models.CharField(_("nom"), max_length=255)
-    territoire = models.CharField(_("territoire"), max_length=255)
-    annee_debut = models.PositiveSmallIntegerField(_("année de début"))
-    annee_fin = models.PositiveSmallIntegerField(_("année de fin"))
-    source = models.CharField(_("document source"), max_length=255, blank=True)
+    code = models.SlugField("code", max_length=50, unique=True)
+    nom = models.CharField("nom", max_length=255)
+    territoire = models.CharField("territoire", max_length=255)
+    annee_debut = models.PositiveSmallIntegerField("année de début")
+    annee_fin = models.PositiveSmallIntegerField("année de fin")
+    source = models.CharField("document source", max_length=255, blank=True)
 
     objects = CodeManager()
 
     class Meta:
-        verbose_name = _("contrat de ville")
-        verbose_name_plural = _("contrats de ville")
+        verbose_name = "contrat de ville"
+        verbose_name_plural = "contrats de ville"
         constraints = [
             models.CheckConstraint(
                 condition=Q(annee_fin__gte=models.F("annee_debut")),
@@ -42,15 +41,15 @@ class Contrat(models.Model):
 
 class Pilier(models.Model):
     contrat = models.ForeignKey(Contrat, on_delete=models.PROTECT, related_name="piliers")
-    code = models.CharField(_("code"), max_length=10, unique=True)
-    titre = models.CharField(_("titre"), max_length=255)
-    ordre = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    code = models.CharField("code", max_length=10, unique=True)
+    titre = models.CharField("titre", max_length=255)
+    ordre = models.PositiveSmallIntegerField("ordre", default=0)
 
     objects = CodeManager()
 
     class Meta:
-        verbose_name = _("pilier")
-        verbose_name_plural = _("piliers")
+        verbose_name = "pilier"
+        verbose_name_plural = "piliers"
         ordering = ["ordre", "code"]
 
     def __str__(self):
@@ -64,15 +63,15 @@ class Orientation(models.Model):
     """Orientation stratégique."""
 
     pilier = models.ForeignKey(Pilier, on_delete=models.PROTECT, related_name="orientations")
-    code = models.CharField(_("code"), max_length=10, unique=True)
-    titre = models.CharField(_("titre"), max_length=255)
-    ordre = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    code = models.CharField("code", max_length=10, unique=True)
+    titre = models.CharField("titre", max_length=255)
+    ordre = models.PositiveSmallIntegerField("ordre", default=0)
 
     objects = CodeManager()
 
     class Meta:
-        verbose_name = _("orientation stratégique")
-        verbose_name_plural = _("orientations stratégiques")
+        verbose_name = "orientation stratégique"
+        verbose_name_plural = "orientations stratégiques"
         ordering = ["ordre", "code"]
 
     def __str__(self):
@@ -89,20 +88,20 @@ class Objectif(models.Model):
     """Objectif opérationnel: carries the cahier des charges and the evaluation indicators."""
 
     orientation = models.ForeignKey(Orientation, on_delete=models.PROTECT, related_name="objectifs")
-    code = models.CharField(_("code"), max_length=12, unique=True)
-    titre = models.CharField(_("titre"), max_length=500)
-    ordre = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    code = models.CharField("code", max_length=12, unique=True)
+    titre = models.CharField("titre", max_length=500)
+    ordre = models.PositiveSmallIntegerField("ordre", default=0)
     hors_appel_a_projets = models.BooleanField(
-        _("hors appel à projets"),
+        "hors appel à projets",
         default=False,
-        help_text=_("Aucune demande ne peut être déposée sur cet objectif."),
+        help_text="Aucune demande ne peut être déposée sur cet objectif.",
     )
 
     objects = CodeManager()
 
     class Meta:
-        verbose_name = _("objectif opérationnel")
-        verbose_name_plural = _("objectifs opérationnels")
+        verbose_name = "objectif opérationnel"
+        verbose_name_plural = "objectifs opérationnels"
         ordering = ["ordre", "code"]
 
     def __str__(self):
@@ -119,15 +118,15 @@ class Action(models.Model):
     """Fiche-action: the code (e.g. ``1.1.1.a``) a dossier is filed against."""
 
     objectif = models.ForeignKey(Objectif, on_delete=models.PROTECT, related_name="actions")
-    code = models.CharField(_("code"), max_length=14, unique=True)
-    libelle = models.TextField(_("libellé"))
-    ordre = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    code = models.CharField("code", max_length=14, unique=True)
+    libelle = models.TextField("libellé")
+    ordre = models.PositiveSmallIntegerField("ordre", default=0)
 
     objects = CodeManager()
 
     class Meta:
-        verbose_name = _("action")
-        verbose_name_plural = _("actions")
+        verbose_name = "action"
+        verbose_name_plural = "actions"
         ordering = ["ordre", "code"]
 
     def __str__(self):
@@ -149,7 +148,7 @@ class LigneObjectif(models.Model):
     """An ordered row attached to an objective; (objective code, rank) is its natural key."""
 
     objectif = models.ForeignKey(Objectif, on_delete=models.PROTECT)
-    ordre = models.PositiveSmallIntegerField(_("ordre"))
+    ordre = models.PositiveSmallIntegerField("ordre")
 
     objects = LigneObjectifManager()
 
@@ -166,11 +165,11 @@ class LigneObjectif(models.Model):
 class Exigence(LigneObjectif):
     """One requirement of an objective's cahier des charges."""
 
-    texte = models.TextField(_("texte"))
+    texte = models.TextField("texte")
 
     class Meta(LigneObjectif.Meta):
-        verbose_name = _("exigence du cahier des charges")
-        verbose_name_plural = _("exigences du cahier des charges")
+        verbose_name = "exigence du cahier des charges"
+        verbose_name_plural = "exigences du cahier des charges"
         default_related_name = "exigences"
         constraints = [
             models.UniqueConstraint(fields=["objectif", "ordre"], name="exigence_unique_par_rang")
@@ -183,11 +182,11 @@ class Exigence(LigneObjectif):
 class NoteFinancement(LigneObjectif):
     """A funding note: « Prioriser les financements PRE / PEL », « Dispositif NPNRU »…"""
 
-    texte = models.TextField(_("texte"))
+    texte = models.TextField("texte")
 
     class Meta(LigneObjectif.Meta):
-        verbose_name = _("note de financement")
-        verbose_name_plural = _("notes de financement")
+        verbose_name = "note de financement"
+        verbose_name_plural = "notes de financement"
         default_related_name = "notes_financement"
         constraints = [
             models.UniqueConstraint(fields=["objectif", "ordre"], name="note_unique_par_rang")
@@ -201,25 +200,25 @@ class Indicateur(LigneObjectif):
     """An evaluation indicator, with the breakdown by sex it must be reported in."""
 
     class Ventilation(models.TextChoices):
-        AUCUNE = "aucune", _("aucune")
-        FH = "FH", _("femmes / hommes (F/H)")
-        FG = "FG", _("filles / garçons (F/G)")
-        FH_FG = "FH_FG", _("F/H et F/G")
+        AUCUNE = "aucune", "aucune"
+        FH = "FH", "femmes / hommes (F/H)"
+        FG = "FG", "filles / garçons (F/G)"
+        FH_FG = "FH_FG", "F/H et F/G"
 
     class Nature(models.TextChoices):
-        NOMBRE = "nombre", _("nombre")
-        TEXTE = "texte", _("texte")
-        DOCUMENTS = "documents", _("documents")
+        NOMBRE = "nombre", "nombre"
+        TEXTE = "texte", "texte"
+        DOCUMENTS = "documents", "documents"
 
-    libelle = models.TextField(_("libellé"))
+    libelle = models.TextField("libellé")
     ventilation = models.CharField(
-        _("ventilation"), max_length=6, choices=Ventilation, default=Ventilation.AUCUNE
+        "ventilation", max_length=6, choices=Ventilation, default=Ventilation.AUCUNE
     )
-    nature = models.CharField(_("nature"), max_length=10, choices=Nature, default=Nature.NOMBRE)
+    nature = models.CharField("nature", max_length=10, choices=Nature, default=Nature.NOMBRE)
 
     class Meta(LigneObjectif.Meta):
-        verbose_name = _("indicateur d'évaluation")
-        verbose_name_plural = _("indicateurs d'évaluation")
+        verbose_name = "indicateur d'évaluation"
+        verbose_name_plural = "indicateurs d'évaluation"
         default_related_name = "indicateurs"
         constraints = [
             models.UniqueConstraint(
@@ -269,7 +268,7 @@ class Renvoi(LigneObjectif):
         null=True,
         blank=True,
         related_name="renvois_entrants",
-        verbose_name=_("objectif cible"),
+        verbose_name="objectif cible",
     )
     cible_orientation = models.ForeignKey(
         Orientation,
@@ -277,15 +276,15 @@ class Renvoi(LigneObjectif):
         null=True,
         blank=True,
         related_name="renvois_entrants",
-        verbose_name=_("orientation cible"),
+        verbose_name="orientation cible",
     )
     texte = models.CharField(
-        _("texte"), max_length=255, help_text=_("La mention telle qu'imprimée.")
+        "texte", max_length=255, help_text="La mention telle qu'imprimée."
     )
 
     class Meta(LigneObjectif.Meta):
-        verbose_name = _("renvoi")
-        verbose_name_plural = _("renvois")
+        verbose_name = "renvoi"
+        verbose_name_plural = "renvois"
         default_related_name = "renvois"
         constraints = [
             models.UniqueConstraint(fields=["objectif", "ordre"], name="renvoi_unique_par_rang"),
@@ -313,24 +312,24 @@ class Renvoi(LigneObjectif):
 class QuartierPrioritaire(models.Model):
     """Quartier prioritaire (QPV), dated: each generation of QPV replaces the previous one."""
 
-    code = models.SlugField(_("identifiant"), max_length=60, unique=True)
-    nom = models.CharField(_("nom"), max_length=255)
-    commune = models.CharField(_("commune"), max_length=120)
+    code = models.SlugField("identifiant", max_length=60, unique=True)
+    nom = models.CharField("nom", max_length=255)
+    commune = models.CharField("commune", max_length=120)
     code_officiel = models.CharField(
-        _("code officiel"),
+        "code officiel",
         max_length=10,
         blank=True,
-        help_text=_("Code national du QPV (QP030xxx), quand il est connu."),
+        help_text="Code national du QPV (QP030xxx), quand il est connu.",
     )
-    secteurs = models.TextField(_("secteurs"), blank=True)
-    valide_du = models.DateField(_("valide du"))
-    valide_au = models.DateField(_("valide au"), null=True, blank=True)
+    secteurs = models.TextField("secteurs", blank=True)
+    valide_du = models.DateField("valide du")
+    valide_au = models.DateField("valide au", null=True, blank=True)
 
     objects = CodeManager()
 
     class Meta:
-        verbose_name = _("quartier prioritaire")
-        verbose_name_plural = _("quartiers prioritaires")
+        verbose_name = "quartier prioritaire"
+        verbose_name_plural = "quartiers prioritaires"
         ordering = ["commune", "nom"]
         constraints = [
             models.UniqueConstraint(

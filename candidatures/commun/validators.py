@@ -7,7 +7,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy as _
 from stdnum import bic as stdnum_bic
 from stdnum import iban as stdnum_iban
 from stdnum.exceptions import ValidationError as ErreurStdnum
@@ -30,7 +29,7 @@ def valider_siret(valeur):
     siret = normaliser_siret(valeur)
     if not re.fullmatch(r"[0-9]{14}", siret):
         raise ValidationError(
-            _("Le SIRET comporte exactement 14 chiffres (vous en avez saisi %(n)s)."),
+            "Le SIRET comporte exactement 14 chiffres (vous en avez saisi %(n)s).",
             code="siret_format",
             params={"n": sum(c.isdigit() for c in siret)},
         )
@@ -38,7 +37,7 @@ def valider_siret(valeur):
         stdnum_siret.validate(siret)
     except ErreurStdnum:
         raise ValidationError(
-            _("Ce SIRET n'existe pas : sa clé de contrôle est fausse. Vérifiez les 14 chiffres "
+            ("Ce SIRET n'existe pas : sa clé de contrôle est fausse. Vérifiez les 14 chiffres "
               "sur l'avis de situation au répertoire Sirene."),
             code="siret_cle",
         ) from None
@@ -53,7 +52,7 @@ def valider_rna(valeur):
     """RNA: the letter W followed by 9 digits."""
     if not RNA.fullmatch(normaliser_rna(valeur)):
         raise ValidationError(
-            _("Le numéro RNA commence par la lettre W suivie de 9 chiffres (par exemple "
+            ("Le numéro RNA commence par la lettre W suivie de 9 chiffres (par exemple "
               "W301234567)."),
             code="rna_format",
         )
@@ -70,7 +69,7 @@ def valider_iban(valeur):
         stdnum_iban.validate(normaliser_iban(valeur))
     except ErreurStdnum:
         raise ValidationError(
-            _("Cet IBAN n'est pas valide : vérifiez-le sur votre relevé d'identité bancaire "
+            ("Cet IBAN n'est pas valide : vérifiez-le sur votre relevé d'identité bancaire "
               "(un IBAN français compte 27 caractères et commence par FR)."),
             code="iban",
         ) from None
@@ -82,7 +81,7 @@ def valider_bic(valeur):
         stdnum_bic.validate(normaliser_iban(valeur))
     except ErreurStdnum:
         raise ValidationError(
-            _("Ce BIC n'est pas valide : il compte 8 ou 11 caractères (par exemple BNPAFRPPXXX)."),
+            "Ce BIC n'est pas valide : il compte 8 ou 11 caractères (par exemple BNPAFRPPXXX).",
             code="bic",
         ) from None
 
@@ -91,7 +90,7 @@ def valider_code_postal(valeur):
     """French postcode: 5 digits."""
     if not CODE_POSTAL.fullmatch(valeur or ""):
         raise ValidationError(
-            _("Le code postal comporte 5 chiffres (par exemple 30100)."), code="code_postal"
+            "Le code postal comporte 5 chiffres (par exemple 30100).", code="code_postal"
         )
 
 
@@ -99,7 +98,7 @@ def valider_telephone(valeur):
     """A phone number people can type: digits, spaces, dots, dashes, a leading +."""
     if not TELEPHONE.fullmatch(valeur or ""):
         raise ValidationError(
-            _("Saisissez un numéro de téléphone de 10 chiffres (par exemple 04 66 12 34 56)."),
+            "Saisissez un numéro de téléphone de 10 chiffres (par exemple 04 66 12 34 56).",
             code="telephone",
         )
 
@@ -193,13 +192,13 @@ def valider_document(fichier):
     extension = extension_de(fichier.name)
     if extension not in EXTENSIONS_ACCEPTEES:
         raise ValidationError(
-            _("Ce type de fichier n'est pas accepté. Formats acceptés : %(formats)s."),
+            "Ce type de fichier n'est pas accepté. Formats acceptés : %(formats)s.",
             code="document_extension",
             params={"formats": FORMATS_LISIBLES},
         )
     if fichier.size > taille_max_document():
         raise ValidationError(
-            _("Le fichier pèse %(taille)s : la limite est de %(max)s. Réduisez-le (PDF compressé, "
+            ("Le fichier pèse %(taille)s : la limite est de %(max)s. Réduisez-le (PDF compressé, "
               "numérisation en 150 ppp) puis déposez-le à nouveau."),
             code="document_taille",
             params={
@@ -208,10 +207,10 @@ def valider_document(fichier):
             },
         )
     if fichier.size == 0:
-        raise ValidationError(_("Le fichier est vide."), code="document_vide")
+        raise ValidationError("Le fichier est vide.", code="document_vide")
     if _famille_du_contenu(fichier) != EXTENSIONS_ACCEPTEES[extension]:
         raise ValidationError(
-            _("Le contenu du fichier ne correspond pas à son extension « %(ext)s » : il est "
+            ("Le contenu du fichier ne correspond pas à son extension « %(ext)s » : il est "
               "peut-être endommagé ou d'un autre format. Enregistrez-le à nouveau (en PDF de "
               "préférence)."),
             code="document_contenu",

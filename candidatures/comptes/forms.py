@@ -3,7 +3,6 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy as _
 
 from ..models import Role, Utilisateur
 from .services import MESSAGE_ADRESSE_PRISE, normaliser_email
@@ -16,12 +15,12 @@ class ConnexionForm(AuthenticationForm):
     """Sign-in by e-mail; an account whose address is not confirmed yet cannot sign in."""
 
     error_messages = {
-        "invalid_login": _(
+        "invalid_login": (
             "Adresse électronique ou mot de passe incorrect. Attention : après 5 échecs, la "
             "connexion est bloquée pendant 30 minutes."
         ),
-        "inactive": _("Ce compte est désactivé. Contactez un administrateur du portail."),
-        "adresse_non_confirmee": _(
+        "inactive": "Ce compte est désactivé. Contactez un administrateur du portail.",
+        "adresse_non_confirmee": (
             "Votre adresse électronique n'est pas encore confirmée : ouvrez le lien que nous vous "
             "avons envoyé par courriel, ou demandez un nouveau lien."
         ),
@@ -29,11 +28,11 @@ class ConnexionForm(AuthenticationForm):
 
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
-        self.fields["username"].label = _("Adresse électronique")
+        self.fields["username"].label = "Adresse électronique"
         self.fields["username"].widget = forms.EmailInput(
             attrs=ATTRIBUTS_EMAIL | {"autofocus": True}
         )
-        self.fields["password"].label = _("Mot de passe")
+        self.fields["password"].label = "Mot de passe"
         self.fields["password"].widget.attrs["autocomplete"] = "current-password"
 
     def confirm_login_allowed(self, user):
@@ -50,9 +49,9 @@ class InscriptionForm(BaseUserCreationForm):
     class Meta:
         model = Utilisateur
         fields = ("email", "prenom", "nom")
-        labels = {"email": _("Adresse électronique"), "prenom": _("Prénom"), "nom": _("Nom")}
+        labels = {"email": "Adresse électronique", "prenom": "Prénom", "nom": "Nom"}
         help_texts = {
-            "email": _("Elle vous servira d'identifiant ; un lien de confirmation y sera envoyé."),
+            "email": "Elle vous servira d'identifiant ; un lien de confirmation y sera envoyé.",
         }
         widgets = {
             "email": forms.EmailInput(attrs=ATTRIBUTS_EMAIL),
@@ -64,8 +63,8 @@ class InscriptionForm(BaseUserCreationForm):
         super().__init__(*args, **kwargs)
         self.fields["prenom"].required = True
         self.fields["nom"].required = True
-        self.fields["password1"].label = _("Mot de passe")
-        self.fields["password2"].label = _("Confirmation du mot de passe")
+        self.fields["password1"].label = "Mot de passe"
+        self.fields["password2"].label = "Confirmation du mot de passe"
 
     def clean_email(self):
         email = normaliser_email(self.cleaned_data["email"])
@@ -78,7 +77,7 @@ class AdresseForm(forms.Form):
     """Ask for a new confirmation link."""
 
     email = forms.EmailField(
-        label=_("Adresse électronique"), widget=forms.EmailInput(attrs=ATTRIBUTS_EMAIL)
+        label="Adresse électronique", widget=forms.EmailInput(attrs=ATTRIBUTS_EMAIL)
     )
 
 
@@ -86,7 +85,7 @@ class ProfilForm(forms.ModelForm):
     class Meta:
         model = Utilisateur
         fields = ("prenom", "nom")
-        labels = {"prenom": _("Prénom"), "nom": _("Nom")}
+        labels = {"prenom": "Prénom", "nom": "Nom"}
         widgets = {
             "prenom": forms.TextInput(attrs={"autocomplete": "given-name"}),
             "nom": forms.TextInput(attrs={"autocomplete": "family-name"}),
@@ -102,13 +101,13 @@ class ChangementAdresseForm(forms.Form):
     """New address, and the current password to prove it is the account's owner asking."""
 
     nouvelle_adresse = forms.EmailField(
-        label=_("Nouvelle adresse électronique"),
-        help_text=_("Un lien de confirmation y sera envoyé ; votre adresse actuelle reste valable "
+        label="Nouvelle adresse électronique",
+        help_text=("Un lien de confirmation y sera envoyé ; votre adresse actuelle reste valable "
                     "tant que vous ne l'avez pas ouvert."),
         widget=forms.EmailInput(attrs=ATTRIBUTS_EMAIL),
     )
     mot_de_passe = forms.CharField(
-        label=_("Mot de passe actuel"),
+        label="Mot de passe actuel",
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
@@ -120,15 +119,15 @@ class ChangementAdresseForm(forms.Form):
     def clean_mot_de_passe(self):
         mot_de_passe = self.cleaned_data["mot_de_passe"]
         if not self.utilisateur.check_password(mot_de_passe):
-            raise ValidationError(_("Le mot de passe est incorrect."), code="mot_de_passe")
+            raise ValidationError("Le mot de passe est incorrect.", code="mot_de_passe")
         return mot_de_passe
 
 
 class RechercheUtilisateursForm(forms.Form):
     q = forms.CharField(
-        label=_("Rechercher un compte"),
+        label="Rechercher un compte",
         required=False,
-        help_text=_("Adresse électronique, nom ou prénom."),
+        help_text="Adresse électronique, nom ou prénom.",
         widget=forms.TextInput(attrs={"type": "search"}),
     )
 
@@ -137,7 +136,7 @@ class RolesForm(forms.Form):
     """The portal roles of one account, as checkboxes."""
 
     roles = forms.MultipleChoiceField(
-        label=_("Rôles"),
+        label="Rôles",
         choices=Role.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,

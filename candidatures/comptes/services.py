@@ -8,7 +8,6 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from ..models import Role, Utilisateur
 from . import axes as comptes_axes
@@ -20,14 +19,14 @@ SEL_CHANGEMENT_ADRESSE = "candidatures.comptes.changement-adresse"
 DUREE_LIEN_CONFIRMATION = timedelta(days=3)
 DUREE_LIEN_CHANGEMENT_ADRESSE = timedelta(days=3)
 
-MESSAGE_LIEN_EXPIRE = _(
+MESSAGE_LIEN_EXPIRE = (
     "Ce lien a expiré : il n'est valable que %(jours)s jours. Demandez-en un nouveau."
 )
-MESSAGE_LIEN_INVALIDE = _(
+MESSAGE_LIEN_INVALIDE = (
     "Ce lien n'est pas valide : il a peut-être été mal copié ou déjà utilisé. Copiez le lien "
     "complet depuis le courriel, ou demandez-en un nouveau."
 )
-MESSAGE_ADRESSE_PRISE = _(
+MESSAGE_ADRESSE_PRISE = (
     "Un compte existe déjà avec cette adresse électronique. Connectez-vous, ou utilisez « Mot "
     "de passe oublié » si vous ne vous en souvenez plus."
 )
@@ -127,11 +126,11 @@ def demander_changement_adresse(*, utilisateur, nouvelle_adresse):
     nouvelle_adresse = normaliser_email(nouvelle_adresse)
     if nouvelle_adresse == utilisateur.email.lower():
         raise ValidationError(
-            {"nouvelle_adresse": _("C'est déjà l'adresse de votre compte.")}, code="meme_adresse"
+            {"nouvelle_adresse": "C'est déjà l'adresse de votre compte."}, code="meme_adresse"
         )
     if Utilisateur.objects.filter(email__iexact=nouvelle_adresse).exists():
         raise ValidationError(
-            {"nouvelle_adresse": _("Cette adresse est déjà celle d'un autre compte.")},
+            {"nouvelle_adresse": "Cette adresse est déjà celle d'un autre compte."},
             code="adresse_prise",
         )
     jeton = signing.dumps(
@@ -158,7 +157,7 @@ def confirmer_changement_adresse(*, jeton):
     autres = Utilisateur.objects.exclude(pk=utilisateur.pk)
     if autres.filter(email__iexact=nouvelle_adresse).exists():
         raise ValidationError(
-            _("Cette adresse est entre-temps devenue celle d'un autre compte."),
+            "Cette adresse est entre-temps devenue celle d'un autre compte.",
             code="adresse_prise",
         )
     utilisateur.email = nouvelle_adresse
@@ -173,10 +172,10 @@ def definir_roles(*, utilisateur, roles, par):
     roles = set(roles)
     inconnus = roles - set(Role.values)
     if inconnus:
-        raise ValidationError(_("Rôle inconnu : %(r)s."), params={"r": ", ".join(sorted(inconnus))})
+        raise ValidationError("Rôle inconnu : %(r)s.", params={"r": ", ".join(sorted(inconnus))})
     if utilisateur.pk == par.pk and est_administrateur(par) and Role.ADMINISTRATEUR not in roles:
         raise ValidationError(
-            _("Vous ne pouvez pas retirer votre propre rôle d'administrateur : demandez-le à un "
+            ("Vous ne pouvez pas retirer votre propre rôle d'administrateur : demandez-le à un "
               "autre administrateur."),
             code="auto_retrait",
         )

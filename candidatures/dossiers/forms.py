@@ -6,7 +6,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
-from django.utils.translation import gettext_lazy as _
 
 from referentiel.models import QuartierPrioritaire
 
@@ -18,11 +17,11 @@ from .services.eligibilite import action_eligible
 from .services.erreurs import ActionNonEligible
 
 LIBELLES_VALEURS = {
-    "valeur": _("Nombre"),
-    "valeur_femmes": _("Femmes"),
-    "valeur_hommes": _("Hommes"),
-    "valeur_filles": _("Filles"),
-    "valeur_garcons": _("Garçons"),
+    "valeur": "Nombre",
+    "valeur_femmes": "Femmes",
+    "valeur_hommes": "Hommes",
+    "valeur_filles": "Filles",
+    "valeur_garcons": "Garçons",
 }
 ESPACES = re.compile(r"[\s\u00a0\u202f€]")
 
@@ -31,8 +30,8 @@ class NombreEntierField(forms.IntegerField):
     """A whole number ≥ 0 people may type with spaces ("1 500") or a euro sign."""
 
     default_error_messages = {
-        "invalid": _("Saisissez un nombre entier, sans virgule (par exemple 1500)."),
-        "min_value": _("Saisissez un nombre positif ou nul."),
+        "invalid": "Saisissez un nombre entier, sans virgule (par exemple 1500).",
+        "min_value": "Saisissez un nombre positif ou nul.",
     }
 
     def __init__(self, **kwargs):
@@ -84,23 +83,23 @@ class IdentiteForm(SectionForm):
     section = Section.IDENTITE
 
     action_principale = forms.CharField(
-        label=_("Code de l'action principale"),
+        label="Code de l'action principale",
         required=False,
         max_length=20,
-        help_text=_("Le code de la fiche-action, par exemple 1.1.1.a."),
+        help_text="Le code de la fiche-action, par exemple 1.1.1.a.",
         widget=forms.TextInput(attrs={"list": "codes-actions", "autocomplete": "off"}),
     )
     actions_secondaires = forms.CharField(
-        label=_("Codes des actions secondaires (facultatif)"),
+        label="Codes des actions secondaires (facultatif)",
         required=False,
         max_length=200,
-        help_text=_("Séparés par des virgules, par exemple 1.1.3.b, 1.2.1.a."),
+        help_text="Séparés par des virgules, par exemple 1.1.3.b, 1.2.1.a.",
     )
     contact_nom = forms.CharField(
-        label=_("Personne chargée du dossier"), required=False, max_length=255
+        label="Personne chargée du dossier", required=False, max_length=255
     )
-    contact_email = forms.EmailField(label=_("Son adresse électronique"), required=False)
-    contact_telephone = forms.CharField(label=_("Son téléphone"), required=False, max_length=20)
+    contact_email = forms.EmailField(label="Son adresse électronique", required=False)
+    contact_telephone = forms.CharField(label="Son téléphone", required=False, max_length=20)
 
     def clean_action_principale(self):
         code = self.cleaned_data["action_principale"].strip()
@@ -144,64 +143,64 @@ class IdentiteForm(SectionForm):
 class ProjetForm(SectionForm):
     section = Section.PROJET
 
-    intitule = forms.CharField(label=_("Intitulé du projet"), required=False, max_length=255)
-    resume = _texte(_("Résumé du projet"), 3)
-    contexte = _texte(_("Contexte et besoins identifiés"))
-    objectifs = _texte(_("Objectifs du projet"))
-    description = _texte(_("Description du contenu et des étapes"), 6)
+    intitule = forms.CharField(label="Intitulé du projet", required=False, max_length=255)
+    resume = _texte("Résumé du projet", 3)
+    contexte = _texte("Contexte et besoins identifiés")
+    objectifs = _texte("Objectifs du projet")
+    description = _texte("Description du contenu et des étapes", 6)
     date_debut = forms.DateField(
-        label=_("Date de début"),
+        label="Date de début",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     date_fin = forms.DateField(
-        label=_("Date de fin"),
+        label="Date de fin",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     justification_dates = _texte(
-        _("Justification si le projet déborde de l'année de l'appel"), 2
+        "Justification si le projet déborde de l'année de l'appel", 2
     )
-    lieux = _texte(_("Lieux de réalisation"), 2)
+    lieux = _texte("Lieux de réalisation", 2)
     quartiers = forms.ModelMultipleChoiceField(
-        label=_("Quartiers prioritaires concernés"),
+        label="Quartiers prioritaires concernés",
         queryset=QuartierPrioritaire.objects.order_by("commune", "nom"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     part_beneficiaires_qpv = NombreEntierField(
-        label=_("Part estimée des bénéficiaires habitant un quartier prioritaire (%)"),
+        label="Part estimée des bénéficiaires habitant un quartier prioritaire (%)",
         max_value=100,
     )
     publics = forms.MultipleChoiceField(
-        label=_("Public(s) cible(s)"),
+        label="Public(s) cible(s)",
         choices=TrancheAge.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    beneficiaires_femmes = NombreEntierField(label=_("Femmes (18 ans et plus)"))
-    beneficiaires_hommes = NombreEntierField(label=_("Hommes (18 ans et plus)"))
-    beneficiaires_filles = NombreEntierField(label=_("Filles (moins de 18 ans)"))
-    beneficiaires_garcons = NombreEntierField(label=_("Garçons (moins de 18 ans)"))
-    salaries = NombreEntierField(label=_("Salariés mobilisés"))
+    beneficiaires_femmes = NombreEntierField(label="Femmes (18 ans et plus)")
+    beneficiaires_hommes = NombreEntierField(label="Hommes (18 ans et plus)")
+    beneficiaires_filles = NombreEntierField(label="Filles (moins de 18 ans)")
+    beneficiaires_garcons = NombreEntierField(label="Garçons (moins de 18 ans)")
+    salaries = NombreEntierField(label="Salariés mobilisés")
     etpt = forms.DecimalField(
-        label=_("Équivalents temps plein travaillé (ETPT)"),
+        label="Équivalents temps plein travaillé (ETPT)",
         required=False,
         min_value=0,
         max_digits=6,
         decimal_places=2,
         localize=True,
-        help_text=_("Par exemple 1,5 pour un temps plein et un mi-temps sur l'année."),
+        help_text="Par exemple 1,5 pour un temps plein et un mi-temps sur l'année.",
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
-    benevoles = NombreEntierField(label=_("Bénévoles mobilisés"))
-    partenaires = _texte(_("Partenaires du projet"), 3)
+    benevoles = NombreEntierField(label="Bénévoles mobilisés")
+    partenaires = _texte("Partenaires du projet", 3)
 
     def clean(self):
         donnees = super().clean()
         debut, fin = donnees.get("date_debut"), donnees.get("date_fin")
         if debut and fin and fin < debut:
-            self.add_error("date_fin", _("La date de fin doit suivre la date de début."))
+            self.add_error("date_fin", "La date de fin doit suivre la date de début.")
         return donnees
 
     def valeurs_valides(self):
@@ -238,7 +237,7 @@ class CahierForm(SectionForm):
                 label=exigence.texte,
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 3}),
-                help_text=_("Comment le projet répond-il à cette exigence ?"),
+                help_text="Comment le projet répond-il à cette exigence ?",
             )
 
     def reponses(self):
@@ -319,7 +318,7 @@ class BudgetForm(ChampsEnTableau):
             )
             if ligne.a_preciser:
                 self.fields[f"precision_{ligne.code}"] = forms.CharField(
-                    label=_("Préciser : %(quoi)s") % {"quoi": ligne.a_preciser},
+                    label=f"Préciser : {ligne.a_preciser}",
                     required=False,
                     max_length=255,
                     widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
@@ -354,21 +353,21 @@ class PiecesForm(SectionForm):
     section = Section.PIECES
 
     fichier = forms.FileField(
-        label=_("Ajouter une pièce jointe"),
+        label="Ajouter une pièce jointe",
         required=False,
-        help_text=_("PDF, image ou document bureautique, 10 Mo au plus."),
+        help_text="PDF, image ou document bureautique, 10 Mo au plus.",
     )
     type_piece = forms.ChoiceField(
-        label=_("Type de pièce"), choices=PieceJointe.Type.choices, required=False
+        label="Type de pièce", choices=PieceJointe.Type.choices, required=False
     )
-    titre_piece = forms.CharField(label=_("Titre (facultatif)"), required=False, max_length=255)
+    titre_piece = forms.CharField(label="Titre (facultatif)", required=False, max_length=255)
 
 
 class DeclarationForm(SectionForm):
     section = Section.DECLARATION
 
     engagement = forms.BooleanField(
-        label=_(
+        label=(
             "Je certifie exactes les informations du présent dossier, que la structure est à jour "
             "de ses obligations sociales et fiscales, et je m'engage au nom de la structure à "
             "respecter le contrat d'engagement républicain."
@@ -376,10 +375,10 @@ class DeclarationForm(SectionForm):
         required=False,
     )
     qualite = forms.CharField(
-        label=_("Qualité du signataire"),
+        label="Qualité du signataire",
         required=False,
         max_length=150,
-        help_text=_("Par exemple : président, trésorière, directeur par délégation."),
+        help_text="Par exemple : président, trésorière, directeur par délégation.",
     )
 
 
@@ -393,9 +392,9 @@ def _libelle_appel(appel):
 
 
 class NouveauDossierForm(forms.Form):
-    structure = forms.ModelChoiceField(label=_("Structure"), queryset=Structure.objects.none())
+    structure = forms.ModelChoiceField(label="Structure", queryset=Structure.objects.none())
     appel = forms.ModelChoiceField(
-        label=_("Appel à projets"), queryset=AppelAProjets.objects.none()
+        label="Appel à projets", queryset=AppelAProjets.objects.none()
     )
 
     def __init__(self, *args, structures, appels, **kwargs):
@@ -411,7 +410,7 @@ class NouveauDossierForm(forms.Form):
 
 class RetraitForm(forms.Form):
     motif = forms.CharField(
-        label=_("Motif du retrait"),
+        label="Motif du retrait",
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": _("Indiquez le motif du retrait.")},
+        error_messages={"required": "Indiquez le motif du retrait."},
     )

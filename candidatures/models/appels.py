@@ -2,7 +2,6 @@
 
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 
 class AppelAProjetsQuerySet(models.QuerySet):
@@ -24,32 +23,32 @@ class AppelAProjets(models.Model):
     """A yearly call for projects; its state (à venir, ouvert, clos) follows from its dates."""
 
     class Etat(models.TextChoices):
-        A_VENIR = "a_venir", _("à venir")
-        OUVERT = "ouvert", _("ouvert")
-        CLOS = "clos", _("clos")
+        A_VENIR = "a_venir", "à venir"
+        OUVERT = "ouvert", "ouvert"
+        CLOS = "clos", "clos"
 
     contrat = models.ForeignKey(
         "referentiel.Contrat", on_delete=models.PROTECT, related_name="appels",
-        verbose_name=_("contrat de ville"),
+        verbose_name="contrat de ville",
     )
-    annee = models.PositiveSmallIntegerField(_("année"))
-    titre = models.CharField(_("titre"), max_length=255)
-    presentation = models.TextField(_("présentation"), blank=True)
-    ouverture = models.DateTimeField(_("ouverture des dépôts"))
+    annee = models.PositiveSmallIntegerField("année")
+    titre = models.CharField("titre", max_length=255)
+    presentation = models.TextField("présentation", blank=True)
+    ouverture = models.DateTimeField("ouverture des dépôts")
     cloture = models.DateTimeField(
-        _("clôture des dépôts"),
-        help_text=_("Heure de Paris. Plus aucun dépôt à partir de cet instant."),
+        "clôture des dépôts",
+        help_text="Heure de Paris. Plus aucun dépôt à partir de cet instant.",
     )
     enveloppe_totale = models.PositiveIntegerField(
-        _("enveloppe indicative (€)"), null=True, blank=True
+        "enveloppe indicative (€)", null=True, blank=True
     )
-    cree_le = models.DateTimeField(_("créé le"), auto_now_add=True)
+    cree_le = models.DateTimeField("créé le", auto_now_add=True)
 
     objects = AppelAProjetsQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("appel à projets")
-        verbose_name_plural = _("appels à projets")
+        verbose_name = "appel à projets"
+        verbose_name_plural = "appels à projets"
         ordering = ["-annee"]
         constraints = [
             models.UniqueConstraint(fields=["contrat", "annee"], name="appel_un_par_an"),
@@ -81,11 +80,11 @@ class AppelAProjets(models.Model):
 class EnveloppePilier(models.Model):
     appel = models.ForeignKey(AppelAProjets, on_delete=models.CASCADE, related_name="enveloppes")
     pilier = models.ForeignKey("referentiel.Pilier", on_delete=models.PROTECT)
-    montant = models.PositiveIntegerField(_("enveloppe indicative (€)"))
+    montant = models.PositiveIntegerField("enveloppe indicative (€)")
 
     class Meta:
-        verbose_name = _("enveloppe par pilier")
-        verbose_name_plural = _("enveloppes par pilier")
+        verbose_name = "enveloppe par pilier"
+        verbose_name_plural = "enveloppes par pilier"
         constraints = [
             models.UniqueConstraint(fields=["appel", "pilier"], name="enveloppe_unique_par_pilier")
         ]
@@ -98,13 +97,13 @@ class DocumentAppel(models.Model):
     """A document of the call (règlement, notice…), public like the call."""
 
     appel = models.ForeignKey(AppelAProjets, on_delete=models.CASCADE, related_name="documents")
-    titre = models.CharField(_("titre"), max_length=255)
-    fichier = models.FileField(_("fichier"), upload_to="appels/%Y/")
-    ordre = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    titre = models.CharField("titre", max_length=255)
+    fichier = models.FileField("fichier", upload_to="appels/%Y/")
+    ordre = models.PositiveSmallIntegerField("ordre", default=0)
 
     class Meta:
-        verbose_name = _("document de l'appel")
-        verbose_name_plural = _("documents de l'appel")
+        verbose_name = "document de l'appel"
+        verbose_name_plural = "documents de l'appel"
         ordering = ["ordre", "pk"]
 
     def __str__(self):
@@ -120,8 +119,8 @@ class CompteurReferences(models.Model):
     dernier_numero = models.PositiveIntegerField(default=0)
 
     class Meta:
-        verbose_name = _("compteur de références")
-        verbose_name_plural = _("compteurs de références")
+        verbose_name = "compteur de références"
+        verbose_name_plural = "compteurs de références"
 
     def __str__(self):
         return f"{self.appel} : {self.dernier_numero}"

@@ -4,16 +4,15 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
     """Roles are Django groups created by a data migration; these are their names."""
 
-    PORTEUR = "porteur", _("porteur de projet")
-    INSTRUCTEUR = "instructeur", _("instructeur")
-    COMITE = "comite", _("comité de pilotage")
-    ADMINISTRATEUR = "administrateur", _("administrateur")
+    PORTEUR = "porteur", "porteur de projet"
+    INSTRUCTEUR = "instructeur", "instructeur"
+    COMITE = "comite", "comité de pilotage"
+    ADMINISTRATEUR = "administrateur", "administrateur"
 
 
 class UtilisateurManager(BaseUserManager):
@@ -44,17 +43,17 @@ class UtilisateurManager(BaseUserManager):
 
 
 class Utilisateur(AbstractBaseUser, PermissionsMixin):
-    email = models.EmailField(_("adresse électronique"), unique=True)
-    prenom = models.CharField(_("prénom"), max_length=150, blank=True)
-    nom = models.CharField(_("nom"), max_length=150, blank=True)
+    email = models.EmailField("adresse électronique", unique=True)
+    prenom = models.CharField("prénom", max_length=150, blank=True)
+    nom = models.CharField("nom", max_length=150, blank=True)
     is_staff = models.BooleanField(
-        _("accès à l'administration technique"),
+        "accès à l'administration technique",
         default=False,
-        help_text=_("Peut se connecter à l'interface d'administration de Django."),
+        help_text="Peut se connecter à l'interface d'administration de Django.",
     )
-    is_active = models.BooleanField(_("actif"), default=True)
-    date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
-    email_confirme_le = models.DateTimeField(_("adresse confirmée le"), null=True, blank=True)
+    is_active = models.BooleanField("actif", default=True)
+    date_joined = models.DateTimeField("inscrit le", default=timezone.now)
+    email_confirme_le = models.DateTimeField("adresse confirmée le", null=True, blank=True)
 
     objects = UtilisateurManager()
 
@@ -63,8 +62,8 @@ class Utilisateur(AbstractBaseUser, PermissionsMixin):
     REQUIRED_FIELDS = []
 
     class Meta:
-        verbose_name = _("utilisateur")
-        verbose_name_plural = _("utilisateurs")
+        verbose_name = "utilisateur"
+        verbose_name_plural = "utilisateurs"
         constraints = [
             models.UniqueConstraint(Lower("email"), name="utilisateur_email_insensible_casse"),
         ]

@@ -4,7 +4,6 @@ attachments.
 
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from ..dossiers import budget as grille_budget
 from .comptes import Utilisateur
@@ -16,11 +15,11 @@ class ReponseExigence(models.Model):
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="reponses")
     exigence = models.ForeignKey("referentiel.Exigence", on_delete=models.PROTECT, related_name="+")
-    texte = models.TextField(_("réponse"), blank=True)
+    texte = models.TextField("réponse", blank=True)
 
     class Meta:
-        verbose_name = _("réponse au cahier des charges")
-        verbose_name_plural = _("réponses au cahier des charges")
+        verbose_name = "réponse au cahier des charges"
+        verbose_name_plural = "réponses au cahier des charges"
         constraints = [
             models.UniqueConstraint(fields=["dossier", "exigence"], name="reponse_unique")
         ]
@@ -36,15 +35,15 @@ class PrevisionIndicateur(models.Model):
     indicateur = models.ForeignKey(
         "referentiel.Indicateur", on_delete=models.PROTECT, related_name="+"
     )
-    valeur = models.IntegerField(_("valeur"), null=True, blank=True)
-    valeur_femmes = models.IntegerField(_("femmes"), null=True, blank=True)
-    valeur_hommes = models.IntegerField(_("hommes"), null=True, blank=True)
-    valeur_filles = models.IntegerField(_("filles"), null=True, blank=True)
-    valeur_garcons = models.IntegerField(_("garçons"), null=True, blank=True)
+    valeur = models.IntegerField("valeur", null=True, blank=True)
+    valeur_femmes = models.IntegerField("femmes", null=True, blank=True)
+    valeur_hommes = models.IntegerField("hommes", null=True, blank=True)
+    valeur_filles = models.IntegerField("filles", null=True, blank=True)
+    valeur_garcons = models.IntegerField("garçons", null=True, blank=True)
 
     class Meta:
-        verbose_name = _("valeur prévisionnelle")
-        verbose_name_plural = _("valeurs prévisionnelles")
+        verbose_name = "valeur prévisionnelle"
+        verbose_name_plural = "valeurs prévisionnelles"
         constraints = [
             models.UniqueConstraint(fields=["dossier", "indicateur"], name="prevision_unique"),
             *[
@@ -77,15 +76,15 @@ class LigneBudget(models.Model):
     """One line of the project budget (grid in ``dossiers/budget.py``), in whole euros."""
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="lignes_budget")
-    code = models.CharField(_("ligne"), max_length=16, choices=[
+    code = models.CharField("ligne", max_length=16, choices=[
         (ligne.code, ligne.libelle) for ligne in grille_budget.LIGNES
     ])
-    montant = models.IntegerField(_("montant (€)"), default=0)
-    precision = models.CharField(_("précision"), max_length=255, blank=True)
+    montant = models.IntegerField("montant (€)", default=0)
+    precision = models.CharField("précision", max_length=255, blank=True)
 
     class Meta:
-        verbose_name = _("ligne de budget")
-        verbose_name_plural = _("lignes de budget")
+        verbose_name = "ligne de budget"
+        verbose_name_plural = "lignes de budget"
         constraints = [
             models.UniqueConstraint(fields=["dossier", "code"], name="ligne_budget_unique"),
             models.CheckConstraint(
@@ -113,26 +112,26 @@ class PieceJointe(models.Model):
     """A document attached to one dossier (quote, plan, partnership letter…)."""
 
     class Type(models.TextChoices):
-        DEVIS = "devis", _("devis")
-        PLAN = "plan", _("plan")
-        LETTRE_PARTENARIAT = "lettre_partenariat", _("lettre de partenariat")
-        CALENDRIER = "calendrier", _("calendrier")
-        AUTRE = "autre", _("autre document")
+        DEVIS = "devis", "devis"
+        PLAN = "plan", "plan"
+        LETTRE_PARTENARIAT = "lettre_partenariat", "lettre de partenariat"
+        CALENDRIER = "calendrier", "calendrier"
+        AUTRE = "autre", "autre document"
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="pieces")
-    type = models.CharField(_("type de pièce"), max_length=20, choices=Type, default=Type.AUTRE)
-    titre = models.CharField(_("titre"), max_length=255, blank=True)
-    fichier = models.FileField(_("fichier"), upload_to=chemin_piece)
-    nom_original = models.CharField(_("nom du fichier"), max_length=255)
-    taille = models.PositiveIntegerField(_("taille (octets)"))
+    type = models.CharField("type de pièce", max_length=20, choices=Type, default=Type.AUTRE)
+    titre = models.CharField("titre", max_length=255, blank=True)
+    fichier = models.FileField("fichier", upload_to=chemin_piece)
+    nom_original = models.CharField("nom du fichier", max_length=255)
+    taille = models.PositiveIntegerField("taille (octets)")
     ajoute_par = models.ForeignKey(
         Utilisateur, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    ajoute_le = models.DateTimeField(_("ajouté le"), default=timezone.now)
+    ajoute_le = models.DateTimeField("ajouté le", default=timezone.now)
 
     class Meta:
-        verbose_name = _("pièce jointe")
-        verbose_name_plural = _("pièces jointes")
+        verbose_name = "pièce jointe"
+        verbose_name_plural = "pièces jointes"
         ordering = ["ajoute_le", "pk"]
 
     def __str__(self):

@@ -1,24 +1,23 @@
 """The lifecycle of a dossier in one screen: statuses, allowed moves, statuses before decision."""
 
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
 
 class Statut(models.TextChoices):
-    BROUILLON = "brouillon", _("brouillon")
-    DEPOSE = "depose", _("déposé")
-    EN_INSTRUCTION = "en_instruction", _("en instruction")
-    A_CORRIGER = "a_corriger", _("à corriger")
-    INSTRUIT = "instruit", _("instruit")
-    RETENU = "retenu", _("retenu")
-    NON_RETENU = "non_retenu", _("non retenu")
-    CLASSE_SANS_SUITE = "classe_sans_suite", _("classé sans suite")
-    EN_COURS = "en_cours", _("en cours de réalisation")
-    BILAN_A_REMETTRE = "bilan_a_remettre", _("bilan à remettre")
-    BILAN_DEPOSE = "bilan_depose", _("bilan déposé")
-    BILAN_A_CORRIGER = "bilan_a_corriger", _("bilan à corriger")
-    CLOTURE = "cloture", _("clôturé")
-    RETIRE = "retire", _("retiré")
+    BROUILLON = "brouillon", "brouillon"
+    DEPOSE = "depose", "déposé"
+    EN_INSTRUCTION = "en_instruction", "en instruction"
+    A_CORRIGER = "a_corriger", "à corriger"
+    INSTRUIT = "instruit", "instruit"
+    RETENU = "retenu", "retenu"
+    NON_RETENU = "non_retenu", "non retenu"
+    CLASSE_SANS_SUITE = "classe_sans_suite", "classé sans suite"
+    EN_COURS = "en_cours", "en cours de réalisation"
+    BILAN_A_REMETTRE = "bilan_a_remettre", "bilan à remettre"
+    BILAN_DEPOSE = "bilan_depose", "bilan déposé"
+    BILAN_A_CORRIGER = "bilan_a_corriger", "bilan à corriger"
+    CLOTURE = "cloture", "clôturé"
+    RETIRE = "retire", "retiré"
 
 
 # The whole lifecycle, read by `changer_statut`: a move not listed here is refused.

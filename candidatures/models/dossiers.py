@@ -2,7 +2,6 @@
 
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from .appels import AppelAProjets
 from .comptes import Utilisateur
@@ -13,24 +12,24 @@ from .structures import DocumentStructure, Structure
 class Section(models.TextChoices):
     """The sections of the dossier form, in the order they are shown."""
 
-    IDENTITE = "identite", _("Identité et fiche-action")
-    PROJET = "projet", _("Projet")
-    CAHIER = "cahier", _("Cahier des charges")
-    INDICATEURS = "indicateurs", _("Indicateurs prévisionnels")
-    BUDGET = "budget", _("Budget du projet")
-    PIECES = "pieces", _("Pièces jointes")
-    DECLARATION = "declaration", _("Déclaration sur l'honneur")
+    IDENTITE = "identite", "Identité et fiche-action"
+    PROJET = "projet", "Projet"
+    CAHIER = "cahier", "Cahier des charges"
+    INDICATEURS = "indicateurs", "Indicateurs prévisionnels"
+    BUDGET = "budget", "Budget du projet"
+    PIECES = "pieces", "Pièces jointes"
+    DECLARATION = "declaration", "Déclaration sur l'honneur"
 
 
 class TrancheAge(models.TextChoices):
     """Age groups of the public; each is a boolean column of the dossier (``public_<value>``)."""
 
-    T0_5 = "0_5", _("0-5 ans")
-    T6_11 = "6_11", _("6-11 ans")
-    T12_17 = "12_17", _("12-17 ans")
-    T18_25 = "18_25", _("18-25 ans")
-    T26_64 = "26_64", _("26-64 ans")
-    T65 = "65_plus", _("65 ans et plus")
+    T0_5 = "0_5", "0-5 ans"
+    T6_11 = "6_11", "6-11 ans"
+    T12_17 = "12_17", "12-17 ans"
+    T18_25 = "18_25", "18-25 ans"
+    T26_64 = "26_64", "26-64 ans"
+    T65 = "65_plus", "65 ans et plus"
 
 
 class DossierQuerySet(models.QuerySet):
@@ -54,97 +53,97 @@ class Dossier(models.Model):
     structure = models.ForeignKey(Structure, on_delete=models.PROTECT, related_name="dossiers")
     appel = models.ForeignKey(AppelAProjets, on_delete=models.PROTECT, related_name="dossiers")
     statut = models.CharField(
-        _("statut"), max_length=20, choices=Statut, default=Statut.BROUILLON
+        "statut", max_length=20, choices=Statut, default=Statut.BROUILLON
     )
-    numero = models.PositiveIntegerField(_("numéro dans l'appel"), null=True, blank=True)
-    reference = models.CharField(_("référence"), max_length=20, blank=True)
-    version = models.PositiveIntegerField(_("version"), default=1)
+    numero = models.PositiveIntegerField("numéro dans l'appel", null=True, blank=True)
+    reference = models.CharField("référence", max_length=20, blank=True)
+    version = models.PositiveIntegerField("version", default=1)
     renouvelle = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="renouvellements",
-        verbose_name=_("renouvelle le dossier"),
+        verbose_name="renouvelle le dossier",
     )
     cree_par = models.ForeignKey(
         Utilisateur, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    cree_le = models.DateTimeField(_("créé le"), default=timezone.now)
+    cree_le = models.DateTimeField("créé le", default=timezone.now)
     modifie_par = models.ForeignKey(
         Utilisateur, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    modifie_le = models.DateTimeField(_("enregistré le"), default=timezone.now)
-    depose_le = models.DateTimeField(_("déposé le"), null=True, blank=True)
+    modifie_le = models.DateTimeField("enregistré le", default=timezone.now)
+    depose_le = models.DateTimeField("déposé le", null=True, blank=True)
     documents_deposes = models.ManyToManyField(
         DocumentStructure, blank=True, related_name="dossiers",
-        verbose_name=_("documents de la structure au dépôt"),
-        help_text=_("Versions en vigueur au moment du dépôt, figées pour l'instruction."),
+        verbose_name="documents de la structure au dépôt",
+        help_text="Versions en vigueur au moment du dépôt, figées pour l'instruction.",
     )
 
     # Identité et fiche-action
     action_principale = models.ForeignKey(
         "referentiel.Action", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="dossiers_principaux", verbose_name=_("action principale"),
+        related_name="dossiers_principaux", verbose_name="action principale",
     )
     actions_secondaires = models.ManyToManyField(
         "referentiel.Action", blank=True, related_name="dossiers_secondaires",
-        verbose_name=_("actions secondaires"),
+        verbose_name="actions secondaires",
     )
-    contact_nom = models.CharField(_("personne chargée du dossier"), max_length=255, blank=True)
+    contact_nom = models.CharField("personne chargée du dossier", max_length=255, blank=True)
     contact_email = models.EmailField(
-        _("adresse électronique de la personne chargée du dossier"), blank=True
+        "adresse électronique de la personne chargée du dossier", blank=True
     )
     contact_telephone = models.CharField(
-        _("téléphone de la personne chargée du dossier"), max_length=20, blank=True
+        "téléphone de la personne chargée du dossier", max_length=20, blank=True
     )
 
     # Projet
-    intitule = models.CharField(_("intitulé du projet"), max_length=255, blank=True)
-    resume = models.TextField(_("résumé"), blank=True)
-    contexte = models.TextField(_("contexte et besoins identifiés"), blank=True)
-    objectifs = models.TextField(_("objectifs du projet"), blank=True)
-    description = models.TextField(_("description du contenu"), blank=True)
-    date_debut = models.DateField(_("date de début"), null=True, blank=True)
-    date_fin = models.DateField(_("date de fin"), null=True, blank=True)
+    intitule = models.CharField("intitulé du projet", max_length=255, blank=True)
+    resume = models.TextField("résumé", blank=True)
+    contexte = models.TextField("contexte et besoins identifiés", blank=True)
+    objectifs = models.TextField("objectifs du projet", blank=True)
+    description = models.TextField("description du contenu", blank=True)
+    date_debut = models.DateField("date de début", null=True, blank=True)
+    date_fin = models.DateField("date de fin", null=True, blank=True)
     justification_dates = models.TextField(
-        _("justification des dates hors de l'année de l'appel"), blank=True
+        "justification des dates hors de l'année de l'appel", blank=True
     )
-    lieux = models.TextField(_("lieux de réalisation"), blank=True)
+    lieux = models.TextField("lieux de réalisation", blank=True)
     quartiers = models.ManyToManyField(
         "referentiel.QuartierPrioritaire", blank=True, related_name="dossiers",
-        verbose_name=_("quartiers prioritaires concernés"),
+        verbose_name="quartiers prioritaires concernés",
     )
     part_beneficiaires_qpv = models.PositiveSmallIntegerField(
-        _("part estimée des bénéficiaires habitant un QPV (%)"), null=True, blank=True
+        "part estimée des bénéficiaires habitant un QPV (%)", null=True, blank=True
     )
-    public_0_5 = models.BooleanField(_("0-5 ans"), default=False)
-    public_6_11 = models.BooleanField(_("6-11 ans"), default=False)
-    public_12_17 = models.BooleanField(_("12-17 ans"), default=False)
-    public_18_25 = models.BooleanField(_("18-25 ans"), default=False)
-    public_26_64 = models.BooleanField(_("26-64 ans"), default=False)
-    public_65_plus = models.BooleanField(_("65 ans et plus"), default=False)
-    beneficiaires_femmes = models.PositiveIntegerField(_("femmes"), null=True, blank=True)
-    beneficiaires_hommes = models.PositiveIntegerField(_("hommes"), null=True, blank=True)
-    beneficiaires_filles = models.PositiveIntegerField(_("filles"), null=True, blank=True)
-    beneficiaires_garcons = models.PositiveIntegerField(_("garçons"), null=True, blank=True)
-    salaries = models.PositiveIntegerField(_("salariés mobilisés"), null=True, blank=True)
+    public_0_5 = models.BooleanField("0-5 ans", default=False)
+    public_6_11 = models.BooleanField("6-11 ans", default=False)
+    public_12_17 = models.BooleanField("12-17 ans", default=False)
+    public_18_25 = models.BooleanField("18-25 ans", default=False)
+    public_26_64 = models.BooleanField("26-64 ans", default=False)
+    public_65_plus = models.BooleanField("65 ans et plus", default=False)
+    beneficiaires_femmes = models.PositiveIntegerField("femmes", null=True, blank=True)
+    beneficiaires_hommes = models.PositiveIntegerField("hommes", null=True, blank=True)
+    beneficiaires_filles = models.PositiveIntegerField("filles", null=True, blank=True)
+    beneficiaires_garcons = models.PositiveIntegerField("garçons", null=True, blank=True)
+    salaries = models.PositiveIntegerField("salariés mobilisés", null=True, blank=True)
     etpt = models.DecimalField(
-        _("équivalents temps plein travaillé (ETPT)"), max_digits=6, decimal_places=2,
+        "équivalents temps plein travaillé (ETPT)", max_digits=6, decimal_places=2,
         null=True, blank=True,
     )
-    benevoles = models.PositiveIntegerField(_("bénévoles mobilisés"), null=True, blank=True)
-    partenaires = models.TextField(_("partenaires du projet"), blank=True)
+    benevoles = models.PositiveIntegerField("bénévoles mobilisés", null=True, blank=True)
+    partenaires = models.TextField("partenaires du projet", blank=True)
 
     # Déclaration sur l'honneur
     declaration_signee_par = models.ForeignKey(
         Utilisateur, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    declaration_signataire = models.CharField(_("signataire"), max_length=255, blank=True)
-    declaration_qualite = models.CharField(_("qualité du signataire"), max_length=150, blank=True)
-    declaration_signee_le = models.DateTimeField(_("signée le"), null=True, blank=True)
+    declaration_signataire = models.CharField("signataire", max_length=255, blank=True)
+    declaration_qualite = models.CharField("qualité du signataire", max_length=150, blank=True)
+    declaration_signee_le = models.DateTimeField("signée le", null=True, blank=True)
 
     objects = DossierQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("dossier")
-        verbose_name_plural = _("dossiers")
+        verbose_name = "dossier"
+        verbose_name_plural = "dossiers"
         ordering = ["-cree_le"]
         constraints = [
             models.UniqueConstraint(
@@ -220,18 +219,18 @@ class DemandeCorrection(models.Model):
     dossier = models.ForeignKey(
         Dossier, on_delete=models.CASCADE, related_name="demandes_correction"
     )
-    message = models.TextField(_("message"))
+    message = models.TextField("message")
     sections_codes = models.CharField(
-        _("sections à corriger"), max_length=120,
-        help_text=_("Codes des sections ouvertes à la correction, séparés par des virgules."),
+        "sections à corriger", max_length=120,
+        help_text="Codes des sections ouvertes à la correction, séparés par des virgules.",
     )
     demandee_par = models.ForeignKey(Utilisateur, on_delete=models.SET_NULL, null=True)
-    demandee_le = models.DateTimeField(_("demandée le"), default=timezone.now)
-    traitee_le = models.DateTimeField(_("traitée le"), null=True, blank=True)
+    demandee_le = models.DateTimeField("demandée le", default=timezone.now)
+    traitee_le = models.DateTimeField("traitée le", null=True, blank=True)
 
     class Meta:
-        verbose_name = _("demande de corrections")
-        verbose_name_plural = _("demandes de corrections")
+        verbose_name = "demande de corrections"
+        verbose_name_plural = "demandes de corrections"
         ordering = ["-demandee_le"]
 
     def __str__(self):
@@ -250,15 +249,15 @@ class HistoriqueStatut(models.Model):
     """Who moved a dossier from which status to which, when and why."""
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="historique")
-    de = models.CharField(_("de"), max_length=20, choices=Statut, blank=True)
-    vers = models.CharField(_("vers"), max_length=20, choices=Statut)
+    de = models.CharField("de", max_length=20, choices=Statut, blank=True)
+    vers = models.CharField("vers", max_length=20, choices=Statut)
     par = models.ForeignKey(Utilisateur, on_delete=models.SET_NULL, null=True, related_name="+")
-    le = models.DateTimeField(_("le"), default=timezone.now)
-    motif = models.TextField(_("motif"), blank=True)
+    le = models.DateTimeField("le", default=timezone.now)
+    motif = models.TextField("motif", blank=True)
 
     class Meta:
-        verbose_name = _("changement de statut")
-        verbose_name_plural = _("historique des statuts")
+        verbose_name = "changement de statut"
+        verbose_name_plural = "historique des statuts"
         ordering = ["le", "pk"]
 
     def __str__(self):
@@ -273,16 +272,16 @@ class ModificationDossier(models.Model):
     """
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="modifications")
-    section = models.CharField(_("section"), max_length=20, choices=Section)
-    champ = models.CharField(_("élément"), max_length=255)
-    avant = models.TextField(_("avant"), blank=True)
-    apres = models.TextField(_("après"), blank=True)
+    section = models.CharField("section", max_length=20, choices=Section)
+    champ = models.CharField("élément", max_length=255)
+    avant = models.TextField("avant", blank=True)
+    apres = models.TextField("après", blank=True)
     par = models.ForeignKey(Utilisateur, on_delete=models.SET_NULL, null=True, related_name="+")
-    le = models.DateTimeField(_("le"), default=timezone.now)
+    le = models.DateTimeField("le", default=timezone.now)
 
     class Meta:
-        verbose_name = _("modification du dossier")
-        verbose_name_plural = _("modifications des dossiers")
+        verbose_name = "modification du dossier"
+        verbose_name_plural = "modifications des dossiers"
         ordering = ["le", "pk"]
 
     def __str__(self):

@@ -2,7 +2,6 @@
 
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from .comptes import Utilisateur
 
@@ -23,48 +22,48 @@ class Structure(models.Model):
     """A porteur de projet (association, commune, bailleur…): it owns the dossiers, not a person."""
 
     class Type(models.TextChoices):
-        ASSOCIATION = "association", _("association loi 1901")
-        COLLECTIVITE = "collectivite", _("collectivité territoriale")
-        BAILLEUR = "bailleur", _("bailleur social")
-        ETABLISSEMENT_PUBLIC = "etablissement_public", _("établissement public")
-        ESS = "ess", _("entreprise de l'économie sociale et solidaire")
-        AUTRE = "autre", _("autre")
+        ASSOCIATION = "association", "association loi 1901"
+        COLLECTIVITE = "collectivite", "collectivité territoriale"
+        BAILLEUR = "bailleur", "bailleur social"
+        ETABLISSEMENT_PUBLIC = "etablissement_public", "établissement public"
+        ESS = "ess", "entreprise de l'économie sociale et solidaire"
+        AUTRE = "autre", "autre"
 
-    raison_sociale = models.CharField(_("raison sociale"), max_length=255)
-    sigle = models.CharField(_("sigle"), max_length=50, blank=True)
-    type = models.CharField(_("type de structure"), max_length=24, choices=Type)
-    siret = models.CharField(_("SIRET"), max_length=14, unique=True)
-    rna = models.CharField(_("numéro RNA"), max_length=10, blank=True)
+    raison_sociale = models.CharField("raison sociale", max_length=255)
+    sigle = models.CharField("sigle", max_length=50, blank=True)
+    type = models.CharField("type de structure", max_length=24, choices=Type)
+    siret = models.CharField("SIRET", max_length=14, unique=True)
+    rna = models.CharField("numéro RNA", max_length=10, blank=True)
     rna_absent_motif = models.CharField(
-        _("motif de l'absence de numéro RNA"), max_length=255, blank=True
+        "motif de l'absence de numéro RNA", max_length=255, blank=True
     )
-    objet = models.TextField(_("objet de la structure"), blank=True)
-    adresse = models.CharField(_("adresse"), max_length=255)
-    code_postal = models.CharField(_("code postal"), max_length=5)
-    commune = models.CharField(_("commune"), max_length=120)
-    telephone = models.CharField(_("téléphone"), max_length=20, blank=True)
-    email = models.EmailField(_("adresse électronique de la structure"), blank=True)
-    site_web = models.URLField(_("site internet"), blank=True)
-    representant_nom = models.CharField(_("nom du représentant légal"), max_length=150)
-    representant_prenom = models.CharField(_("prénom du représentant légal"), max_length=150)
+    objet = models.TextField("objet de la structure", blank=True)
+    adresse = models.CharField("adresse", max_length=255)
+    code_postal = models.CharField("code postal", max_length=5)
+    commune = models.CharField("commune", max_length=120)
+    telephone = models.CharField("téléphone", max_length=20, blank=True)
+    email = models.EmailField("adresse électronique de la structure", blank=True)
+    site_web = models.URLField("site internet", blank=True)
+    representant_nom = models.CharField("nom du représentant légal", max_length=150)
+    representant_prenom = models.CharField("prénom du représentant légal", max_length=150)
     representant_fonction = models.CharField(
-        _("fonction du représentant légal"), max_length=150
+        "fonction du représentant légal", max_length=150
     )
-    contact_nom = models.CharField(_("personne chargée des dossiers"), max_length=255, blank=True)
-    contact_email = models.EmailField(_("adresse électronique de cette personne"), blank=True)
+    contact_nom = models.CharField("personne chargée des dossiers", max_length=255, blank=True)
+    contact_email = models.EmailField("adresse électronique de cette personne", blank=True)
     contact_telephone = models.CharField(
-        _("téléphone de cette personne"), max_length=20, blank=True
+        "téléphone de cette personne", max_length=20, blank=True
     )
-    iban = models.CharField(_("IBAN"), max_length=34, blank=True)
-    bic = models.CharField(_("BIC"), max_length=11, blank=True)
-    cree_le = models.DateTimeField(_("créée le"), auto_now_add=True)
-    modifie_le = models.DateTimeField(_("modifiée le"), auto_now=True)
+    iban = models.CharField("IBAN", max_length=34, blank=True)
+    bic = models.CharField("BIC", max_length=11, blank=True)
+    cree_le = models.DateTimeField("créée le", auto_now_add=True)
+    modifie_le = models.DateTimeField("modifiée le", auto_now=True)
 
     objects = StructureQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("structure")
-        verbose_name_plural = _("structures")
+        verbose_name = "structure"
+        verbose_name_plural = "structures"
         ordering = ["raison_sociale"]
         constraints = [
             models.CheckConstraint(
@@ -94,19 +93,19 @@ class Membre(models.Model):
     """A user's membership of a structure, with its role within the structure."""
 
     class Role(models.TextChoices):
-        RESPONSABLE = "responsable", _("responsable")
-        CONTRIBUTEUR = "contributeur", _("contributeur")
+        RESPONSABLE = "responsable", "responsable"
+        CONTRIBUTEUR = "contributeur", "contributeur"
 
     structure = models.ForeignKey(Structure, on_delete=models.CASCADE, related_name="membres")
     utilisateur = models.ForeignKey(
         Utilisateur, on_delete=models.CASCADE, related_name="adhesions"
     )
-    role = models.CharField(_("rôle dans la structure"), max_length=12, choices=Role)
-    depuis = models.DateTimeField(_("membre depuis"), auto_now_add=True)
+    role = models.CharField("rôle dans la structure", max_length=12, choices=Role)
+    depuis = models.DateTimeField("membre depuis", auto_now_add=True)
 
     class Meta:
-        verbose_name = _("membre")
-        verbose_name_plural = _("membres")
+        verbose_name = "membre"
+        verbose_name_plural = "membres"
         constraints = [
             models.UniqueConstraint(
                 fields=["structure", "utilisateur"], name="membre_unique_par_structure"
@@ -141,35 +140,33 @@ class DocumentStructure(models.Model):
     """One version of a document the structure keeps once and every dossier reuses."""
 
     class Type(models.TextChoices):
-        STATUTS = "statuts", _("statuts")
-        LISTE_DIRIGEANTS = "liste_dirigeants", _("liste des dirigeants")
-        RIB = "rib", _("relevé d'identité bancaire (RIB)")
-        RAPPORT_ACTIVITE = "rapport_activite", _("dernier rapport d'activité")
-        COMPTES_APPROUVES = "comptes_approuves", _("derniers comptes approuvés")
+        STATUTS = "statuts", "statuts"
+        LISTE_DIRIGEANTS = "liste_dirigeants", "liste des dirigeants"
+        RIB = "rib", "relevé d'identité bancaire (RIB)"
+        RAPPORT_ACTIVITE = "rapport_activite", "dernier rapport d'activité"
+        COMPTES_APPROUVES = "comptes_approuves", "derniers comptes approuvés"
 
     structure = models.ForeignKey(Structure, on_delete=models.CASCADE, related_name="documents")
-    type = models.CharField(_("type de document"), max_length=20, choices=Type)
-    fichier = models.FileField(_("fichier"), upload_to=chemin_document_structure, max_length=255)
-    nom_original = models.CharField(_("nom du fichier"), max_length=255)
-    taille = models.PositiveBigIntegerField(_("taille (octets)"))
-    type_mime = models.CharField(_("type de contenu"), max_length=100)
+    type = models.CharField("type de document", max_length=20, choices=Type)
+    fichier = models.FileField("fichier", upload_to=chemin_document_structure, max_length=255)
+    nom_original = models.CharField("nom du fichier", max_length=255)
+    taille = models.PositiveBigIntegerField("taille (octets)")
+    type_mime = models.CharField("type de contenu", max_length=100)
     date_document = models.DateField(
-        _("date du document"),
-        help_text=_(
-            "Date figurant sur le document (adoption des statuts, approbation des comptes…)."
-        ),
+        "date du document",
+        help_text="Date figurant sur le document (adoption des statuts, approbation des comptes…).",
     )
-    est_actuel = models.BooleanField(_("version en vigueur"), default=True)
+    est_actuel = models.BooleanField("version en vigueur", default=True)
     depose_par = models.ForeignKey(
         Utilisateur, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    depose_le = models.DateTimeField(_("déposé le"), default=timezone.now)
+    depose_le = models.DateTimeField("déposé le", default=timezone.now)
 
     objects = DocumentStructureQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("document de structure")
-        verbose_name_plural = _("documents de structure")
+        verbose_name = "document de structure"
+        verbose_name_plural = "documents de structure"
         ordering = ["structure", "type", "-depose_le", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -199,21 +196,21 @@ class Invitation(models.Model):
     """An e-mail invitation to join a structure; the link sent is signed and expires."""
 
     structure = models.ForeignKey(Structure, on_delete=models.CASCADE, related_name="invitations")
-    email = models.EmailField(_("adresse électronique invitée"))
-    role = models.CharField(_("rôle proposé"), max_length=12, choices=Membre.Role)
+    email = models.EmailField("adresse électronique invitée")
+    role = models.CharField("rôle proposé", max_length=12, choices=Membre.Role)
     invite_par = models.ForeignKey(
         Utilisateur, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    envoyee_le = models.DateTimeField(_("envoyée le"), default=timezone.now)
-    acceptee_le = models.DateTimeField(_("acceptée le"), null=True, blank=True)
+    envoyee_le = models.DateTimeField("envoyée le", default=timezone.now)
+    acceptee_le = models.DateTimeField("acceptée le", null=True, blank=True)
     acceptee_par = models.ForeignKey(
         Utilisateur, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    annulee_le = models.DateTimeField(_("annulée le"), null=True, blank=True)
+    annulee_le = models.DateTimeField("annulée le", null=True, blank=True)
 
     class Meta:
-        verbose_name = _("invitation")
-        verbose_name_plural = _("invitations")
+        verbose_name = "invitation"
+        verbose_name_plural = "invitations"
         ordering = ["-envoyee_le"]
         constraints = [
             models.UniqueConstraint(
@@ -239,9 +236,9 @@ class DemandeAdhesion(models.Model):
     """A user's request to join a structure found by its SIRET; a responsable answers it."""
 
     class Statut(models.TextChoices):
-        EN_ATTENTE = "en_attente", _("en attente")
-        ACCEPTEE = "acceptee", _("acceptée")
-        REFUSEE = "refusee", _("refusée")
+        EN_ATTENTE = "en_attente", "en attente"
+        ACCEPTEE = "acceptee", "acceptée"
+        REFUSEE = "refusee", "refusée"
 
     structure = models.ForeignKey(
         Structure, on_delete=models.CASCADE, related_name="demandes_adhesion"
@@ -249,19 +246,19 @@ class DemandeAdhesion(models.Model):
     utilisateur = models.ForeignKey(
         Utilisateur, on_delete=models.CASCADE, related_name="demandes_adhesion"
     )
-    message = models.TextField(_("message aux responsables"), blank=True)
+    message = models.TextField("message aux responsables", blank=True)
     statut = models.CharField(
-        _("statut"), max_length=10, choices=Statut, default=Statut.EN_ATTENTE
+        "statut", max_length=10, choices=Statut, default=Statut.EN_ATTENTE
     )
-    cree_le = models.DateTimeField(_("demandée le"), default=timezone.now)
-    traitee_le = models.DateTimeField(_("traitée le"), null=True, blank=True)
+    cree_le = models.DateTimeField("demandée le", default=timezone.now)
+    traitee_le = models.DateTimeField("traitée le", null=True, blank=True)
     traitee_par = models.ForeignKey(
         Utilisateur, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
     class Meta:
-        verbose_name = _("demande d'adhésion")
-        verbose_name_plural = _("demandes d'adhésion")
+        verbose_name = "demande d'adhésion"
+        verbose_name_plural = "demandes d'adhésion"
         ordering = ["-cree_le"]
         constraints = [
             models.UniqueConstraint(

@@ -8,7 +8,6 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from ..commun.validators import TYPES_MIME, extension_de, normaliser_siret, valider_document
 from ..comptes import notifications as notifications_comptes
@@ -19,11 +18,11 @@ from .permissions import oublier_roles_structures
 SEL_INVITATION = "candidatures.structures.invitation"
 DUREE_INVITATION = timedelta(days=7)
 
-MESSAGE_SIRET_PRIS = _(
+MESSAGE_SIRET_PRIS = (
     "Une structure avec ce SIRET est déjà inscrite sur le portail. Demandez à la rejoindre "
     "(menu « Mes structures », « Rejoindre une structure ») plutôt que de la créer à nouveau."
 )
-MESSAGE_DERNIER_RESPONSABLE = _(
+MESSAGE_DERNIER_RESPONSABLE = (
     "Une structure garde toujours au moins un responsable : désignez d'abord un autre "
     "responsable parmi les membres."
 )
@@ -85,7 +84,7 @@ def changer_role_membre(*, membre, role, par):
     _verrouiller(membre.structure)
     membre = Membre.objects.select_for_update().get(pk=membre.pk)
     if role not in Membre.Role.values:
-        raise ValidationError(_("Rôle inconnu."), code="role_inconnu")
+        raise ValidationError("Rôle inconnu.", code="role_inconnu")
     if (
         membre.role == Membre.Role.RESPONSABLE
         and role != Membre.Role.RESPONSABLE
@@ -114,13 +113,13 @@ def quitter_structure(*, structure, utilisateur):
     """Leave a structure; its last responsable must first hand the role over."""
     membre = Membre.objects.filter(structure=structure, utilisateur=utilisateur).first()
     if membre is None:
-        raise ValidationError(_("Vous n'êtes pas membre de cette structure."), code="non_membre")
+        raise ValidationError("Vous n'êtes pas membre de cette structure.", code="non_membre")
     try:
         retirer_membre(membre=membre, par=utilisateur)
     except ValidationError as erreur:
         if erreur.code == "dernier_responsable":
             raise ValidationError(
-                _("Vous êtes le dernier responsable de cette structure : nommez d'abord un autre "
+                ("Vous êtes le dernier responsable de cette structure : nommez d'abord un autre "
                   "membre responsable, puis quittez-la."),
                 code="dernier_responsable",
             ) from None
@@ -134,19 +133,19 @@ def demander_adhesion(*, utilisateur, siret, message=""):
     structure = Structure.objects.filter(siret=normaliser_siret(siret)).first()
     if structure is None:
         raise ValidationError(
-            {"siret": _("Aucune structure n'est inscrite avec ce SIRET. Vérifiez-le, ou créez la "
+            {"siret": ("Aucune structure n'est inscrite avec ce SIRET. Vérifiez-le, ou créez la "
                         "structure si vous en êtes responsable.")},
             code="structure_inconnue",
         )
     if Membre.objects.filter(structure=structure, utilisateur=utilisateur).exists():
         raise ValidationError(
-            {"siret": _("Vous êtes déjà membre de cette structure.")}, code="deja_membre"
+            {"siret": "Vous êtes déjà membre de cette structure."}, code="deja_membre"
         )
     if DemandeAdhesion.objects.filter(
         structure=structure, utilisateur=utilisateur, statut=DemandeAdhesion.Statut.EN_ATTENTE
     ).exists():
         raise ValidationError(
-            {"siret": _("Votre demande pour rejoindre cette structure attend déjà la réponse de "
+            {"siret": ("Votre demande pour rejoindre cette structure attend déjà la réponse de "
                         "ses responsables.")},
             code="demande_en_attente",
         )
@@ -160,7 +159,7 @@ def demander_adhesion(*, utilisateur, siret, message=""):
 def _traiter_demande(demande, *, par, statut):
     demande = DemandeAdhesion.objects.select_for_update().get(pk=demande.pk)
     if demande.statut != DemandeAdhesion.Statut.EN_ATTENTE:
-        raise ValidationError(_("Cette demande a déjà reçu une réponse."), code="deja_traitee")
+        raise ValidationError("Cette demande a déjà reçu une réponse.", code="deja_traitee")
     demande.statut = statut
     demande.traitee_le = timezone.now()
     demande.traitee_par = par
@@ -195,7 +194,7 @@ def lire_invitation(jeton):
     pk = lire_jeton(jeton, sel=SEL_INVITATION, duree=DUREE_INVITATION)
     invitation = Invitation.objects.select_related("structure", "invite_par").filter(pk=pk).first()
     if invitation is None:
-        raise ValidationError(_("Cette invitation n'existe plus."), code="lien_invalide")
+        raise ValidationError("Cette invitation n'existe plus.", code="lien_invalide")
     return invitation
 
 
@@ -206,7 +205,7 @@ def inviter_membre(*, structure, email, role, par):
     structure = _verrouiller(structure)
     if Membre.objects.filter(structure=structure, utilisateur__email__iexact=email).exists():
         raise ValidationError(
-            {"email": _("Cette personne est déjà membre de la structure.")}, code="deja_membre"
+            {"email": "Cette personne est déjà membre de la structure."}, code="deja_membre"
         )
     invitation = (
         Invitation.objects.select_for_update()
@@ -232,9 +231,9 @@ def accepter_invitation(*, jeton, utilisateur):
     _verrouiller(invitation.structure)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.annulee_le is not None:
-        raise ValidationError(_("Cette invitation a été annulée."), code="annulee")
+        raise ValidationError("Cette invitation a été annulée.", code="annulee")
     if invitation.acceptee_le is not None and invitation.acceptee_par_id != utilisateur.pk:
-        raise ValidationError(_("Cette invitation a déjà été utilisée."), code="deja_utilisee")
+        raise ValidationError("Cette invitation a déjà été utilisée.", code="deja_utilisee")
     membre, _cree = Membre.objects.get_or_create(
         structure=invitation.structure, utilisateur=utilisateur, defaults={"role": invitation.role}
     )
@@ -256,7 +255,7 @@ def annuler_invitation(*, invitation, par):
     """Withdraw an invitation that has not been accepted yet."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.acceptee_le is not None:
-        raise ValidationError(_("Cette invitation a déjà été acceptée."), code="deja_acceptee")
+        raise ValidationError("Cette invitation a déjà été acceptée.", code="deja_acceptee")
     if invitation.annulee_le is None:
         invitation.annulee_le = timezone.now()
         invitation.save(update_fields=["annulee_le"])
@@ -267,7 +266,7 @@ def annuler_invitation(*, invitation, par):
 def deposer_document(*, structure, type, fichier, date_document, par):
     """Store a new version of a document; the previous one stays in the history."""
     if type not in DocumentStructure.Type.values:
-        raise ValidationError(_("Type de document inconnu."), code="type_inconnu")
+        raise ValidationError("Type de document inconnu.", code="type_inconnu")
     valider_document(fichier)
     _verrouiller(structure)
     DocumentStructure.objects.filter(structure=structure, type=type, est_actuel=True).update(

@@ -1,7 +1,6 @@
 """Forms of the bilan page (one <form>, several sections) and of the annual bilans' filters."""
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
 
 from candidatures.dossiers.forms import (
     ESPACES,
@@ -33,28 +32,28 @@ def _date(label):
 class QualitatifForm(SectionForm):
     """What was done, when and where, for whom, with what result."""
 
-    realisation = _texte(_("Ce qui a été réalisé"), 5)
-    date_debut = _date(_("Date de début effective"))
-    date_fin = _date(_("Date de fin effective"))
-    lieux = _texte(_("Lieux de réalisation"), 2)
-    beneficiaires_femmes = NombreEntierField(label=_("Femmes (18 ans et plus)"))
-    beneficiaires_hommes = NombreEntierField(label=_("Hommes (18 ans et plus)"))
-    beneficiaires_filles = NombreEntierField(label=_("Filles (moins de 18 ans)"))
-    beneficiaires_garcons = NombreEntierField(label=_("Garçons (moins de 18 ans)"))
-    profil_beneficiaires = _texte(_("Profil des bénéficiaires"), 3)
+    realisation = _texte("Ce qui a été réalisé", 5)
+    date_debut = _date("Date de début effective")
+    date_fin = _date("Date de fin effective")
+    lieux = _texte("Lieux de réalisation", 2)
+    beneficiaires_femmes = NombreEntierField(label="Femmes (18 ans et plus)")
+    beneficiaires_hommes = NombreEntierField(label="Hommes (18 ans et plus)")
+    beneficiaires_filles = NombreEntierField(label="Filles (moins de 18 ans)")
+    beneficiaires_garcons = NombreEntierField(label="Garçons (moins de 18 ans)")
+    profil_beneficiaires = _texte("Profil des bénéficiaires", 3)
     objectifs_atteints = forms.ChoiceField(
-        label=_("Les objectifs de l'action ont-ils été atteints ?"),
+        label="Les objectifs de l'action ont-ils été atteints ?",
         choices=Bilan.Atteinte.choices, required=False, widget=forms.RadioSelect,
     )
-    objectifs_commentaire = _texte(_("Précisions sur l'atteinte des objectifs"), 3)
-    difficultes = _texte(_("Difficultés rencontrées"), 3)
-    perspectives = _texte(_("Perspectives"), 3)
+    objectifs_commentaire = _texte("Précisions sur l'atteinte des objectifs", 3)
+    difficultes = _texte("Difficultés rencontrées", 3)
+    perspectives = _texte("Perspectives", 3)
 
     def clean(self):
         donnees = super().clean()
         debut, fin = donnees.get("date_debut"), donnees.get("date_fin")
         if debut and fin and fin < debut:
-            self.add_error("date_fin", _("La date de fin doit suivre la date de début."))
+            self.add_error("date_fin", "La date de fin doit suivre la date de début.")
         return donnees
 
     def valeurs_valides(self):
@@ -86,7 +85,7 @@ class RealisationsForm(ChampsEnTableau):
                 nom = f"indicateur_{indicateur.pk}_{champ}"
                 if champ == "texte":
                     self.fields[nom] = forms.CharField(
-                        label=_("Réponse"), required=False,
+                        label="Réponse", required=False,
                         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
                     )
                 else:
@@ -147,7 +146,7 @@ class CompteRenduForm(ChampsEnTableau):
                 }),
             )
             self.fields[f"explication_{code}"] = forms.CharField(
-                label=_("Explication de l'écart"), required=False,
+                label="Explication de l'écart", required=False,
                 widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
             )
 
@@ -180,52 +179,52 @@ class CompteRenduForm(ChampsEnTableau):
 
 class PieceBilanForm(SectionForm):
     fichier = forms.FileField(
-        label=_("Ajouter un document"), required=False,
-        help_text=_("PDF, image ou document bureautique, 10 Mo au plus."),
+        label="Ajouter un document", required=False,
+        help_text="PDF, image ou document bureautique, 10 Mo au plus.",
     )
     type_piece = forms.ChoiceField(
-        label=_("Type de document"), choices=PieceBilan.Type.choices, required=False
+        label="Type de document", choices=PieceBilan.Type.choices, required=False
     )
-    titre_piece = forms.CharField(label=_("Titre (facultatif)"), required=False, max_length=255)
+    titre_piece = forms.CharField(label="Titre (facultatif)", required=False, max_length=255)
 
 
 class DepotBilanForm(forms.Form):
     attestation = forms.BooleanField(
-        label=_(
+        label=(
             "Je certifie exactes les informations du présent bilan et du compte rendu financier, "
             "au nom de la structure."
         ),
-        error_messages={"required": _("Cochez l'attestation pour déposer le bilan.")},
+        error_messages={"required": "Cochez l'attestation pour déposer le bilan."},
     )
     qualite = forms.CharField(
-        label=_("Qualité du signataire"), required=False, max_length=150,
-        help_text=_("Par exemple : présidente, trésorier, directrice par délégation."),
+        label="Qualité du signataire", required=False, max_length=150,
+        help_text="Par exemple : présidente, trésorier, directrice par délégation.",
     )
 
 
 class CorrectionsBilanForm(forms.Form):
     message = forms.CharField(
-        label=_("Ce que la structure doit corriger"),
+        label="Ce que la structure doit corriger",
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": _("Expliquez ce qui doit être corrigé.")},
+        error_messages={"required": "Expliquez ce qui doit être corrigé."},
     )
 
 
 class FiltreBilansForm(forms.Form):
     """Scope of the annual bilans: years, pilier, QPV, and whether submitted bilans count."""
 
-    annee_debut = forms.TypedChoiceField(label=_("De l'année"), coerce=int, choices=())
-    annee_fin = forms.TypedChoiceField(label=_("À l'année"), coerce=int, choices=())
+    annee_debut = forms.TypedChoiceField(label="De l'année", coerce=int, choices=())
+    annee_fin = forms.TypedChoiceField(label="À l'année", coerce=int, choices=())
     pilier = forms.ModelChoiceField(
-        label=_("Pilier"), queryset=Pilier.objects.order_by("ordre", "code"), required=False,
-        empty_label=_("Tous les piliers"),
+        label="Pilier", queryset=Pilier.objects.order_by("ordre", "code"), required=False,
+        empty_label="Tous les piliers",
     )
     quartier = forms.ModelChoiceField(
-        label=_("Quartier prioritaire"), queryset=QuartierPrioritaire.objects.all(),
-        required=False, empty_label=_("Tous les quartiers"),
+        label="Quartier prioritaire", queryset=QuartierPrioritaire.objects.all(),
+        required=False, empty_label="Tous les quartiers",
     )
     inclure_deposes = forms.BooleanField(
-        label=_("Inclure les bilans déposés mais pas encore validés"), required=False,
+        label="Inclure les bilans déposés mais pas encore validés", required=False,
     )
 
     def __init__(self, *args, **kwargs):
@@ -242,15 +241,15 @@ class FiltreBilansForm(forms.Form):
         donnees = super().clean()
         debut, fin = donnees.get("annee_debut"), donnees.get("annee_fin")
         if debut and fin and fin < debut:
-            self.add_error("annee_fin", _("L'année de fin doit suivre l'année de début."))
+            self.add_error("annee_fin", "L'année de fin doit suivre l'année de début.")
         return donnees
 
 
 
 class ParametresBilanForm(forms.Form):
     seuil_ecart = forms.IntegerField(
-        label=_("Écart à expliquer au-delà de (%)"), min_value=1, max_value=100,
-        help_text=_(
+        label="Écart à expliquer au-delà de (%)", min_value=1, max_value=100,
+        help_text=(
             "Dans le compte rendu financier, une ligne dont la réalisation s'écarte de la "
             "prévision de plus de ce pourcentage doit être expliquée (15 % par défaut)."
         ),

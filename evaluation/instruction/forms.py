@@ -1,7 +1,6 @@
 """Forms of the instruction: queue filters, checklist and avis, corrections, messages, decisions."""
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
 
 from candidatures.models import Section, Statut, Structure
 from referentiel.models import Objectif, Orientation, Pilier, QuartierPrioritaire
@@ -29,18 +28,18 @@ def _habiller(form, petit=False):
 # --- Queue ----------------------------------------------------------------------------------------
 
 TRIS = [
-    ("reference", _("référence (croissante)")),
-    ("-reference", _("référence (décroissante)")),
-    ("structure", _("structure (A → Z)")),
-    ("-structure", _("structure (Z → A)")),
-    ("intitule", _("intitulé (A → Z)")),
-    ("action", _("code d'action")),
-    ("-montant", _("montant demandé (décroissant)")),
-    ("montant", _("montant demandé (croissant)")),
-    ("statut", _("statut")),
-    ("-depose", _("dépôt le plus récent")),
-    ("depose", _("dépôt le plus ancien")),
-    ("instructeur", _("instructeur")),
+    ("reference", "référence (croissante)"),
+    ("-reference", "référence (décroissante)"),
+    ("structure", "structure (A → Z)"),
+    ("-structure", "structure (Z → A)"),
+    ("intitule", "intitulé (A → Z)"),
+    ("action", "code d'action"),
+    ("-montant", "montant demandé (décroissant)"),
+    ("montant", "montant demandé (croissant)"),
+    ("statut", "statut"),
+    ("-depose", "dépôt le plus récent"),
+    ("depose", "dépôt le plus ancien"),
+    ("instructeur", "instructeur"),
 ]
 
 
@@ -48,34 +47,34 @@ class FiltreFileForm(forms.Form):
     """Filters of the queue, read from the query string; every field is optional."""
 
     q = forms.CharField(
-        label=_("Rechercher (référence, intitulé ou structure)"), required=False, max_length=100
+        label="Rechercher (référence, intitulé ou structure)", required=False, max_length=100
     )
     pilier = forms.ModelChoiceField(
-        label=_("Pilier"), queryset=Pilier.objects.none(), required=False, empty_label=_("Tous")
+        label="Pilier", queryset=Pilier.objects.none(), required=False, empty_label="Tous"
     )
     orientation = forms.ModelChoiceField(
-        label=_("Orientation stratégique"), queryset=Orientation.objects.none(), required=False,
-        empty_label=_("Toutes"),
+        label="Orientation stratégique", queryset=Orientation.objects.none(), required=False,
+        empty_label="Toutes",
     )
     objectif = forms.ModelChoiceField(
-        label=_("Objectif opérationnel"), queryset=Objectif.objects.none(), required=False,
-        empty_label=_("Tous"),
+        label="Objectif opérationnel", queryset=Objectif.objects.none(), required=False,
+        empty_label="Tous",
     )
     action = forms.CharField(
-        label=_("Code d'action"), required=False, max_length=14,
-        help_text=_("Par exemple 1.1.1.a, ou 1.1 pour toutes les actions de l'orientation."),
+        label="Code d'action", required=False, max_length=14,
+        help_text="Par exemple 1.1.1.a, ou 1.1 pour toutes les actions de l'orientation.",
     )
-    statut = forms.ChoiceField(label=_("Statut"), required=False)
+    statut = forms.ChoiceField(label="Statut", required=False)
     qpv = forms.ModelChoiceField(
-        label=_("Quartier prioritaire"), queryset=QuartierPrioritaire.objects.none(),
-        required=False, empty_label=_("Tous"),
+        label="Quartier prioritaire", queryset=QuartierPrioritaire.objects.none(),
+        required=False, empty_label="Tous",
     )
     structure = forms.ModelChoiceField(
-        label=_("Structure"), queryset=Structure.objects.none(), required=False,
-        empty_label=_("Toutes"),
+        label="Structure", queryset=Structure.objects.none(), required=False,
+        empty_label="Toutes",
     )
-    instructeur = forms.ChoiceField(label=_("Instructeur"), required=False)
-    tri = forms.ChoiceField(label=_("Trier par"), choices=TRIS, required=False)
+    instructeur = forms.ChoiceField(label="Instructeur", required=False)
+    tri = forms.ChoiceField(label="Trier par", choices=TRIS, required=False)
 
     def __init__(self, *args, appel, **kwargs):
         super().__init__(*args, **kwargs)
@@ -91,12 +90,12 @@ class FiltreFileForm(forms.Form):
             .order_by("raison_sociale")
         )
         self.fields["statut"].choices = [
-            ("", _("Tous")), *[(s.value, s.label) for s in Statut if s != Statut.BROUILLON]
+            ("", "Tous"), *[(s.value, s.label) for s in Statut if s != Statut.BROUILLON]
         ]
         self.fields["instructeur"].choices = [
-            ("", _("Tous")),
-            ("moi", _("Moi")),
-            ("aucun", _("Non affecté")),
+            ("", "Tous"),
+            ("moi", "Moi"),
+            ("aucun", "Non affecté"),
             *[(str(u.pk), str(u)) for u in selectors_commun.instructeurs()],
         ]
         _habiller(self, petit=True)
@@ -116,20 +115,20 @@ class InstructionForm(forms.Form):
     """The checklist (one verdict and comment per requirement), the avis and the synthesis."""
 
     avis = forms.ChoiceField(
-        label=_("Avis de l'instructeur"), choices=Avis.choices, required=False,
+        label="Avis de l'instructeur", choices=Avis.choices, required=False,
         widget=forms.RadioSelect,
     )
     montant_propose = forms.IntegerField(
-        label=_("Montant proposé au comité (€)"), min_value=0, required=False,
-        help_text=_("En euros, au plus le montant demandé ; vide ou 0 pour un avis défavorable."),
+        label="Montant proposé au comité (€)", min_value=0, required=False,
+        help_text="En euros, au plus le montant demandé ; vide ou 0 pour un avis défavorable.",
     )
     synthese = forms.CharField(
-        label=_("Synthèse pour le comité"), required=False,
+        label="Synthèse pour le comité", required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
     annotations = forms.CharField(
-        label=_("Annotations internes"), required=False,
-        help_text=_("Visibles des seuls instructeurs, du comité et des administrateurs ; jamais "
+        label="Annotations internes", required=False,
+        help_text=("Visibles des seuls instructeurs, du comité et des administrateurs ; jamais "
                     "de la structure."),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
@@ -141,12 +140,11 @@ class InstructionForm(forms.Form):
         for ligne in lignes:
             e = ligne.exigence
             self.fields[f"verdict_{e.pk}"] = forms.ChoiceField(
-                label=_("Verdict"), choices=VerdictExigence.Verdict.choices, required=False,
+                label="Verdict", choices=VerdictExigence.Verdict.choices, required=False,
                 widget=forms.RadioSelect,
             )
             self.fields[f"commentaire_{e.pk}"] = forms.CharField(
-                label=_("Commentaire sur l'exigence %(code)s n°%(n)s")
-                % {"code": e.objectif.code, "n": e.ordre},
+                label=f"Commentaire sur l'exigence {e.objectif.code} n°{e.ordre}",
                 required=False, widget=forms.Textarea(attrs={"rows": 2}),
             )
             self.initial.setdefault(f"verdict_{e.pk}", ligne.valeur)
@@ -180,7 +178,7 @@ class InstructionForm(forms.Form):
 
 class AffectationForm(forms.Form):
     instructeur = forms.ModelChoiceField(
-        label=_("Instructeur"), queryset=None, required=False, empty_label=_("Non affecté")
+        label="Instructeur", queryset=None, required=False, empty_label="Non affecté"
     )
 
     def __init__(self, *args, **kwargs):
@@ -199,7 +197,7 @@ class AffectationsPiliersForm(forms.Form):
         for pilier in piliers:
             self.fields[f"pilier_{pilier.pk}"] = forms.ModelChoiceField(
                 label=str(pilier), queryset=choix, required=False,
-                empty_label=_("Aucun (l'instructeur qui prend le dossier)"),
+                empty_label="Aucun (l'instructeur qui prend le dossier)",
                 initial=initiales.get(pilier.pk),
             )
 
@@ -212,18 +210,18 @@ class AffectationsPiliersForm(forms.Form):
 
 class CorrectionsForm(forms.Form):
     sections = forms.MultipleChoiceField(
-        label=_("Sections à corriger"),
+        label="Sections à corriger",
         choices=[(s.value, s.label) for s in Section if s != Section.DECLARATION],
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("La déclaration sur l'honneur est toujours rouverte : le dossier corrigé est "
+        help_text=("La déclaration sur l'honneur est toujours rouverte : le dossier corrigé est "
                     "signé à nouveau."),
     )
     message = forms.CharField(
-        label=_("Message à la structure"), widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_("Expliquez précisément ce qui doit être corrigé ou complété."),
+        label="Message à la structure", widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Expliquez précisément ce qui doit être corrigé ou complété.",
     )
     echeance = forms.DateField(
-        label=_("À corriger avant le (facultatif)"), required=False,
+        label="À corriger avant le (facultatif)", required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
@@ -245,10 +243,10 @@ class PlusieursFichiersField(forms.FileField):
 
 
 class MessageForm(forms.Form):
-    texte = forms.CharField(label=_("Votre message"), widget=forms.Textarea(attrs={"rows": 4}))
+    texte = forms.CharField(label="Votre message", widget=forms.Textarea(attrs={"rows": 4}))
     fichiers = PlusieursFichiersField(
-        label=_("Pièces jointes (facultatif)"), required=False,
-        help_text=_("PDF, images ou documents bureautiques, 10 Mo au plus chacun, 5 fichiers au "
+        label="Pièces jointes (facultatif)", required=False,
+        help_text=("PDF, images ou documents bureautiques, 10 Mo au plus chacun, 5 fichiers au "
                     "plus."),
     )
 
@@ -257,23 +255,23 @@ class MessageForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    nature = forms.ChoiceField(label=_("Décision"), choices=Decision.Nature.choices)
+    nature = forms.ChoiceField(label="Décision", choices=Decision.Nature.choices)
     montant_accorde = forms.IntegerField(
-        label=_("Montant accordé (€)"), min_value=1, required=False,
-        help_text=_("Au plus le montant demandé."),
+        label="Montant accordé (€)", min_value=1, required=False,
+        help_text="Au plus le montant demandé.",
     )
     conditions = forms.CharField(
-        label=_("Conditions"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label="Conditions", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     motif = forms.CharField(
-        label=_("Motif (obligatoire si non retenu ou classé sans suite)"), required=False,
+        label="Motif (obligatoire si non retenu ou classé sans suite)", required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     versement = forms.ChoiceField(
-        label=_("Versement"), choices=Decision.Versement.choices, initial="unique"
+        label="Versement", choices=Decision.Versement.choices, initial="unique"
     )
     date_limite_bilan = forms.DateField(
-        label=_("Bilan à remettre avant le"), required=False,
+        label="Bilan à remettre avant le", required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
@@ -291,8 +289,8 @@ class DecisionForm(forms.Form):
 
 class SeanceForm(forms.Form):
     reference_deliberation = forms.CharField(
-        label=_("Référence de la délibération (facultatif)"), required=False, max_length=60,
-        help_text=_("Reportée sur les lettres et dans l'export des subventions."),
+        label="Référence de la délibération (facultatif)", required=False, max_length=60,
+        help_text="Reportée sur les lettres et dans l'export des subventions.",
     )
 
 
@@ -301,7 +299,7 @@ class LigneProgrammationForm(DecisionForm):
 
     dossier = forms.IntegerField(widget=forms.HiddenInput)
     nature = forms.ChoiceField(
-        label=_("Décision"), choices=[("", _("— pas encore —")), *Decision.Nature.choices],
+        label="Décision", choices=[("", "— pas encore —"), *Decision.Nature.choices],
         required=False,
     )
     field_order = [
@@ -311,7 +309,7 @@ class LigneProgrammationForm(DecisionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["motif"].label = _("Motif si non retenu ou classé sans suite")
+        self.fields["motif"].label = "Motif si non retenu ou classé sans suite"
         self.fields["montant_accorde"].help_text = ""
         self.fields["nature"].widget.attrs["data-nature"] = ""
         self.fields["montant_accorde"].widget.attrs["data-montant"] = ""

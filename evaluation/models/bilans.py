@@ -12,7 +12,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from candidatures.dossiers import budget as grille_budget
 
@@ -38,19 +37,19 @@ class ParametresBilan(models.Model):
 
     appel = models.OneToOneField(
         "candidatures.AppelAProjets", on_delete=models.CASCADE, related_name="parametres_bilan",
-        verbose_name=_("appel à projets"),
+        verbose_name="appel à projets",
     )
     seuil_ecart = models.PositiveSmallIntegerField(
-        _("écart à expliquer au-delà de (%)"), default=SEUIL_ECART_DEFAUT,
-        help_text=_(
+        "écart à expliquer au-delà de (%)", default=SEUIL_ECART_DEFAUT,
+        help_text=(
             "Une ligne du compte rendu financier dont l'écart entre prévision et réalisation "
             "dépasse ce pourcentage doit être expliquée."
         ),
     )
 
     class Meta:
-        verbose_name = _("paramètres des bilans")
-        verbose_name_plural = _("paramètres des bilans")
+        verbose_name = "paramètres des bilans"
+        verbose_name_plural = "paramètres des bilans"
         constraints = [
             models.CheckConstraint(
                 condition=Q(seuil_ecart__gte=1, seuil_ecart__lte=100),
@@ -78,45 +77,45 @@ class Bilan(models.Model):
     """The bilan of a retained action (Cerfa n°15059): what was done, for whom, at what cost."""
 
     class Atteinte(models.TextChoices):
-        ATTEINTS = "atteints", _("atteints")
-        PARTIELLEMENT = "partiellement", _("partiellement atteints")
-        NON_ATTEINTS = "non_atteints", _("non atteints")
+        ATTEINTS = "atteints", "atteints"
+        PARTIELLEMENT = "partiellement", "partiellement atteints"
+        NON_ATTEINTS = "non_atteints", "non atteints"
 
     dossier = models.OneToOneField(
         "candidatures.Dossier", on_delete=models.PROTECT, related_name="bilan"
     )
-    realisation = models.TextField(_("ce qui a été réalisé"), blank=True)
-    date_debut = models.DateField(_("date de début effective"), null=True, blank=True)
-    date_fin = models.DateField(_("date de fin effective"), null=True, blank=True)
-    lieux = models.TextField(_("lieux de réalisation"), blank=True)
-    beneficiaires_femmes = models.IntegerField(_("bénéficiaires femmes"), null=True, blank=True)
-    beneficiaires_hommes = models.IntegerField(_("bénéficiaires hommes"), null=True, blank=True)
-    beneficiaires_filles = models.IntegerField(_("bénéficiaires filles"), null=True, blank=True)
+    realisation = models.TextField("ce qui a été réalisé", blank=True)
+    date_debut = models.DateField("date de début effective", null=True, blank=True)
+    date_fin = models.DateField("date de fin effective", null=True, blank=True)
+    lieux = models.TextField("lieux de réalisation", blank=True)
+    beneficiaires_femmes = models.IntegerField("bénéficiaires femmes", null=True, blank=True)
+    beneficiaires_hommes = models.IntegerField("bénéficiaires hommes", null=True, blank=True)
+    beneficiaires_filles = models.IntegerField("bénéficiaires filles", null=True, blank=True)
     beneficiaires_garcons = models.IntegerField(
-        _("bénéficiaires garçons"), null=True, blank=True
+        "bénéficiaires garçons", null=True, blank=True
     )
-    profil_beneficiaires = models.TextField(_("profil des bénéficiaires"), blank=True)
+    profil_beneficiaires = models.TextField("profil des bénéficiaires", blank=True)
     objectifs_atteints = models.CharField(
-        _("objectifs"), max_length=14, choices=Atteinte, blank=True
+        "objectifs", max_length=14, choices=Atteinte, blank=True
     )
-    objectifs_commentaire = models.TextField(_("atteinte des objectifs : précisions"), blank=True)
-    difficultes = models.TextField(_("difficultés rencontrées"), blank=True)
-    perspectives = models.TextField(_("perspectives"), blank=True)
-    version = models.PositiveIntegerField(_("version"), default=1)
-    cree_le = models.DateTimeField(_("commencé le"), default=timezone.now)
-    modifie_le = models.DateTimeField(_("enregistré le"), default=timezone.now)
+    objectifs_commentaire = models.TextField("atteinte des objectifs : précisions", blank=True)
+    difficultes = models.TextField("difficultés rencontrées", blank=True)
+    perspectives = models.TextField("perspectives", blank=True)
+    version = models.PositiveIntegerField("version", default=1)
+    cree_le = models.DateTimeField("commencé le", default=timezone.now)
+    modifie_le = models.DateTimeField("enregistré le", default=timezone.now)
     modifie_par = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",
     )
-    depose_le = models.DateTimeField(_("déposé le"), null=True, blank=True)
+    depose_le = models.DateTimeField("déposé le", null=True, blank=True)
     depose_par = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",
     )
-    signataire = models.CharField(_("signataire de l'attestation"), max_length=255, blank=True)
-    qualite_signataire = models.CharField(_("qualité du signataire"), max_length=150, blank=True)
-    valide_le = models.DateTimeField(_("validé le"), null=True, blank=True)
+    signataire = models.CharField("signataire de l'attestation", max_length=255, blank=True)
+    qualite_signataire = models.CharField("qualité du signataire", max_length=150, blank=True)
+    valide_le = models.DateTimeField("validé le", null=True, blank=True)
     valide_par = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",
@@ -127,8 +126,8 @@ class Bilan(models.Model):
     BENEFICIAIRES = CHAMPS_BENEFICIAIRES
 
     class Meta:
-        verbose_name = _("bilan")
-        verbose_name_plural = _("bilans")
+        verbose_name = "bilan"
+        verbose_name_plural = "bilans"
         ordering = ["-modifie_le"]
         constraints = [
             *_positifs("bilan", CHAMPS_BENEFICIAIRES),
@@ -163,16 +162,16 @@ class RealisationIndicateur(models.Model):
     indicateur = models.ForeignKey(
         "referentiel.Indicateur", on_delete=models.PROTECT, related_name="+"
     )
-    valeur = models.IntegerField(_("valeur"), null=True, blank=True)
-    valeur_femmes = models.IntegerField(_("femmes"), null=True, blank=True)
-    valeur_hommes = models.IntegerField(_("hommes"), null=True, blank=True)
-    valeur_filles = models.IntegerField(_("filles"), null=True, blank=True)
-    valeur_garcons = models.IntegerField(_("garçons"), null=True, blank=True)
-    texte = models.TextField(_("réponse"), blank=True)
+    valeur = models.IntegerField("valeur", null=True, blank=True)
+    valeur_femmes = models.IntegerField("femmes", null=True, blank=True)
+    valeur_hommes = models.IntegerField("hommes", null=True, blank=True)
+    valeur_filles = models.IntegerField("filles", null=True, blank=True)
+    valeur_garcons = models.IntegerField("garçons", null=True, blank=True)
+    texte = models.TextField("réponse", blank=True)
 
     class Meta:
-        verbose_name = _("valeur réalisée")
-        verbose_name_plural = _("valeurs réalisées")
+        verbose_name = "valeur réalisée"
+        verbose_name_plural = "valeurs réalisées"
         constraints = [
             models.UniqueConstraint(
                 fields=["bilan", "indicateur"], name="realisation_unique_par_indicateur"
@@ -196,16 +195,16 @@ class LigneCompteRendu(models.Model):
 
     bilan = models.ForeignKey(Bilan, on_delete=models.CASCADE, related_name="lignes")
     code = models.CharField(
-        _("ligne"), max_length=16,
+        "ligne", max_length=16,
         choices=[(ligne.code, ligne.libelle) for ligne in grille_budget.LIGNES],
     )
-    prevu = models.IntegerField(_("prévision (€)"), default=0)
-    realise = models.IntegerField(_("réalisation (€)"), null=True, blank=True)
-    explication = models.TextField(_("explication de l'écart"), blank=True)
+    prevu = models.IntegerField("prévision (€)", default=0)
+    realise = models.IntegerField("réalisation (€)", null=True, blank=True)
+    explication = models.TextField("explication de l'écart", blank=True)
 
     class Meta:
-        verbose_name = _("ligne du compte rendu financier")
-        verbose_name_plural = _("lignes du compte rendu financier")
+        verbose_name = "ligne du compte rendu financier"
+        verbose_name_plural = "lignes du compte rendu financier"
         constraints = [
             models.UniqueConstraint(fields=["bilan", "code"], name="ligne_compte_rendu_unique"),
             models.CheckConstraint(
@@ -233,27 +232,27 @@ class PieceBilan(models.Model):
     """A document of the bilan: bilan moral, photographs, attendance sheets…"""
 
     class Type(models.TextChoices):
-        BILAN_MORAL = "bilan_moral", _("bilan moral de l'action")
-        PHOTOGRAPHIES = "photographies", _("photographies")
-        FEUILLE_PRESENCE = "feuille_presence", _("feuille de présence")
-        COMPTE_RENDU_SIGNE = "compte_rendu_signe", _("compte rendu financier signé")
-        AUTRE = "autre", _("autre document")
+        BILAN_MORAL = "bilan_moral", "bilan moral de l'action"
+        PHOTOGRAPHIES = "photographies", "photographies"
+        FEUILLE_PRESENCE = "feuille_presence", "feuille de présence"
+        COMPTE_RENDU_SIGNE = "compte_rendu_signe", "compte rendu financier signé"
+        AUTRE = "autre", "autre document"
 
     bilan = models.ForeignKey(Bilan, on_delete=models.CASCADE, related_name="pieces")
-    type = models.CharField(_("type de document"), max_length=20, choices=Type, default=Type.AUTRE)
-    titre = models.CharField(_("titre"), max_length=255, blank=True)
-    fichier = models.FileField(_("fichier"), upload_to=chemin_piece_bilan, max_length=255)
-    nom_original = models.CharField(_("nom du fichier"), max_length=255)
-    taille = models.PositiveBigIntegerField(_("taille (octets)"))
-    type_mime = models.CharField(_("type de contenu"), max_length=100)
+    type = models.CharField("type de document", max_length=20, choices=Type, default=Type.AUTRE)
+    titre = models.CharField("titre", max_length=255, blank=True)
+    fichier = models.FileField("fichier", upload_to=chemin_piece_bilan, max_length=255)
+    nom_original = models.CharField("nom du fichier", max_length=255)
+    taille = models.PositiveBigIntegerField("taille (octets)")
+    type_mime = models.CharField("type de contenu", max_length=100)
     ajoute_par = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    ajoute_le = models.DateTimeField(_("ajouté le"), default=timezone.now)
+    ajoute_le = models.DateTimeField("ajouté le", default=timezone.now)
 
     class Meta:
-        verbose_name = _("document du bilan")
-        verbose_name_plural = _("documents du bilan")
+        verbose_name = "document du bilan"
+        verbose_name_plural = "documents du bilan"
         ordering = ["ajoute_le", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -271,16 +270,16 @@ class DemandeCorrectionBilan(models.Model):
     """An instructor's request to correct a submitted bilan, naming what to fix."""
 
     bilan = models.ForeignKey(Bilan, on_delete=models.CASCADE, related_name="demandes_correction")
-    message = models.TextField(_("ce qui est à corriger"))
+    message = models.TextField("ce qui est à corriger")
     demandee_par = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    demandee_le = models.DateTimeField(_("demandée le"), default=timezone.now)
-    traitee_le = models.DateTimeField(_("traitée le"), null=True, blank=True)
+    demandee_le = models.DateTimeField("demandée le", default=timezone.now)
+    traitee_le = models.DateTimeField("traitée le", null=True, blank=True)
 
     class Meta:
-        verbose_name = _("demande de corrections du bilan")
-        verbose_name_plural = _("demandes de corrections des bilans")
+        verbose_name = "demande de corrections du bilan"
+        verbose_name_plural = "demandes de corrections des bilans"
         ordering = ["-demandee_le", "-pk"]
 
     def __str__(self):
@@ -293,14 +292,14 @@ class RelanceBilan(models.Model):
     dossier = models.ForeignKey(
         "candidatures.Dossier", on_delete=models.CASCADE, related_name="relances_bilan"
     )
-    etape = models.CharField(_("étape"), max_length=8)
-    echeance = models.DateField(_("bilan attendu le"))
-    envoyee_le = models.DateTimeField(_("envoyée le"), default=timezone.now)
-    destinataires = models.TextField(_("destinataires"), blank=True)
+    etape = models.CharField("étape", max_length=8)
+    echeance = models.DateField("bilan attendu le")
+    envoyee_le = models.DateTimeField("envoyée le", default=timezone.now)
+    destinataires = models.TextField("destinataires", blank=True)
 
     class Meta:
-        verbose_name = _("relance de bilan")
-        verbose_name_plural = _("relances de bilans")
+        verbose_name = "relance de bilan"
+        verbose_name_plural = "relances de bilans"
         ordering = ["-envoyee_le"]
         constraints = [
             models.UniqueConstraint(
@@ -320,22 +319,22 @@ class GenerationBilan(models.Model):
     """A bilan file built (in the background when large) and kept until its data change."""
 
     class Format(models.TextChoices):
-        PDF = "pdf", _("PDF")
-        XLSX = "xlsx", _("Excel")
+        PDF = "pdf", "PDF"
+        XLSX = "xlsx", "Excel"
 
     class Etat(models.TextChoices):
-        EN_ATTENTE = "en_attente", _("en attente")
-        EN_COURS = "en_cours", _("en cours")
-        TERMINEE = "terminee", _("terminée")
-        ECHEC = "echec", _("échec")
+        EN_ATTENTE = "en_attente", "en attente"
+        EN_COURS = "en_cours", "en cours"
+        TERMINEE = "terminee", "terminée"
+        ECHEC = "echec", "échec"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    format = models.CharField(_("format"), max_length=4, choices=Format)
+    format = models.CharField("format", max_length=4, choices=Format)
     contrat = models.ForeignKey(
         "referentiel.Contrat", on_delete=models.CASCADE, related_name="+"
     )
-    annee_debut = models.PositiveSmallIntegerField(_("de l'année"))
-    annee_fin = models.PositiveSmallIntegerField(_("à l'année"))
+    annee_debut = models.PositiveSmallIntegerField("de l'année")
+    annee_fin = models.PositiveSmallIntegerField("à l'année")
     pilier = models.ForeignKey(
         "referentiel.Pilier", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
@@ -347,22 +346,22 @@ class GenerationBilan(models.Model):
         "candidatures.Structure", on_delete=models.CASCADE, null=True, blank=True,
         related_name="+",
     )
-    inclure_deposes = models.BooleanField(_("bilans déposés non validés inclus"), default=False)
-    empreinte = models.CharField(_("empreinte des données"), max_length=64)
-    etat = models.CharField(_("état"), max_length=10, choices=Etat, default=Etat.EN_ATTENTE)
-    progression = models.PositiveSmallIntegerField(_("progression (%)"), default=0)
-    message = models.TextField(_("message"), blank=True)
-    fichier = models.FileField(_("fichier"), upload_to=chemin_generation, blank=True)
-    taille = models.PositiveBigIntegerField(_("taille (octets)"), default=0)
+    inclure_deposes = models.BooleanField("bilans déposés non validés inclus", default=False)
+    empreinte = models.CharField("empreinte des données", max_length=64)
+    etat = models.CharField("état", max_length=10, choices=Etat, default=Etat.EN_ATTENTE)
+    progression = models.PositiveSmallIntegerField("progression (%)", default=0)
+    message = models.TextField("message", blank=True)
+    fichier = models.FileField("fichier", upload_to=chemin_generation, blank=True)
+    taille = models.PositiveBigIntegerField("taille (octets)", default=0)
     demandee_par = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    demandee_le = models.DateTimeField(_("demandée le"), default=timezone.now)
-    terminee_le = models.DateTimeField(_("terminée le"), null=True, blank=True)
+    demandee_le = models.DateTimeField("demandée le", default=timezone.now)
+    terminee_le = models.DateTimeField("terminée le", null=True, blank=True)
 
     class Meta:
-        verbose_name = _("génération de bilan")
-        verbose_name_plural = _("générations de bilans")
+        verbose_name = "génération de bilan"
+        verbose_name_plural = "générations de bilans"
         ordering = ["-demandee_le"]
         indexes = [
             models.Index(fields=["format", "annee_debut", "annee_fin"], name="generation_perimetre")

@@ -7,7 +7,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 
 class AffectationPilier(models.Model):
@@ -15,16 +14,16 @@ class AffectationPilier(models.Model):
 
     pilier = models.OneToOneField(
         "referentiel.Pilier", on_delete=models.CASCADE, related_name="affectation",
-        verbose_name=_("pilier"),
+        verbose_name="pilier",
     )
     instructeur = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
-        verbose_name=_("instructeur"),
+        verbose_name="instructeur",
     )
 
     class Meta:
-        verbose_name = _("instructeur par défaut d'un pilier")
-        verbose_name_plural = _("instructeurs par défaut des piliers")
+        verbose_name = "instructeur par défaut d'un pilier"
+        verbose_name_plural = "instructeurs par défaut des piliers"
         ordering = ["pilier__ordre", "pilier__code"]
 
     def __str__(self):
@@ -32,9 +31,9 @@ class AffectationPilier(models.Model):
 
 
 class Avis(models.TextChoices):
-    FAVORABLE = "favorable", _("favorable")
-    FAVORABLE_RESERVES = "favorable_reserves", _("favorable avec réserves")
-    DEFAVORABLE = "defavorable", _("défavorable")
+    FAVORABLE = "favorable", "favorable"
+    FAVORABLE_RESERVES = "favorable_reserves", "favorable avec réserves"
+    DEFAVORABLE = "defavorable", "défavorable"
 
 
 class Instruction(models.Model):
@@ -45,34 +44,34 @@ class Instruction(models.Model):
     )
     instructeur = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="instructions", verbose_name=_("instructeur"),
+        related_name="instructions", verbose_name="instructeur",
     )
-    avis = models.CharField(_("avis"), max_length=20, choices=Avis, blank=True)
+    avis = models.CharField("avis", max_length=20, choices=Avis, blank=True)
     # Copied from the budget (contrat de ville lines) by every service that writes the
     # instruction, so that the database itself can refuse a proposal above the request.
-    montant_demande = models.PositiveIntegerField(_("montant demandé (€)"), default=0)
-    montant_propose = models.PositiveIntegerField(_("montant proposé (€)"), null=True, blank=True)
-    synthese = models.TextField(_("synthèse pour le comité"), blank=True)
+    montant_demande = models.PositiveIntegerField("montant demandé (€)", default=0)
+    montant_propose = models.PositiveIntegerField("montant proposé (€)", null=True, blank=True)
+    synthese = models.TextField("synthèse pour le comité", blank=True)
     annotations = models.TextField(
-        _("annotations internes"), blank=True,
-        help_text=_("Jamais visibles de la structure."),
+        "annotations internes", blank=True,
+        help_text="Jamais visibles de la structure.",
     )
-    version = models.PositiveIntegerField(_("version"), default=1)
-    commencee_le = models.DateTimeField(_("instruction commencée le"), null=True, blank=True)
-    conclue_le = models.DateTimeField(_("instruction conclue le"), null=True, blank=True)
+    version = models.PositiveIntegerField("version", default=1)
+    commencee_le = models.DateTimeField("instruction commencée le", null=True, blank=True)
+    conclue_le = models.DateTimeField("instruction conclue le", null=True, blank=True)
     conclue_par = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",
     )
-    modifiee_le = models.DateTimeField(_("enregistrée le"), null=True, blank=True)
+    modifiee_le = models.DateTimeField("enregistrée le", null=True, blank=True)
     modifiee_par = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",
     )
 
     class Meta:
-        verbose_name = _("instruction")
-        verbose_name_plural = _("instructions")
+        verbose_name = "instruction"
+        verbose_name_plural = "instructions"
         constraints = [
             models.CheckConstraint(
                 condition=Q(avis__in=["", *Avis.values]), name="instruction_avis_valide"
@@ -95,10 +94,10 @@ class Instruction(models.Model):
 
 
 class Verdict(models.TextChoices):
-    CONFORME = "conforme", _("conforme")
-    PARTIEL = "partiellement_conforme", _("partiellement conforme")
-    NON_CONFORME = "non_conforme", _("non conforme")
-    SANS_OBJET = "sans_objet", _("sans objet")
+    CONFORME = "conforme", "conforme"
+    PARTIEL = "partiellement_conforme", "partiellement conforme"
+    NON_CONFORME = "non_conforme", "non conforme"
+    SANS_OBJET = "sans_objet", "sans objet"
 
 
 class VerdictExigence(models.Model):
@@ -110,12 +109,12 @@ class VerdictExigence(models.Model):
     exigence = models.ForeignKey(
         "referentiel.Exigence", on_delete=models.PROTECT, related_name="+"
     )
-    verdict = models.CharField(_("verdict"), max_length=24, choices=Verdict, blank=True)
-    commentaire = models.TextField(_("commentaire"), blank=True)
+    verdict = models.CharField("verdict", max_length=24, choices=Verdict, blank=True)
+    commentaire = models.TextField("commentaire", blank=True)
 
     class Meta:
-        verbose_name = _("verdict sur une exigence")
-        verbose_name_plural = _("verdicts sur les exigences")
+        verbose_name = "verdict sur une exigence"
+        verbose_name_plural = "verdicts sur les exigences"
         constraints = [
             models.UniqueConstraint(
                 fields=["instruction", "exigence"], name="verdict_unique_par_exigence"
@@ -135,13 +134,13 @@ class SuiviCorrection(models.Model):
     demande = models.OneToOneField(
         "candidatures.DemandeCorrection", on_delete=models.CASCADE, related_name="suivi"
     )
-    echeance = models.DateField(_("à corriger avant le"), null=True, blank=True)
+    echeance = models.DateField("à corriger avant le", null=True, blank=True)
     # A frozen copy shown against the corrected dossier; never queried, only compared.
-    avant = models.JSONField(_("dossier au moment de la demande"))
+    avant = models.JSONField("dossier au moment de la demande")
 
     class Meta:
-        verbose_name = _("suivi d'une demande de corrections")
-        verbose_name_plural = _("suivis des demandes de corrections")
+        verbose_name = "suivi d'une demande de corrections"
+        verbose_name_plural = "suivis des demandes de corrections"
 
     def __str__(self):
         return f"Suivi de {self.demande}"
@@ -156,13 +155,13 @@ class Message(models.Model):
     auteur = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    de_la_structure = models.BooleanField(_("écrit par la structure"))
-    texte = models.TextField(_("message"))
-    envoye_le = models.DateTimeField(_("envoyé le"), default=timezone.now)
+    de_la_structure = models.BooleanField("écrit par la structure")
+    texte = models.TextField("message")
+    envoye_le = models.DateTimeField("envoyé le", default=timezone.now)
 
     class Meta:
-        verbose_name = _("message")
-        verbose_name_plural = _("messages")
+        verbose_name = "message"
+        verbose_name_plural = "messages"
         ordering = ["envoye_le", "pk"]
         indexes = [models.Index(fields=["dossier", "envoye_le"], name="message_dossier_date")]
 
@@ -180,14 +179,14 @@ def chemin_piece_message(instance, nom):
 
 class PieceMessage(models.Model):
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="pieces")
-    fichier = models.FileField(_("fichier"), upload_to=chemin_piece_message, max_length=255)
-    nom_original = models.CharField(_("nom du fichier"), max_length=255)
-    taille = models.PositiveBigIntegerField(_("taille (octets)"))
-    type_mime = models.CharField(_("type de contenu"), max_length=100)
+    fichier = models.FileField("fichier", upload_to=chemin_piece_message, max_length=255)
+    nom_original = models.CharField("nom du fichier", max_length=255)
+    taille = models.PositiveBigIntegerField("taille (octets)")
+    type_mime = models.CharField("type de contenu", max_length=100)
 
     class Meta:
-        verbose_name = _("pièce jointe d'un message")
-        verbose_name_plural = _("pièces jointes des messages")
+        verbose_name = "pièce jointe d'un message"
+        verbose_name_plural = "pièces jointes des messages"
         ordering = ["pk"]
 
     def __str__(self):
@@ -203,11 +202,11 @@ class Lecture(models.Model):
     utilisateur = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
-    lu_le = models.DateTimeField(_("lu le"))
+    lu_le = models.DateTimeField("lu le")
 
     class Meta:
-        verbose_name = _("lecture des messages")
-        verbose_name_plural = _("lectures des messages")
+        verbose_name = "lecture des messages"
+        verbose_name_plural = "lectures des messages"
         constraints = [
             models.UniqueConstraint(
                 fields=["dossier", "utilisateur"], name="lecture_unique_par_utilisateur"
@@ -224,14 +223,14 @@ def chemin_lettre(instance, nom):
 
 class NatureDecision(models.TextChoices):
     # Same values as the dossier statuses they lead to.
-    RETENU = "retenu", _("retenu")
-    NON_RETENU = "non_retenu", _("non retenu")
-    CLASSE_SANS_SUITE = "classe_sans_suite", _("classé sans suite")
+    RETENU = "retenu", "retenu"
+    NON_RETENU = "non_retenu", "non retenu"
+    CLASSE_SANS_SUITE = "classe_sans_suite", "classé sans suite"
 
 
 class Versement(models.TextChoices):
-    UNIQUE = "unique", _("unique")
-    ECHELONNE = "echelonne", _("échelonné")
+    UNIQUE = "unique", "unique"
+    ECHELONNE = "echelonne", "échelonné"
 
 
 class Decision(models.Model):
@@ -243,31 +242,31 @@ class Decision(models.Model):
     dossier = models.OneToOneField(
         "candidatures.Dossier", on_delete=models.PROTECT, related_name="decision"
     )
-    nature = models.CharField(_("décision"), max_length=20, choices=NatureDecision)
-    montant_demande = models.PositiveIntegerField(_("montant demandé (€)"))
-    montant_accorde = models.PositiveIntegerField(_("montant accordé (€)"), null=True, blank=True)
-    conditions = models.TextField(_("conditions"), blank=True)
-    motif = models.TextField(_("motif"), blank=True)
+    nature = models.CharField("décision", max_length=20, choices=NatureDecision)
+    montant_demande = models.PositiveIntegerField("montant demandé (€)")
+    montant_accorde = models.PositiveIntegerField("montant accordé (€)", null=True, blank=True)
+    conditions = models.TextField("conditions", blank=True)
+    motif = models.TextField("motif", blank=True)
     versement = models.CharField(
-        _("versement"), max_length=10, choices=Versement, default=Versement.UNIQUE
+        "versement", max_length=10, choices=Versement, default=Versement.UNIQUE
     )
-    date_limite_bilan = models.DateField(_("bilan à remettre avant le"), null=True, blank=True)
+    date_limite_bilan = models.DateField("bilan à remettre avant le", null=True, blank=True)
     reference_deliberation = models.CharField(
-        _("référence de la délibération"), max_length=60, blank=True,
-        help_text=_("Numéro de la délibération ou du relevé de décisions du comité, s'il existe."),
+        "référence de la délibération", max_length=60, blank=True,
+        help_text="Numéro de la délibération ou du relevé de décisions du comité, s'il existe.",
     )
     decidee_par = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    decidee_le = models.DateTimeField(_("décidée le"), default=timezone.now)
+    decidee_le = models.DateTimeField("décidée le", default=timezone.now)
     lettre = models.FileField(
-        _("lettre de notification"), upload_to=chemin_lettre, max_length=255, blank=True
+        "lettre de notification", upload_to=chemin_lettre, max_length=255, blank=True
     )
-    lettre_generee_le = models.DateTimeField(_("lettre générée le"), null=True, blank=True)
+    lettre_generee_le = models.DateTimeField("lettre générée le", null=True, blank=True)
 
     class Meta:
-        verbose_name = _("décision")
-        verbose_name_plural = _("décisions")
+        verbose_name = "décision"
+        verbose_name_plural = "décisions"
         ordering = ["-decidee_le"]
         constraints = [
             models.CheckConstraint(
@@ -317,26 +316,26 @@ class Modification(models.Model):
     """One changed value of an instruction, an assignment or a decision (staff-only trail)."""
 
     class Objet(models.TextChoices):
-        AFFECTATION = "affectation", _("affectation")
-        INSTRUCTION = "instruction", _("instruction")
-        VERDICT = "verdict", _("grille du cahier des charges")
-        DECISION = "decision", _("décision")
+        AFFECTATION = "affectation", "affectation"
+        INSTRUCTION = "instruction", "instruction"
+        VERDICT = "verdict", "grille du cahier des charges"
+        DECISION = "decision", "décision"
 
     dossier = models.ForeignKey(
         "candidatures.Dossier", on_delete=models.CASCADE, related_name="modifications_instruction"
     )
-    objet = models.CharField(_("objet"), max_length=12, choices=Objet)
-    champ = models.CharField(_("champ"), max_length=255)
-    avant = models.TextField(_("avant"), blank=True)
-    apres = models.TextField(_("après"), blank=True)
+    objet = models.CharField("objet", max_length=12, choices=Objet)
+    champ = models.CharField("champ", max_length=255)
+    avant = models.TextField("avant", blank=True)
+    apres = models.TextField("après", blank=True)
     par = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    le = models.DateTimeField(_("le"), default=timezone.now)
+    le = models.DateTimeField("le", default=timezone.now)
 
     class Meta:
-        verbose_name = _("modification")
-        verbose_name_plural = _("journal des modifications")
+        verbose_name = "modification"
+        verbose_name_plural = "journal des modifications"
         ordering = ["le", "pk"]
         constraints = [
             models.CheckConstraint(
