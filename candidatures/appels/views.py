@@ -18,7 +18,10 @@ def _afficher(request, appel, autres):
         {
             "appel": appel,
             "documents": appel.documents.all() if appel else [],
-            "enveloppes": appel.enveloppes.select_related("pilier") if appel else [],
+            "enveloppes": (
+                appel.enveloppes.select_related("pilier").order_by("pilier__ordre", "pilier__code")
+                if appel else []
+            ),
             "autres": autres,
             "peut_gerer": peut_gerer_appels(request.user),
         },

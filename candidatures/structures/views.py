@@ -65,6 +65,7 @@ def liste(request):
                 | Q(commune__icontains=requete)
             )
         contexte["requete"] = requete
+        structures = structures.order_by("raison_sociale", "pk")
         contexte["page"] = Paginator(structures, 25).get_page(request.GET.get("page"))
     return render(request, "structures/liste.html", contexte)
 

@@ -583,7 +583,7 @@ def _assembler(perimetre, maintenant, par_action, budgets, comptes_rendus, reali
             )
             for ligne in par_structure
         ),
-        key=lambda s: s.nom.lower(),
+        key=lambda s: (s.nom.lower(), s.structure_id),
     )
 
     liste_annees = [annees[a] for a in sorted(annees)]

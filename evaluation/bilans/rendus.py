@@ -318,7 +318,7 @@ STRUCTURES_DANS_LE_PDF = 30
 def html_bilan(bilan, fiches=None):
     """The HTML the PDF is rendered from (kept separate to measure WeasyPrint alone)."""
     structures = sorted(
-        bilan.structures, key=lambda s: (-s.chiffres.montant_accorde, s.nom.lower())
+        bilan.structures, key=lambda s: (-s.chiffres.montant_accorde, s.nom.lower(), s.structure_id)
     )
     return render_to_string(
         "bilans/pdf/bilan.html",

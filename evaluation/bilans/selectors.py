@@ -202,5 +202,5 @@ def bilans_a_valider():
     return (
         Bilan.objects.filter(dossier__statut=Statut.BILAN_DEPOSE)
         .select_related("dossier__structure", "dossier__action_principale")
-        .order_by("depose_le")
+        .order_by("depose_le", "pk")
     )
