@@ -1,1 +1,1 @@
-"""What several areas share: checks of identifiers and documents, the e-mail sender."""
+"""What several areas share: checks of identifiers and documents, e-mails, PDF rendering."""

@@ -4,6 +4,7 @@ from candidatures.commun import courriels
 from candidatures.models import DemandeCorrection, Role, Utilisateur
 
 from ..models import Decision, Message
+from .pdf import generer_lettre
 
 
 def membres_de_la_structure(dossier):
@@ -70,8 +71,6 @@ def notifier_message(*, message_id):
 
 def notifier_decision(*, decision_id):
     """Send the structure the decision, with its letter attached (rendered and kept now)."""
-    from .services.decisions import generer_lettre
-
     decision = Decision.objects.select_related("dossier__structure", "dossier__appel").get(
         pk=decision_id
     )

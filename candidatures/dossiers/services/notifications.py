@@ -4,13 +4,12 @@ from django.tasks import task
 
 from ...commun import courriels
 from ...models import Dossier
+from ..pdf import rendre_dossier_pdf
 
 
 @task()
 def envoyer_recepisse(dossier_id):
     """E-mail the récépissé PDF to every member of the structure (a background task)."""
-    from ..pdf import rendre_dossier_pdf
-
     dossier = Dossier.objects.select_related("structure", "appel").get(pk=dossier_id)
     destinataires = sorted(
         dossier.structure.membres.values_list("utilisateur__email", flat=True)
