@@ -12,13 +12,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone
-from django.utils.formats import date_format
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from candidatures.commun.formats import date_heure
 from candidatures.commun.pdf import rendre_pdf
 
 from . import graphiques
@@ -97,10 +96,6 @@ class Tableau:
     formats_par_ligne: bool = False
 
 
-def _date_heure(instant):
-    return date_format(timezone.localtime(instant), "j F Y à H:i")
-
-
 def _bilans_comptes(bilan):
     if bilan.inclure_deposes:
         return "bilans validés et bilans déposés non encore validés (inclus à la demande)"
@@ -114,7 +109,7 @@ def _synthese(bilan):
         (f"Bilan annuel du contrat de ville — {bilan.periode}", None, "titre"),
         ("Contrat de ville", bilan.contrat, None),
         ("Appel(s) à projets", appels, None),
-        ("Généré le", _date_heure(bilan.genere_le), None),
+        ("Généré le", date_heure(bilan.genere_le), None),
         ("Bilans comptés", _bilans_comptes(bilan), None),
         ("Pilier", bilan.pilier or "Tous les piliers", None),
         ("Quartier prioritaire", bilan.quartier or "Tous les quartiers", None),
@@ -355,7 +350,7 @@ def _contexte_pdf(bilan, fiches):
         "structures_tronquees": len(structures) > STRUCTURES_DANS_LE_PDF,
         "fiches": fiches,
         "bilans_comptes": _bilans_comptes(bilan),
-        "genere_le": _date_heure(bilan.genere_le),
+        "genere_le": date_heure(bilan.genere_le),
         "PORTAIL_NOM": settings.PORTAIL_NOM,
     }
 
