@@ -7,12 +7,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from referentiel.models import Action
+from referentiel.models import Action, Exigence, Indicateur
 
 from ...commun.formats import heure
 from ...models import AppelAProjets, PieceJointe, Section, TrancheAge
 from .. import budget as grille
 from .. import selectors as selecteurs
+from ..champs import CHAMPS_PREVISION
 from ..forms import (
     BudgetForm,
     CahierForm,
@@ -31,7 +32,6 @@ from ..permissions import (
     peut_signer_declaration,
 )
 from ..services.brouillons import (
-    CHAMPS_PREVISION,
     ajouter_piece,
     annuler_signature,
     enregistrer_brouillon,
@@ -118,8 +118,6 @@ class PageDossier:
         return action.objectif_id if action else None
 
     def _exigences(self, objectifs):
-        from referentiel.models import Exigence
-
         principal = self._objectif_principal()
         return sorted(
             Exigence.objects.filter(objectif__in=objectifs).select_related("objectif"),
@@ -127,8 +125,6 @@ class PageDossier:
         )
 
     def _indicateurs(self, objectifs):
-        from referentiel.models import Indicateur
-
         principal = self._objectif_principal()
         return sorted(
             Indicateur.objects.filter(objectif__in=objectifs, nature="nombre").select_related(
