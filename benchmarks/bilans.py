@@ -8,7 +8,8 @@ runs ``generer_volume`` and measures, the median of several runs:
 - the raw rows (``agregats.lignes_brutes``); floor: one hand-written SQL statement;
 - the workbook (``rendus_bilans.classeur_xlsx``); floor: openpyxl in write-only mode writing the
   same cells, already computed, without any style;
-- the PDF (``rendus_bilans.bilan_pdf``); floor: WeasyPrint rendering the same HTML, already built;
+- the PDF (``rendus_bilans.bilan_pdf``); floor: WeasyPrint rendering the same HTML, already built
+  (``candidatures.commun.pdf.pdf_depuis_html``);
 - peak memory of each step (tracemalloc, in a separate pass) and of the process (ru_maxrss).
 
 Usage (from the repository root):
@@ -164,6 +165,7 @@ def enfant(base, dossiers, repetitions, url_postgres):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from candidatures.commun.pdf import pdf_depuis_html
     from candidatures.models import AppelAProjets
     from evaluation.bilans import rendus as rendus_bilans
     from evaluation.bilans.agregats import Perimetre, agreger, lignes_brutes
@@ -188,7 +190,8 @@ def enfant(base, dossiers, repetitions, url_postgres):
     )
     html = rendus_bilans.html_bilan(bilan)
     t_pdf, t_pdf_plancher, pdf = _comparer(
-        lambda: rendus_bilans.bilan_pdf(bilan), lambda: rendus_bilans.pdf_depuis_html(html),
+        lambda: rendus_bilans.bilan_pdf(bilan),
+        lambda: pdf_depuis_html(html, rendus_bilans.FEUILLE_PDF),
         max(1, min(repetitions, 2)),
     )
 

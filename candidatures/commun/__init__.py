@@ -1,1 +1,1 @@
-"""What several areas share: checks of identifiers and of uploaded documents."""
+"""What several areas share: checks of identifiers and documents, e-mails, PDF rendering."""

@@ -1,11 +1,16 @@
 """Forms of the account pages: sign-in, sign-up, profile, address change, portal roles."""
 
+import logging
+
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 
 from ..models import Role, Utilisateur
+from . import notifications as notifications_comptes
 from .services import MESSAGE_ADRESSE_PRISE, normaliser_email
+
+logger = logging.getLogger(__name__)
 
 ATTRIBUTS_EMAIL = {"autocomplete": "email", "inputmode": "email", "autocapitalize": "none",
                    "spellcheck": "false"}
@@ -141,3 +146,16 @@ class RolesForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+
+
+class MotDePasseOublieForm(PasswordResetForm):
+    """Django's reset request, its e-mail sent by the portal's sender like every other one."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email,
+                  to_email, html_email_template_name=None):
+        try:
+            notifications_comptes.envoyer_reinitialisation(to_email, context)
+        except Exception:
+            # As Django does: a failed send must not tell whether the address has an account.
+            logger.exception("Échec de l'envoi du lien de réinitialisation au compte %s",
+                             context["user"].pk)

@@ -1,19 +1,17 @@
-"""Who may do what with accounts: administrators, staff of the contrat de ville, portal roles."""
+"""Who may do what with accounts: administrators, staff of the contrat de ville, portal roles.
 
-from ..models import Role
+The roles are read by ``Utilisateur`` itself; these predicates also answer for anonymous visitors.
+"""
 
 
 def est_administrateur(user):
     """Administrators (role or Django superuser) may do everything."""
-    return user.is_authenticated and (user.is_superuser or user.a_role(Role.ADMINISTRATEUR))
+    return user.is_authenticated and user.est_administrateur
 
 
 def est_personnel(user):
     """Staff of the contrat de ville: instructeurs, comité de pilotage, administrateurs."""
-    return est_administrateur(user) or (
-        user.is_authenticated
-        and (user.a_role(Role.INSTRUCTEUR) or user.a_role(Role.COMITE))
-    )
+    return user.is_authenticated and user.est_personnel
 
 
 def peut_gerer_roles(user, cible=None):

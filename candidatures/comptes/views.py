@@ -22,6 +22,7 @@ from .forms import (
     ChangementAdresseForm,
     ConnexionForm,
     InscriptionForm,
+    MotDePasseOublieForm,
     ProfilForm,
     RechercheUtilisateursForm,
     RolesForm,
@@ -56,8 +57,7 @@ class ConnexionView(auth_views.LoginView):
 
 class MotDePasseOublieView(auth_views.PasswordResetView):
     template_name = "comptes/mot_de_passe_oublie.html"
-    email_template_name = "comptes/courriels/reinitialisation.txt"
-    subject_template_name = "comptes/courriels/reinitialisation_sujet.txt"
+    form_class = MotDePasseOublieForm
     success_url = reverse_lazy("comptes:mot_de_passe_oublie_envoye")
 
 

@@ -4,11 +4,10 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.formats import date_format
-from django.utils.timezone import localtime
 
 from referentiel.models import QuartierPrioritaire
 
+from ..commun.formats import date_heure
 from ..commun.validators import valider_telephone
 from ..models import AppelAProjets, PieceJointe, Section, Structure, TrancheAge
 from . import budget
@@ -387,8 +386,7 @@ FORMULAIRES = [IdentiteForm, ProjetForm, CahierForm, IndicateursForm, BudgetForm
 
 
 def _libelle_appel(appel):
-    cloture = date_format(localtime(appel.cloture), "j F Y à H:i")
-    return f"{appel.titre} — {appel.etat_libelle}, clôture le {cloture}"
+    return f"{appel.titre} — {appel.etat_libelle}, clôture le {date_heure(appel.cloture)}"
 
 
 class NouveauDossierForm(forms.Form):

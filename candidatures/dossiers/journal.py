@@ -8,6 +8,7 @@ from django.utils.text import capfirst
 
 from ..models import Dossier, ModificationDossier, Section
 from . import budget
+from .champs import CHAMPS_PREVISION, SECTION_DU_CHAMP
 
 LIBELLES_PREVISION = {
     "valeur": "valeur",
@@ -33,9 +34,6 @@ def _texte(valeur):
 
 def prendre_instantane(dossier):
     """Return a JSON-ready copy of everything the structure may edit in ``dossier``."""
-    # The dossier services import this module: read their tables at call time.
-    from .services.brouillons import CHAMPS_PREVISION, SECTION_DU_CHAMP
-
     dossier = Dossier.objects.select_related("action_principale").get(pk=dossier.pk)
     champs = {}
     for field in Dossier._meta.get_fields():

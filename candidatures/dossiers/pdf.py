@@ -1,24 +1,15 @@
-"""Render a dossier (or its récépissé de dépôt) to PDF with WeasyPrint."""
-
-import logging
-import time
+"""Render a dossier (or its récépissé de dépôt) to PDF."""
 
 from django.conf import settings
-from django.contrib.staticfiles import finders
-from django.template.loader import render_to_string
 from django.utils import timezone
 
-logger = logging.getLogger(__name__)
+from ..commun.pdf import rendre_pdf
+from .selectors import resume_dossier
 
 
 def rendre_dossier_pdf(dossier, *, recepisse=False):
-    """Return the PDF bytes of the dossier summary; log how long WeasyPrint took."""
-    from weasyprint import CSS, HTML
-
-    from .selectors import resume_dossier
-
-    debut = time.perf_counter()
-    html = render_to_string(
+    """Return the PDF bytes of the dossier summary."""
+    return rendre_pdf(
         "dossiers/pdf.html",
         {
             **resume_dossier(dossier),
@@ -26,15 +17,6 @@ def rendre_dossier_pdf(dossier, *, recepisse=False):
             "genere_le": timezone.now(),
             "PORTAIL_NOM": settings.PORTAIL_NOM,
         },
+        "css/dossier-pdf.css",
+        journal=f"PDF du dossier {dossier.pk}",
     )
-    feuille = finders.find("css/dossier-pdf.css")
-    contenu = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
-        stylesheets=[CSS(filename=feuille)]
-    )
-    logger.info(
-        "PDF du dossier %s rendu en %.2f s (%d octets)",
-        dossier.pk,
-        time.perf_counter() - debut,
-        len(contenu),
-    )
-    return contenu

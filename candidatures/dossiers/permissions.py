@@ -1,6 +1,7 @@
 """Who may do what with a dossier: one predicate per action, each covered by a test."""
 
 from ..comptes.permissions import est_personnel
+from ..models import STATUTS_AVANT_DECISION
 from ..structures.permissions import est_membre, est_responsable
 
 
@@ -35,8 +36,6 @@ def peut_deposer_dossier(user, dossier):
 
 def peut_retirer_dossier(user, dossier):
     """A responsable withdraws the dossier, before the decision only."""
-    from ..models import STATUTS_AVANT_DECISION
-
     return est_responsable(user, dossier.structure) and dossier.statut in STATUTS_AVANT_DECISION
 
 

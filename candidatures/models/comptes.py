@@ -82,3 +82,23 @@ class Utilisateur(AbstractBaseUser, PermissionsMixin):
         if not hasattr(self, "_roles"):
             self._roles = set(self.groups.values_list("name", flat=True))
         return role in self._roles
+
+    @property
+    def est_administrateur(self):
+        """Administrators (role or Django superuser) may do everything."""
+        return self.is_superuser or self.a_role(Role.ADMINISTRATEUR)
+
+    @property
+    def est_instructeur(self):
+        """Instructors, and administrators who may stand in for them."""
+        return self.est_administrateur or self.a_role(Role.INSTRUCTEUR)
+
+    @property
+    def est_comite(self):
+        """Members of the comité de pilotage, and administrators."""
+        return self.est_administrateur or self.a_role(Role.COMITE)
+
+    @property
+    def est_personnel(self):
+        """Staff of the contrat de ville: instructeurs, comité de pilotage, administrateurs."""
+        return self.est_administrateur or self.a_role(Role.INSTRUCTEUR) or self.a_role(Role.COMITE)

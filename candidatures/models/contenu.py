@@ -2,6 +2,9 @@
 attachments.
 """
 
+import os
+import secrets
+
 from django.db import models
 from django.utils import timezone
 
@@ -101,9 +104,6 @@ class LigneBudget(models.Model):
 
 def chemin_piece(instance, nom):
     """Store under a random name: the original name is kept in the row, never on disk."""
-    import os
-    import secrets
-
     extension = os.path.splitext(nom)[1].lower()
     return f"dossiers/{instance.dossier_id}/{secrets.token_hex(16)}{extension}"
 

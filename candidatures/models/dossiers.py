@@ -1,7 +1,10 @@
 """Dossiers (demandes de subvention): sections, correction requests, status history, edit trail."""
 
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
+
+from referentiel.models import Objectif
 
 from .appels import AppelAProjets
 from .comptes import Utilisateur
@@ -35,12 +38,10 @@ class TrancheAge(models.TextChoices):
 class DossierQuerySet(models.QuerySet):
     def visibles_par(self, user):
         """Dossiers of the user's structures; for staff roles, also every dossier ever submitted."""
-        from ..comptes.permissions import est_personnel  # permissions imports the models
-
         if not user.is_authenticated:
             return self.none()
         condition = models.Q(structure__in=Structure.objects.filter(membres__utilisateur=user))
-        if est_personnel(user):
+        if user.est_personnel:
             condition |= models.Q(depose_le__isnull=False)
         return self.filter(condition)
 
@@ -169,8 +170,6 @@ class Dossier(models.Model):
         return self.reference or self.intitule or f"Brouillon n°{self.pk}"
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
         return reverse("dossiers:detail", args=[self.pk])
 
     @property
@@ -187,8 +186,6 @@ class Dossier(models.Model):
 
     def objectifs_concernes(self):
         """Objectives of the main and secondary actions, main first, without repetition."""
-        from referentiel.models import Objectif
-
         ids = []
         if self.action_principale_id:
             ids.append(self.action_principale.objectif_id)

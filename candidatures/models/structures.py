@@ -1,5 +1,8 @@
 """Structures (porteurs de projet): their members, documents, invitations and join requests."""
 
+import uuid
+from pathlib import PurePath
+
 from django.db import models
 from django.utils import timezone
 
@@ -9,11 +12,9 @@ from .comptes import Utilisateur
 class StructureQuerySet(models.QuerySet):
     def visibles_par(self, user):
         """Staff see every structure; anyone else only the structures they belong to."""
-        from ..comptes.permissions import est_personnel  # permissions imports the models
-
         if not user.is_authenticated:
             return self.none()
-        if est_personnel(user):
+        if user.est_personnel:
             return self.all()
         return self.filter(membres__utilisateur=user)
 
@@ -122,9 +123,6 @@ class Membre(models.Model):
 
 def chemin_document_structure(instance, nom):
     """Store under a random name: the original name is kept in the row, never on disk."""
-    import uuid
-    from pathlib import PurePath
-
     return f"structures/{instance.structure_id}/{uuid.uuid4().hex}{PurePath(nom).suffix.lower()}"
 
 

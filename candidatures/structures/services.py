@@ -10,9 +10,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ..commun.validators import TYPES_MIME, extension_de, normaliser_siret, valider_document
-from ..comptes import notifications as notifications_comptes
 from ..comptes.services import lire_jeton, normaliser_email
 from ..models import DemandeAdhesion, DocumentStructure, Invitation, Membre, Structure
+from . import notifications as notifications_structures
 from .permissions import oublier_roles_structures
 
 SEL_INVITATION = "candidatures.structures.invitation"
@@ -152,7 +152,7 @@ def demander_adhesion(*, utilisateur, siret, message=""):
     demande = DemandeAdhesion.objects.create(
         structure=structure, utilisateur=utilisateur, message=message.strip()
     )
-    transaction.on_commit(partial(notifications_comptes.envoyer_demande_adhesion, demande))
+    transaction.on_commit(partial(notifications_structures.envoyer_demande_adhesion, demande))
     return demande
 
 
@@ -164,7 +164,7 @@ def _traiter_demande(demande, *, par, statut):
     demande.traitee_le = timezone.now()
     demande.traitee_par = par
     demande.save(update_fields=["statut", "traitee_le", "traitee_par"])
-    transaction.on_commit(partial(notifications_comptes.envoyer_reponse_adhesion, demande))
+    transaction.on_commit(partial(notifications_structures.envoyer_reponse_adhesion, demande))
     return demande
 
 
@@ -219,7 +219,9 @@ def inviter_membre(*, structure, email, role, par):
     invitation.envoyee_le = timezone.now()
     invitation.save()
     transaction.on_commit(
-        partial(notifications_comptes.envoyer_invitation, invitation, jeton_invitation(invitation))
+        partial(
+            notifications_structures.envoyer_invitation, invitation, jeton_invitation(invitation)
+        )
     )
     return invitation
 

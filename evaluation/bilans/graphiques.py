@@ -6,13 +6,11 @@ outline, and every bar is labelled with its value.
 """
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from ..formats import euros
+from candidatures.commun.formats import euros, nombre
 
 # Fill and outline of each series: distinguishable in grey, readable when printed.
 SERIES = [("#1f1f1f", "#000000"), ("#8c8c8c", "#000000"), ("#ffffff", "#000000")]
@@ -25,22 +23,6 @@ ECART_GROUPES = 12
 # A chart stays readable (and within one printed page) with this many indicators; the tables
 # list them all.
 INDICATEURS_DANS_LE_GRAPHIQUE = 12
-
-
-def nombre(valeur):
-    """1500 → « 1 500 » (non-breaking space)."""
-    return number_format(valeur or 0, decimal_pos=0, use_l10n=True, force_grouping=True)
-
-
-def pourcentage(valeur, decimales=1):
-    """0.525 → « 52,5 % »; empty for None (or a missing template value)."""
-    if valeur is None or valeur == "":
-        return ""
-    # number_format truncates: round half up first (0.5625 → « 56,3 % »).
-    arrondi = (Decimal(str(valeur)) * 100).quantize(
-        Decimal(1).scaleb(-decimales), rounding=ROUND_HALF_UP
-    )
-    return number_format(arrondi, decimal_pos=decimales, use_l10n=True) + "\xa0%"
 
 
 @dataclass

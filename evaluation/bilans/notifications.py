@@ -1,42 +1,23 @@
 """E-mails of the bilans: submitted, returned for corrections, validated, reminders."""
 
-import logging
-
-from django.conf import settings
-from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
-from django.urls import reverse
+from candidatures.commun import courriels
 
 from ..instruction.notifications import instructeurs_du_dossier, membres_de_la_structure
 from ..models import Bilan, DemandeCorrectionBilan
-
-logger = logging.getLogger(__name__)
-
-
-def _lien(nom, *args):
-    return settings.PORTAIL_URL + reverse(nom, args=args)
-
-
-def _envoyer(*, sujet, gabarit, contexte, destinataires):
-    if not destinataires:
-        logger.warning("Courriel « %s » sans destinataire : non envoyé.", sujet)
-        return []
-    EmailMessage(
-        subject=sujet,
-        body=render_to_string(gabarit, {**contexte, "PORTAIL_NOM": settings.PORTAIL_NOM}),
-        to=list(destinataires),
-    ).send()
-    return list(destinataires)
 
 
 def notifier_depot(*, bilan_id):
     """Tell the dossier's instructor that a bilan awaits validation."""
     bilan = Bilan.objects.select_related("dossier__structure").get(pk=bilan_id)
     dossier = bilan.dossier
-    return _envoyer(
+    return courriels.envoyer(
         sujet=f"Dossier {dossier.reference} : bilan déposé",
         gabarit="bilans/courriels/depot.txt",
-        contexte={"dossier": dossier, "bilan": bilan, "lien": _lien("bilans:detail", dossier.pk)},
+        contexte={
+            "dossier": dossier,
+            "bilan": bilan,
+            "lien": courriels.lien_absolu("bilans:detail", dossier.pk),
+        },
         destinataires=instructeurs_du_dossier(dossier),
     )
 
@@ -47,11 +28,13 @@ def notifier_corrections(*, demande_id):
         pk=demande_id
     )
     dossier = demande.bilan.dossier
-    return _envoyer(
+    return courriels.envoyer(
         sujet=f"Dossier {dossier.reference} : bilan à corriger",
         gabarit="bilans/courriels/corrections.txt",
         contexte={
-            "dossier": dossier, "demande": demande, "lien": _lien("bilans:saisie", dossier.pk)
+            "dossier": dossier,
+            "demande": demande,
+            "lien": courriels.lien_absolu("bilans:saisie", dossier.pk),
         },
         destinataires=membres_de_la_structure(dossier),
     )
@@ -61,10 +44,10 @@ def notifier_validation(*, bilan_id):
     """Tell the structure its bilan is validated and the action closed."""
     bilan = Bilan.objects.select_related("dossier__structure").get(pk=bilan_id)
     dossier = bilan.dossier
-    return _envoyer(
+    return courriels.envoyer(
         sujet=f"Dossier {dossier.reference} : bilan validé",
         gabarit="bilans/courriels/validation.txt",
-        contexte={"dossier": dossier, "lien": _lien("bilans:detail", dossier.pk)},
+        contexte={"dossier": dossier, "lien": courriels.lien_absolu("bilans:detail", dossier.pk)},
         destinataires=membres_de_la_structure(dossier),
     )
 
@@ -72,7 +55,7 @@ def notifier_validation(*, bilan_id):
 def envoyer_relance(*, dossier, etape):
     """Remind the structure that its bilan is due soon, or late; return the addresses."""
     echeance = dossier.decision.date_limite_bilan
-    return _envoyer(
+    return courriels.envoyer(
         sujet=(
             f"Dossier {dossier.reference} : bilan en retard"
             if etape.startswith("j+")
@@ -83,7 +66,7 @@ def envoyer_relance(*, dossier, etape):
             "dossier": dossier,
             "echeance": echeance,
             "en_retard": etape.startswith("j+"),
-            "lien": _lien("bilans:saisie", dossier.pk),
+            "lien": courriels.lien_absolu("bilans:saisie", dossier.pk),
         },
         destinataires=membres_de_la_structure(dossier),
     )

@@ -11,14 +11,14 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
-from django.utils import timezone
-from django.utils.formats import date_format
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
+
+from candidatures.commun.formats import date_heure
+from candidatures.commun.pdf import rendre_pdf
 
 from . import graphiques
 
@@ -96,10 +96,6 @@ class Tableau:
     formats_par_ligne: bool = False
 
 
-def _date_heure(instant):
-    return date_format(timezone.localtime(instant), "j F Y à H:i")
-
-
 def _bilans_comptes(bilan):
     if bilan.inclure_deposes:
         return "bilans validés et bilans déposés non encore validés (inclus à la demande)"
@@ -113,7 +109,7 @@ def _synthese(bilan):
         (f"Bilan annuel du contrat de ville — {bilan.periode}", None, "titre"),
         ("Contrat de ville", bilan.contrat, None),
         ("Appel(s) à projets", appels, None),
-        ("Généré le", _date_heure(bilan.genere_le), None),
+        ("Généré le", date_heure(bilan.genere_le), None),
         ("Bilans comptés", _bilans_comptes(bilan), None),
         ("Pilier", bilan.pilier or "Tous les piliers", None),
         ("Quartier prioritaire", bilan.quartier or "Tous les quartiers", None),
@@ -313,70 +309,60 @@ def classeur_xlsx(bilan, lignes_brutes, progression=None):
 # --- PDF ------------------------------------------------------------------------------------------
 
 STRUCTURES_DANS_LE_PDF = 30
+GABARIT_PDF = "bilans/pdf/bilan.html"
+FEUILLE_PDF = "css/bilans-pdf.css"
+
+
+def _contexte_pdf(bilan, fiches):
+    structures = sorted(
+        bilan.structures, key=lambda s: (-s.chiffres.montant_accorde, s.nom.lower(), s.structure_id)
+    )
+    return {
+        "bilan": bilan,
+        "graphique_sexe": graphiques.femmes_hommes_par_pilier(bilan, "pdf-sexe"),
+        "graphique_montants": graphiques.montants_par_pilier(bilan, "pdf-montants"),
+        "sections_piliers": [
+            {
+                "pilier": p,
+                "orientations": bilan.sous_niveaux(bilan.orientations, p.code),
+                "objectifs": [
+                    o for o in bilan.objectifs
+                    if o.pilier_code == p.code and o.chiffres.deposes
+                ],
+                "indicateurs": bilan.indicateurs_du_pilier(p.code),
+                "graphique": graphiques.prevu_realise(
+                    graphiques.principaux_indicateurs(bilan.indicateurs_du_pilier(p.code)),
+                    f"pdf-indicateurs-{p.code}",
+                    f"Pilier {p.code} : indicateurs prévus et réalisés (les "
+                    f"{graphiques.INDICATEURS_DANS_LE_GRAPHIQUE} plus grands effectifs prévus)",
+                ),
+                "financeurs": [
+                    f for f in bilan.financeurs_par_pilier.get(p.code, [])
+                    if f.demande or f.prevu_bilans or f.realise_bilans
+                ],
+            }
+            for p in bilan.piliers
+        ],
+        "financeurs": [
+            f for f in bilan.financeurs if f.demande or f.prevu_bilans or f.realise_bilans
+        ],
+        "structures": structures[:STRUCTURES_DANS_LE_PDF],
+        "structures_tronquees": len(structures) > STRUCTURES_DANS_LE_PDF,
+        "fiches": fiches,
+        "bilans_comptes": _bilans_comptes(bilan),
+        "genere_le": date_heure(bilan.genere_le),
+        "PORTAIL_NOM": settings.PORTAIL_NOM,
+    }
 
 
 def html_bilan(bilan, fiches=None):
     """The HTML the PDF is rendered from (kept separate to measure WeasyPrint alone)."""
-    structures = sorted(
-        bilan.structures, key=lambda s: (-s.chiffres.montant_accorde, s.nom.lower(), s.structure_id)
-    )
-    return render_to_string(
-        "bilans/pdf/bilan.html",
-        {
-            "bilan": bilan,
-            "graphique_sexe": graphiques.femmes_hommes_par_pilier(bilan, "pdf-sexe"),
-            "graphique_montants": graphiques.montants_par_pilier(bilan, "pdf-montants"),
-            "sections_piliers": [
-                {
-                    "pilier": p,
-                    "orientations": bilan.sous_niveaux(bilan.orientations, p.code),
-                    "objectifs": [
-                        o for o in bilan.objectifs
-                        if o.pilier_code == p.code and o.chiffres.deposes
-                    ],
-                    "indicateurs": bilan.indicateurs_du_pilier(p.code),
-                    "graphique": graphiques.prevu_realise(
-                        graphiques.principaux_indicateurs(bilan.indicateurs_du_pilier(p.code)),
-                        f"pdf-indicateurs-{p.code}",
-                        f"Pilier {p.code} : indicateurs prévus et réalisés (les "
-                        f"{graphiques.INDICATEURS_DANS_LE_GRAPHIQUE} plus grands effectifs prévus)",
-                    ),
-                    "financeurs": [
-                        f for f in bilan.financeurs_par_pilier.get(p.code, [])
-                        if f.demande or f.prevu_bilans or f.realise_bilans
-                    ],
-                }
-                for p in bilan.piliers
-            ],
-            "financeurs": [
-                f for f in bilan.financeurs if f.demande or f.prevu_bilans or f.realise_bilans
-            ],
-            "structures": structures[:STRUCTURES_DANS_LE_PDF],
-            "structures_tronquees": len(structures) > STRUCTURES_DANS_LE_PDF,
-            "fiches": fiches,
-            "bilans_comptes": _bilans_comptes(bilan),
-            "genere_le": _date_heure(bilan.genere_le),
-            "PORTAIL_NOM": settings.PORTAIL_NOM,
-        },
-    )
-
-
-def pdf_depuis_html(html):
-    """WeasyPrint alone: the HTML already built, the stylesheet of the bilans."""
-    from weasyprint import CSS, HTML
-
-    feuille = finders.find("css/bilans-pdf.css")
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
-        stylesheets=[CSS(filename=feuille)]
-    )
+    return render_to_string(GABARIT_PDF, _contexte_pdf(bilan, fiches))
 
 
 def bilan_pdf(bilan, fiches=None):
     """The annual bilan (or a structure's bilan, with ``fiches``) as PDF bytes."""
-    debut = time.perf_counter()
-    contenu = pdf_depuis_html(html_bilan(bilan, fiches))
-    logger.info(
-        "PDF du bilan %s rendu en %.2f s (%d octets)",
-        bilan.perimetre.cle(), time.perf_counter() - debut, len(contenu),
+    return rendre_pdf(
+        GABARIT_PDF, _contexte_pdf(bilan, fiches), FEUILLE_PDF,
+        journal=f"PDF du bilan {bilan.perimetre.cle()}",
     )
-    return contenu

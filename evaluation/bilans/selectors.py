@@ -185,14 +185,12 @@ def manques(bilan, *, indicateurs=None, lignes=None):
 
 def dossiers_a_bilan(user):
     """Retained dossiers whose bilan the user may see, most urgent first."""
-    from candidatures.comptes.permissions import est_personnel
-
     dossiers = Dossier.objects.filter(statut__in=STATUTS_BILAN).select_related(
         "structure", "appel", "action_principale", "decision", "bilan"
     )
     if not user.is_authenticated:
         return dossiers.none()
-    if not est_personnel(user):
+    if not user.est_personnel:
         dossiers = dossiers.filter(structure__membres__utilisateur=user)
     return dossiers.order_by("decision__date_limite_bilan", "reference")
 

@@ -1,21 +1,10 @@
 """E-mails of the instruction, sent after commit: corrections asked, new message, decision."""
 
-import logging
-
-from django.conf import settings
-from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
-from django.urls import reverse
-
+from candidatures.commun import courriels
 from candidatures.models import DemandeCorrection, Role, Utilisateur
 
 from ..models import Decision, Message
-
-logger = logging.getLogger(__name__)
-
-
-def _lien(nom, *args):
-    return settings.PORTAIL_URL + reverse(nom, args=args)
+from .pdf import generer_lettre
 
 
 def membres_de_la_structure(dossier):
@@ -39,35 +28,21 @@ def instructeurs_du_dossier(dossier):
     )
 
 
-def _envoyer(*, sujet, gabarit, contexte, destinataires, pieces=()):
-    if not destinataires:
-        logger.warning("Courriel « %s » sans destinataire : non envoyé.", sujet)
-        return
-    message = EmailMessage(
-        subject=sujet,
-        body=render_to_string(gabarit, {**contexte, "PORTAIL_NOM": settings.PORTAIL_NOM}),
-        to=list(destinataires),
-    )
-    for nom, contenu, type_mime in pieces:
-        message.attach(nom, contenu, type_mime)
-    message.send()
-
-
 def notifier_corrections(*, demande_id):
     """Tell the structure which sections to correct, why, and by when."""
     demande = DemandeCorrection.objects.select_related(
         "dossier__structure", "suivi"
     ).get(pk=demande_id)
     dossier = demande.dossier
-    _envoyer(
+    courriels.envoyer(
         sujet=f"Dossier {dossier.reference} : corrections demandées",
         gabarit="evaluation/courriels/corrections.txt",
         contexte={
             "dossier": dossier,
             "demande": demande,
             "echeance": demande.suivi.echeance,
-            "lien": _lien("dossiers:detail", dossier.pk),
-            "lien_suivi": _lien("evaluation:suivi", dossier.pk),
+            "lien": courriels.lien_absolu("dossiers:detail", dossier.pk),
+            "lien_suivi": courriels.lien_absolu("evaluation:suivi", dossier.pk),
         },
         destinataires=membres_de_la_structure(dossier),
     )
@@ -81,12 +56,12 @@ def notifier_message(*, message_id):
     dossier = message.dossier
     if message.de_la_structure:
         destinataires = instructeurs_du_dossier(dossier)
-        lien = _lien("evaluation:instruction", dossier.pk)
+        lien = courriels.lien_absolu("evaluation:instruction", dossier.pk)
     else:
         destinataires = membres_de_la_structure(dossier)
-        lien = _lien("evaluation:suivi", dossier.pk)
+        lien = courriels.lien_absolu("evaluation:suivi", dossier.pk)
     destinataires = [d for d in destinataires if not message.auteur or d != message.auteur.email]
-    _envoyer(
+    courriels.envoyer(
         sujet=f"Dossier {dossier.reference} : nouveau message",
         gabarit="evaluation/courriels/message.txt",
         contexte={"dossier": dossier, "message": message, "lien": lien},
@@ -96,20 +71,18 @@ def notifier_message(*, message_id):
 
 def notifier_decision(*, decision_id):
     """Send the structure the decision, with its letter attached (rendered and kept now)."""
-    from .services.decisions import generer_lettre
-
     decision = Decision.objects.select_related("dossier__structure", "dossier__appel").get(
         pk=decision_id
     )
     dossier = decision.dossier
     lettre = generer_lettre(decision=decision)
-    _envoyer(
+    courriels.envoyer(
         sujet=f"Dossier {dossier.reference} : décision du comité de pilotage",
         gabarit="evaluation/courriels/decision.txt",
         contexte={
             "dossier": dossier,
             "decision": decision,
-            "lien": _lien("evaluation:suivi", dossier.pk),
+            "lien": courriels.lien_absolu("evaluation:suivi", dossier.pk),
         },
         destinataires=membres_de_la_structure(dossier),
         pieces=[(f"decision-{dossier.reference}.pdf", lettre, "application/pdf")],

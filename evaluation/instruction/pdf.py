@@ -1,22 +1,19 @@
-"""Render the decision letter (notification d'attribution or de refus) to PDF with WeasyPrint."""
-
-import logging
-import time
+"""The decision letter (notification d'attribution or de refus): rendered to PDF, then kept."""
 
 from django.conf import settings
-from django.contrib.staticfiles import finders
-from django.template.loader import render_to_string
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
 
-logger = logging.getLogger(__name__)
+from candidatures.commun.pdf import rendre_pdf
+
+from ..models import Decision
 
 
 def rendre_lettre(decision):
     """Return the PDF bytes of the letter; it depends only on the decision's recorded data."""
-    from weasyprint import CSS, HTML
-
-    debut = time.perf_counter()
     dossier = decision.dossier
-    html = render_to_string(
+    return rendre_pdf(
         "evaluation/lettre_decision.html",
         {
             "decision": decision,
@@ -26,13 +23,24 @@ def rendre_lettre(decision):
             "ATTRIBUANT_NOM": settings.ATTRIBUANT_NOM,
             "PORTAIL_NOM": settings.PORTAIL_NOM,
         },
+        "css/evaluation-lettre.css",
+        journal=f"Lettre de décision du dossier {dossier.pk}",
     )
-    feuille = finders.find("css/evaluation-lettre.css")
-    contenu = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
-        stylesheets=[CSS(filename=feuille)]
-    )
-    logger.info(
-        "Lettre de décision du dossier %s rendue en %.2f s (%d octets)",
-        dossier.pk, time.perf_counter() - debut, len(contenu),
-    )
+
+
+@transaction.atomic
+def generer_lettre(*, decision):
+    """Return the decision letter's PDF, rendering and keeping it the first time."""
+    decision = Decision.objects.select_for_update().get(pk=decision.pk)
+    if decision.lettre:
+        try:
+            with decision.lettre.open("rb") as fichier:
+                return fichier.read()
+        except FileNotFoundError:
+            pass  # the file was lost: the letter is rendered again from the same data
+    contenu = rendre_lettre(decision)
+    nom = f"lettre-{decision.dossier.reference}.pdf"
+    decision.lettre.save(nom, ContentFile(contenu), save=False)
+    decision.lettre_generee_le = timezone.now()
+    decision.save(update_fields=["lettre", "lettre_generee_le"])
     return contenu

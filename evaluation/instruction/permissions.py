@@ -1,7 +1,7 @@
 """Who may instruct, ask for corrections, write in a thread, decide and download a letter."""
 
 from candidatures.comptes.permissions import est_administrateur, est_personnel
-from candidatures.models import Role, Statut
+from candidatures.models import Statut
 from candidatures.structures.permissions import est_membre
 
 STATUTS_EN_COURS_INSTRUCTION = {Statut.DEPOSE, Statut.EN_INSTRUCTION, Statut.A_CORRIGER}
@@ -9,12 +9,12 @@ STATUTS_EN_COURS_INSTRUCTION = {Statut.DEPOSE, Statut.EN_INSTRUCTION, Statut.A_C
 
 def est_instructeur(user):
     """Instructors, and administrators who may stand in for them."""
-    return est_administrateur(user) or (user.is_authenticated and user.a_role(Role.INSTRUCTEUR))
+    return user.is_authenticated and user.est_instructeur
 
 
 def est_comite(user):
     """Members of the comité de pilotage, and administrators."""
-    return est_administrateur(user) or (user.is_authenticated and user.a_role(Role.COMITE))
+    return user.is_authenticated and user.est_comite
 
 
 def _soumis(dossier):

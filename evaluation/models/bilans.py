@@ -64,11 +64,9 @@ class ParametresBilan(models.Model):
 class BilanQuerySet(models.QuerySet):
     def visibles_par(self, user):
         """Staff see every bilan; members of a structure only the bilans of its dossiers."""
-        from candidatures.comptes.permissions import est_personnel
-
         if not user.is_authenticated:
             return self.none()
-        if est_personnel(user):
+        if user.est_personnel:
             return self.all()
         return self.filter(dossier__structure__membres__utilisateur=user)
 

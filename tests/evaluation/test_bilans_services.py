@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
@@ -447,8 +448,8 @@ def test_relances_idempotentes_avant_et_apres_l_echeance(membre):
     assert [r.etape for r in retard] == ["j+1"]
     assert RelanceBilan.objects.filter(dossier=dossier).count() == 2
     assert [m.subject for m in mail.outbox] == [
-        f"Dossier {dossier.reference} : bilan à remettre",
-        f"Dossier {dossier.reference} : bilan en retard",
+        f"[{settings.PORTAIL_NOM}] Dossier {dossier.reference} : bilan à remettre",
+        f"[{settings.PORTAIL_NOM}] Dossier {dossier.reference} : bilan en retard",
     ]
     assert mail.outbox[0].to == [membre.utilisateur.email]
     dossier.refresh_from_db()

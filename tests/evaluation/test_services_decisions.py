@@ -11,6 +11,7 @@ from pypdf import PdfReader
 
 from candidatures.dossiers.services.erreurs import TransitionInterdite
 from candidatures.models import HistoriqueStatut, Statut
+from evaluation.instruction.pdf import generer_lettre
 from evaluation.instruction.services import decisions as services_decisions
 from evaluation.instruction.services import erreurs as services_erreurs
 from evaluation.models import Decision
@@ -229,7 +230,7 @@ def test_lettre_de_refus_avec_motif(instruit, comite):
         dossier=instruit, par=comite, nature="non_retenu", motif="Public hors des QPV."
     )
 
-    texte = _texte_pdf(services_decisions.generer_lettre(decision=decision))
+    texte = _texte_pdf(generer_lettre(decision=decision))
 
     assert "notification de refus" in texte
     assert "Public hors des QPV." in texte
@@ -241,8 +242,8 @@ def test_la_lettre_est_conservee_et_relue(instruit, comite):
     decision = services_decisions.decider(
         dossier=instruit, par=comite, nature="non_retenu", motif="Public hors des QPV."
     )
-    premiere = services_decisions.generer_lettre(decision=decision)
+    premiere = generer_lettre(decision=decision)
 
-    seconde = services_decisions.generer_lettre(decision=decision)
+    seconde = generer_lettre(decision=decision)
 
     assert seconde == premiere

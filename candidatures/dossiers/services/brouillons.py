@@ -16,10 +16,10 @@ from ...models import (
     ReponseExigence,
     Section,
     Statut,
-    TrancheAge,
 )
 from ...structures.permissions import est_responsable
 from .. import journal
+from ..champs import SECTION_DU_CHAMP
 from .erreurs import AppelNonOuvert, ConflitVersion, ModificationInterdite, PieceRefusee
 
 
@@ -52,24 +52,7 @@ def creer_dossier(*, structure, appel, par, maintenant=None):
     return dossier
 
 
-CHAMPS_PAR_SECTION = {
-    Section.IDENTITE: {
-        "action_principale", "actions_secondaires", "contact_nom", "contact_email",
-        "contact_telephone",
-    },
-    Section.PROJET: {
-        "intitule", "resume", "contexte", "objectifs", "description", "date_debut", "date_fin",
-        "justification_dates", "lieux", "quartiers", "part_beneficiaires_qpv",
-        *(f"public_{t.value}" for t in TrancheAge),
-        "beneficiaires_femmes", "beneficiaires_hommes", "beneficiaires_filles",
-        "beneficiaires_garcons", "salaries", "etpt", "benevoles", "partenaires",
-    },
-}
-SECTION_DU_CHAMP = {
-    champ: section for section, champs in CHAMPS_PAR_SECTION.items() for champ in champs
-}
 CHAMPS_M2M = {"actions_secondaires", "quartiers"}
-CHAMPS_PREVISION = ("valeur", "valeur_femmes", "valeur_hommes", "valeur_filles", "valeur_garcons")
 
 
 @dataclass

@@ -5,8 +5,8 @@ from functools import partial
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.formats import date_format
 
+from ...commun.formats import date_heure
 from ...models import (
     CompteurReferences,
     DemandeCorrection,
@@ -68,14 +68,10 @@ def deposer_dossier(*, dossier, par, maintenant=None):
 
 
 def _message_appel_non_ouvert(appel, maintenant):
-    def quand(instant):
-        local = timezone.localtime(instant)
-        return f"{date_format(local, 'j F Y')} à {date_format(local, 'H:i')}"
-
     if maintenant < appel.ouverture:
-        return f"L'appel à projets n'ouvre que le {quand(appel.ouverture)} (heure de Paris)."
+        return f"L'appel à projets n'ouvre que le {date_heure(appel.ouverture)} (heure de Paris)."
     return (
-        f"L'appel à projets est clos depuis le {quand(appel.cloture)} (heure de Paris) : "
+        f"L'appel à projets est clos depuis le {date_heure(appel.cloture)} (heure de Paris) : "
         "le dépôt n'est plus possible."
     )
 

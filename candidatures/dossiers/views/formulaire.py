@@ -5,15 +5,15 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_POST
 
-from referentiel.models import Action
+from referentiel.models import Action, Exigence, Indicateur
 
+from ...commun.formats import heure
 from ...models import AppelAProjets, PieceJointe, Section, TrancheAge
 from .. import budget as grille
 from .. import selectors as selecteurs
+from ..champs import CHAMPS_PREVISION
 from ..forms import (
     BudgetForm,
     CahierForm,
@@ -32,7 +32,6 @@ from ..permissions import (
     peut_signer_declaration,
 )
 from ..services.brouillons import (
-    CHAMPS_PREVISION,
     ajouter_piece,
     annuler_signature,
     enregistrer_brouillon,
@@ -48,10 +47,6 @@ from ..services.erreurs import (
     PieceRefusee,
 )
 from .detail import _dossier_visible
-
-
-def _heure(instant):
-    return date_format(timezone.localtime(instant), "H:i")
 
 
 def _initial(dossier):
@@ -123,8 +118,6 @@ class PageDossier:
         return action.objectif_id if action else None
 
     def _exigences(self, objectifs):
-        from referentiel.models import Exigence
-
         principal = self._objectif_principal()
         return sorted(
             Exigence.objects.filter(objectif__in=objectifs).select_related("objectif"),
@@ -132,8 +125,6 @@ class PageDossier:
         )
 
     def _indicateurs(self, objectifs):
-        from referentiel.models import Indicateur
-
         principal = self._objectif_principal()
         return sorted(
             Indicateur.objects.filter(objectif__in=objectifs, nature="nombre").select_related(
@@ -302,7 +293,7 @@ def _reponse_json(page, statut=200):
         contenu["message"] = page.erreur
         statut = 403
     else:
-        contenu["enregistre_a"] = _heure(dossier.modifie_le)
+        contenu["enregistre_a"] = heure(dossier.modifie_le)
         if page.resultat.signature_annulee:
             contenu["signature_annulee"] = (
                 "Le dossier a changé depuis la signature : la déclaration sur l'honneur est à "
@@ -353,7 +344,7 @@ def _apres_enregistrement(request, page):
             "Le dossier a changé depuis la signature : la déclaration sur l'honneur est à signer "
             "à nouveau par un responsable.",
         )
-    messages.success(request, f"Brouillon enregistré à {_heure(page.dossier.modifie_le)}.")
+    messages.success(request, f"Brouillon enregistré à {heure(page.dossier.modifie_le)}.")
     section = request.POST.get("enregistrer", "")
     ancre = f"#section-{section}" if section in Section.values else ""
     return redirect(reverse("dossiers:modifier", args=[page.dossier.pk]) + ancre)

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from candidatures.comptes.permissions import est_administrateur
 from evaluation.models import ParametresBilan
 
 from .erreurs import ErreurBilan, SaisieBilanInvalide
@@ -10,8 +11,6 @@ from .erreurs import ErreurBilan, SaisieBilanInvalide
 @transaction.atomic
 def definir_seuil_ecart(*, appel, seuil, par):
     """Set the gap (in %) above which a line of the compte rendu must be explained, for a call."""
-    from candidatures.comptes.permissions import est_administrateur
-
     if not est_administrateur(par):
         raise ErreurBilan("Seuls les administrateurs règlent les bilans d'un appel.")
     if isinstance(seuil, bool) or not isinstance(seuil, int) or not 1 <= seuil <= 100:

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from candidatures.commun.validators import TYPES_MIME, extension_de, valider_document
+from candidatures.dossiers import budget
 from candidatures.dossiers.services.erreurs import (
     ModificationInterdite,
     PieceRefusee,
@@ -119,8 +120,6 @@ def _valider_realisations(indicateurs, realisations, erreurs):
 
 
 def _valider_lignes(lignes, erreurs):
-    from candidatures.dossiers import budget
-
     for code, valeurs in lignes.items():
         if code not in budget.PAR_CODE:
             erreurs[f"ligne_{code}"] = "Cette ligne n'existe pas dans le compte rendu financier."

@@ -1,5 +1,7 @@
 """The annual bilans: dashboard and files of a scope, a structure's own bilan, a call's settings."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -81,8 +83,6 @@ def tableau_de_bord(request):
 
 
 def _parametres(perimetre):
-    from urllib.parse import urlencode
-
     return urlencode({
         "annee_debut": perimetre.annee_debut, "annee_fin": perimetre.annee_fin,
         **({"pilier": perimetre.pilier_id} if perimetre.pilier_id else {}),

@@ -3,10 +3,9 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_POST
 
+from candidatures.commun.formats import heure
 from candidatures.dossiers import budget
 from candidatures.dossiers.services.erreurs import ErreurDossier, PieceRefusee
 from evaluation.models import Bilan, PieceBilan
@@ -24,10 +23,6 @@ from ..services import depot as services_bilans_depot
 from ..services import erreurs as services_bilans_erreurs
 from ..services import saisie as services_bilans_saisie
 from .commun import _dossier
-
-
-def _heure(instant):
-    return date_format(timezone.localtime(instant), "H:i")
 
 
 def _initial(bilan):
@@ -198,7 +193,7 @@ def saisie(request, pk):
     page.enregistrer()
     if page.a_des_erreurs:
         return render(request, "bilans/saisie.html", page.contexte())
-    messages.success(request, f"Bilan enregistré à {_heure(page.bilan.modifie_le)}.")
+    messages.success(request, f"Bilan enregistré à {heure(page.bilan.modifie_le)}.")
     return redirect(reverse("bilans:saisie", args=[dossier.pk]) + _ancre(request))
 
 

@@ -4,11 +4,11 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from candidatures.commun.formats import euros
 from candidatures.dossiers.selectors import DOCUMENTS_STRUCTURE_REQUIS, totaux_budget
 from candidatures.dossiers.services.eligibilite import action_eligible
 from candidatures.dossiers.services.erreurs import ActionNonEligible
 from candidatures.models import DocumentStructure, Dossier, HistoriqueStatut, Statut
-from evaluation.formats import euros
 
 # A dossier's activity report and approved accounts describe the last closed financial year:
 # approved within six months of its end, they are at most 18 months old when a call opens.

@@ -1,8 +1,7 @@
-"""The comité's decisions, one by one or in a batch, and the decision letter kept once rendered."""
+"""The comité's decisions, one by one or in a batch."""
 
 from functools import partial
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -104,24 +103,4 @@ def decider_en_lot(*, lignes, par, maintenant=None):
         except ErreurDossier as erreur:
             raise ErreurLot(index, erreur) from erreur
     return decisions
-
-
-@transaction.atomic
-def generer_lettre(*, decision):
-    """Return the decision letter's PDF, rendering and keeping it the first time."""
-    from ..pdf import rendre_lettre
-
-    decision = Decision.objects.select_for_update().get(pk=decision.pk)
-    if decision.lettre:
-        try:
-            with decision.lettre.open("rb") as fichier:
-                return fichier.read()
-        except FileNotFoundError:
-            pass  # the file was lost: the letter is rendered again from the same data
-    contenu = rendre_lettre(decision)
-    nom = f"lettre-{decision.dossier.reference}.pdf"
-    decision.lettre.save(nom, ContentFile(contenu), save=False)
-    decision.lettre_generee_le = timezone.now()
-    decision.save(update_fields=["lettre", "lettre_generee_le"])
-    return contenu
 

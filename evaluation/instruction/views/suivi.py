@@ -10,6 +10,7 @@ from candidatures.dossiers.services.erreurs import ErreurDossier
 from evaluation.models import PieceMessage
 
 from ..forms import MessageForm
+from ..pdf import generer_lettre
 from ..permissions import (
     peut_ecrire_message,
     peut_telecharger_lettre,
@@ -20,7 +21,6 @@ from ..permissions import (
 from ..selectors import commun as selectors_commun
 from ..selectors import grille as selectors_grille
 from ..selectors import suivi as selectors_suivi
-from ..services import decisions as services_decisions
 from ..services import erreurs as services_erreurs
 from ..services import messages as services_messages
 from .commun import _dossier, _refuser_si, _telechargement
@@ -94,6 +94,6 @@ def piece_message(request, pk, piece_pk):
 def lettre(request, pk):
     """The decision letter (PDF), kept once generated."""
     dossier = _dossier(request, pk, peut_telecharger_lettre)
-    contenu = services_decisions.generer_lettre(decision=dossier.decision)
+    contenu = generer_lettre(decision=dossier.decision)
     return _telechargement(contenu, f"decision-{dossier.reference}.pdf", "application/pdf")
 
