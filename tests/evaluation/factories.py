@@ -14,8 +14,19 @@ from candidatures.dossiers.services.brouillons import creer_dossier
 from candidatures.dossiers.services.depot import deposer_dossier
 from candidatures.models import PrevisionIndicateur, ReponseExigence
 from evaluation.instruction.services import instruction as services_instruction
-from evaluation.models import Avis, Decision, Instruction, Message, VerdictExigence
-from referentiel.models import Action
+from evaluation.models import (
+    Avis,
+    Bilan,
+    Decision,
+    Instruction,
+    LigneCompteRendu,
+    Message,
+    PieceBilan,
+    RealisationIndicateur,
+    VerdictExigence,
+)
+from referentiel.models import Action, Indicateur
+from tests.candidatures.factories import PDF_MINIMAL as PDF_MINIMAL_BILAN
 from tests.candidatures.factories import (
     AppelAProjetsFactory,
     DossierFactory,
@@ -136,16 +147,7 @@ class MessageFactory(factory.django.DjangoModelFactory):
     texte = "Pouvez-vous préciser le calendrier ?"
 
 
-# --- Bilans (issue 6) ---
-
-from evaluation.models import (  # noqa: E402
-    Bilan,
-    LigneCompteRendu,
-    PieceBilan,
-    RealisationIndicateur,
-)
-from referentiel.models import Indicateur  # noqa: E402
-from tests.candidatures.factories import PDF_MINIMAL as PDF_MINIMAL_BILAN  # noqa: E402
+# --- Bilans ---
 
 
 def indicateur(objectif, ordre):
