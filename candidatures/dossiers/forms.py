@@ -9,12 +9,12 @@ from django.utils.timezone import localtime
 
 from referentiel.models import QuartierPrioritaire
 
+from ..commun.erreurs import ErreurMetier
 from ..commun.validators import valider_telephone
 from ..models import AppelAProjets, PieceJointe, Section, Structure, TrancheAge
 from . import budget
 from .selectors import champs_prevision
 from .services.eligibilite import action_eligible
-from .services.erreurs import ActionNonEligible
 
 LIBELLES_VALEURS = {
     "valeur": "Nombre",
@@ -107,7 +107,7 @@ class IdentiteForm(SectionForm):
             return None
         try:
             return action_eligible(code)
-        except ActionNonEligible as erreur:
+        except ErreurMetier as erreur:
             raise ValidationError(str(erreur)) from None
 
     def clean_actions_secondaires(self):
@@ -117,7 +117,7 @@ class IdentiteForm(SectionForm):
                 continue
             try:
                 action = action_eligible(code)
-            except ActionNonEligible as erreur:
+            except ErreurMetier as erreur:
                 erreurs.append(str(erreur))
                 continue
             if action not in actions:

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from ...commun.erreurs import ConflitVersion, ErreurMetier
 from ...commun.validators import valider_document
 from ...models import (
     Dossier,
@@ -20,7 +21,6 @@ from ...models import (
 )
 from ...structures.permissions import est_responsable
 from .. import journal
-from .erreurs import AppelNonOuvert, ConflitVersion, ModificationInterdite, PieceRefusee
 
 
 def _historiser_creation(dossier, par, motif):
@@ -34,7 +34,7 @@ def creer_dossier(*, structure, appel, par, maintenant=None):
     """Start an empty draft for a structure on a call that is not closed."""
     maintenant = maintenant or timezone.now()
     if appel.etat(maintenant) == appel.Etat.CLOS:
-        raise AppelNonOuvert(
+        raise ErreurMetier(
             f"L'appel à projets « {appel} » est clos : il ne reçoit plus de dossier."
         )
     dossier = Dossier.objects.create(
@@ -72,6 +72,13 @@ CHAMPS_M2M = {"actions_secondaires", "quartiers"}
 CHAMPS_PREVISION = ("valeur", "valeur_femmes", "valeur_hommes", "valeur_filles", "valeur_garcons")
 
 
+MESSAGE_CONFLIT = (
+    "Vos modifications n'ont pas été enregistrées : {auteur} a enregistré ce dossier à {heure} "
+    "depuis que vous l'avez ouvert. Vos saisies sont conservées ci-dessous ; consultez la version "
+    "enregistrée, puis enregistrez à nouveau pour remplacer la sienne."
+)
+
+
 @dataclass
 class Enregistrement:
     dossier: Dossier
@@ -83,10 +90,10 @@ class Enregistrement:
 def _verifier_section(dossier, section):
     if section not in dossier.sections_modifiables():
         if dossier.statut == Statut.A_CORRIGER:
-            raise ModificationInterdite(
+            raise ErreurMetier(
                 f"La section « {Section(section).label} » n'est pas ouverte à la correction."
             )
-        raise ModificationInterdite(
+        raise ErreurMetier(
             f"Ce dossier est « {dossier.get_statut_display()} » : il n'est plus modifiable."
         )
 
@@ -104,7 +111,10 @@ def enregistrer_brouillon(
     """
     verrouille = Dossier.objects.select_for_update().get(pk=dossier.pk)
     if int(version) != verrouille.version:
-        raise ConflitVersion(verrouille)
+        raise ConflitVersion(
+            verrouille, auteur=verrouille.modifie_par or "un autre membre",
+            le=verrouille.modifie_le, message=MESSAGE_CONFLIT,
+        )
     resultat = Enregistrement(dossier=verrouille)
     avant = journal.prendre_instantane(verrouille)
 
@@ -195,7 +205,7 @@ def signer_declaration(*, dossier, par, qualite="", maintenant=None):
     verrouille = Dossier.objects.select_for_update().get(pk=dossier.pk)
     _verifier_section(verrouille, Section.DECLARATION)
     if not est_responsable(par, verrouille.structure):
-        raise ModificationInterdite(
+        raise ErreurMetier(
             "Seul un responsable de la structure peut signer la déclaration sur l'honneur."
         )
     verrouille.declaration_signee_par = par
@@ -212,7 +222,7 @@ def annuler_signature(*, dossier, par):
     verrouille = Dossier.objects.select_for_update().get(pk=dossier.pk)
     _verifier_section(verrouille, Section.DECLARATION)
     if not est_responsable(par, verrouille.structure):
-        raise ModificationInterdite(
+        raise ErreurMetier(
             "Seul un responsable de la structure peut retirer la signature de la déclaration."
         )
     _effacer_signature(verrouille)
@@ -227,7 +237,7 @@ def ajouter_piece(*, dossier, par, fichier, type, titre=""):
     try:
         valider_document(fichier)
     except ValidationError as erreur:
-        raise PieceRefusee(" ".join(erreur.messages)) from None
+        raise ErreurMetier(" ".join(erreur.messages)) from None
     avant = journal.prendre_instantane(dossier)
     piece = PieceJointe.objects.create(
         dossier=dossier,

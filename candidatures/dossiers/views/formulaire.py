@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from referentiel.models import Action
 
+from ...commun.erreurs import ConflitVersion, ErreurMetier, Incomplet
 from ...models import AppelAProjets, PieceJointe, Section, TrancheAge
 from .. import budget as grille
 from .. import selectors as selecteurs
@@ -40,13 +41,6 @@ from ..services.brouillons import (
     supprimer_piece,
 )
 from ..services.depot import deposer_dossier, renouveler_dossier, retirer_dossier
-from ..services.erreurs import (
-    ConflitVersion,
-    DossierIncomplet,
-    ErreurDossier,
-    ModificationInterdite,
-    PieceRefusee,
-)
 from .detail import _dossier_visible
 
 
@@ -177,9 +171,9 @@ class PageDossier:
             )
         except ConflitVersion as conflit:
             self.conflit = conflit
-            self.version = conflit.dossier.version
+            self.version = conflit.objet.version
             return
-        except ModificationInterdite as erreur:
+        except ErreurMetier as erreur:
             self.erreur = str(erreur)
             return
         self.dossier = self.resultat.dossier
@@ -207,7 +201,7 @@ class PageDossier:
                     type=valeurs.get("type_piece") or PieceJointe.Type.AUTRE,
                     titre=valeurs.get("titre_piece", ""),
                 )
-            except PieceRefusee as erreur:
+            except ErreurMetier as erreur:
                 self.pieces.add_error("fichier", str(erreur))
 
     def _declaration(self):
@@ -223,7 +217,7 @@ class PageDossier:
                 self.dossier = annuler_signature(
                     dossier=self.dossier, par=self.request.user
                 )
-        except ModificationInterdite as erreur:
+        except ErreurMetier as erreur:
             self.declaration.add_error("engagement", str(erreur))
 
     def erreurs(self):
@@ -373,10 +367,10 @@ def deposer(request, pk):
         dossier = page.dossier
     try:
         dossier = deposer_dossier(dossier=dossier, par=request.user)
-    except DossierIncomplet as erreur:
+    except Incomplet as erreur:
         messages.error(request, str(erreur))
         return redirect(reverse("dossiers:modifier", args=[dossier.pk]) + "#completude")
-    except ErreurDossier as erreur:
+    except ErreurMetier as erreur:
         messages.error(request, str(erreur))
         return redirect("dossiers:detail", dossier.pk)
     messages.success(
@@ -399,7 +393,7 @@ def retirer(request, pk):
             retirer_dossier(
                 dossier=dossier, par=request.user, motif=form.cleaned_data["motif"]
             )
-        except ErreurDossier as erreur:
+        except ErreurMetier as erreur:
             messages.error(request, str(erreur))
         else:
             messages.success(request, "Le dossier est retiré.")
@@ -418,7 +412,7 @@ def renouveler(request, pk):
         return redirect("dossiers:detail", source.pk)
     try:
         nouveau = renouveler_dossier(source=source, appel=appel, par=request.user)
-    except ErreurDossier as erreur:
+    except ErreurMetier as erreur:
         messages.error(request, str(erreur))
         return redirect("dossiers:detail", source.pk)
     messages.success(

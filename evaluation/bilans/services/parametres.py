@@ -2,9 +2,8 @@
 
 from django.db import transaction
 
+from candidatures.commun.erreurs import ErreurMetier, SaisieInvalide
 from evaluation.models import ParametresBilan
-
-from .erreurs import ErreurBilan, SaisieBilanInvalide
 
 
 @transaction.atomic
@@ -13,9 +12,9 @@ def definir_seuil_ecart(*, appel, seuil, par):
     from candidatures.comptes.permissions import est_administrateur
 
     if not est_administrateur(par):
-        raise ErreurBilan("Seuls les administrateurs règlent les bilans d'un appel.")
+        raise ErreurMetier("Seuls les administrateurs règlent les bilans d'un appel.")
     if isinstance(seuil, bool) or not isinstance(seuil, int) or not 1 <= seuil <= 100:
-        raise SaisieBilanInvalide({"seuil_ecart": "Indiquez un pourcentage entier de 1 à 100."})
+        raise SaisieInvalide({"seuil_ecart": "Indiquez un pourcentage entier de 1 à 100."})
     parametres, _ = ParametresBilan.objects.update_or_create(
         appel=appel, defaults={"seuil_ecart": seuil}
     )

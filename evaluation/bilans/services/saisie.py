@@ -6,12 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from candidatures.commun.erreurs import ConflitVersion, ErreurMetier, SaisieInvalide
 from candidatures.commun.validators import TYPES_MIME, extension_de, valider_document
-from candidatures.dossiers.services.erreurs import (
-    ModificationInterdite,
-    PieceRefusee,
-    TransitionInterdite,
-)
 from candidatures.dossiers.services.statuts import changer_statut
 from candidatures.models import Dossier, LigneBudget, Statut
 from evaluation.models import (
@@ -23,9 +19,14 @@ from evaluation.models import (
 )
 
 from .. import selectors as selectors_bilans
-from .erreurs import ConflitBilan, SaisieBilanInvalide
 
 VALEUR_MAX = 2_000_000_000
+
+MESSAGE_CONFLIT = (
+    "Vos modifications n'ont pas été enregistrées : {auteur} a enregistré ce bilan à {heure} "
+    "depuis que vous l'avez ouvert. Vos saisies sont conservées ci-dessous ; enregistrez à "
+    "nouveau pour remplacer la version enregistrée."
+)
 
 
 @dataclass
@@ -47,7 +48,7 @@ def ouvrir_bilan(*, dossier, par=None, maintenant=None):
     if existant is not None:
         return existant
     if verrouille.statut not in selectors_bilans.STATUTS_SAISIE:
-        raise TransitionInterdite(
+        raise ErreurMetier(
             f"Un dossier « {verrouille.get_statut_display()} » n'a pas de bilan à remettre."
         )
     bilan = Bilan.objects.create(
@@ -137,11 +138,14 @@ def _verrouiller(bilan, version):
     dossier = Dossier.objects.select_for_update().get(pk=verrouille.dossier_id)
     verrouille.dossier = dossier
     if dossier.statut not in selectors_bilans.STATUTS_SAISIE:
-        raise ModificationInterdite(
+        raise ErreurMetier(
             f"Le bilan est « {dossier.get_statut_display()} » : il n'est plus modifiable."
         )
     if version is not None and int(version) != verrouille.version:
-        raise ConflitBilan(verrouille)
+        raise ConflitVersion(
+            verrouille, auteur=verrouille.modifie_par or "un autre membre",
+            le=verrouille.modifie_le, message=MESSAGE_CONFLIT,
+        )
     return verrouille
 
 
@@ -154,7 +158,7 @@ def enregistrer_bilan(
     ``champs`` maps bilan fields to values, ``realisations`` indicator ids to
     ``{"valeur_femmes": …, "texte": …}``, ``lignes`` budget codes to
     ``{"realise": …, "explication": …}``. Only what is given is written; an invalid value
-    refuses the whole call (``SaisieBilanInvalide``).
+    refuses the whole call (``SaisieInvalide``).
     """
     verrouille = _verrouiller(bilan, version)
     champs, realisations, lignes = champs or {}, realisations or {}, lignes or {}
@@ -164,7 +168,7 @@ def enregistrer_bilan(
     _valider_realisations(indicateurs, realisations, erreurs)
     _valider_lignes(lignes, erreurs)
     if erreurs:
-        raise SaisieBilanInvalide(erreurs)
+        raise SaisieInvalide(erreurs)
     resultat = Enregistrement(bilan=verrouille)
 
     for nom, valeur in champs.items():
@@ -213,7 +217,7 @@ def enregistrer_bilan(
 def _bilan_modifiable(bilan):
     statut = Dossier.objects.filter(pk=bilan.dossier_id).values_list("statut", flat=True).get()
     if statut not in selectors_bilans.STATUTS_SAISIE:
-        raise ModificationInterdite("Le bilan n'est plus modifiable.")
+        raise ErreurMetier("Le bilan n'est plus modifiable.")
 
 
 def _toucher(bilan, par, maintenant):
@@ -230,7 +234,7 @@ def ajouter_piece_bilan(*, bilan, par, fichier, type=PieceBilan.Type.AUTRE, titr
     try:
         valider_document(fichier)
     except ValidationError as erreur:
-        raise PieceRefusee(" ".join(erreur.messages)) from None
+        raise ErreurMetier(" ".join(erreur.messages)) from None
     if type not in PieceBilan.Type.values:
         type = PieceBilan.Type.AUTRE
     piece = PieceBilan.objects.create(

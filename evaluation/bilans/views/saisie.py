@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_POST
 
+from candidatures.commun.erreurs import ConflitVersion, ErreurMetier, Incomplet, SaisieInvalide
 from candidatures.dossiers import budget
-from candidatures.dossiers.services.erreurs import ErreurDossier, PieceRefusee
 from evaluation.models import Bilan, PieceBilan
 
 from .. import selectors as selectors_bilans
@@ -21,7 +21,6 @@ from ..forms import (
 )
 from ..permissions import peut_saisir_bilan, peut_voir_bilan
 from ..services import depot as services_bilans_depot
-from ..services import erreurs as services_bilans_erreurs
 from ..services import saisie as services_bilans_saisie
 from .commun import _dossier
 
@@ -87,14 +86,14 @@ class PageBilan:
                 realisations=self.realisations.realisations(),
                 lignes=self.compte_rendu.lignes_saisies(),
             )
-        except services_bilans_erreurs.ConflitBilan as conflit:
+        except ConflitVersion as conflit:
             self.conflit = conflit
-            self.version = conflit.bilan.version
+            self.version = conflit.objet.version
             return
-        except services_bilans_erreurs.SaisieBilanInvalide as erreur:
+        except SaisieInvalide as erreur:
             self._rattacher(erreur.erreurs)
             return
-        except ErreurDossier as erreur:
+        except ErreurMetier as erreur:
             self.erreur = str(erreur)
             return
         self.bilan = self.resultat.bilan
@@ -127,7 +126,7 @@ class PageBilan:
                     type=valeurs.get("type_piece") or PieceBilan.Type.AUTRE,
                     titre=valeurs.get("titre_piece", ""),
                 )
-            except PieceRefusee as erreur:
+            except ErreurMetier as erreur:
                 self.pieces.add_error("fichier", str(erreur))
 
     def erreurs(self):
@@ -212,7 +211,7 @@ def commencer(request, pk):
     dossier = _dossier(request, pk, peut_saisir_bilan)
     try:
         services_bilans_saisie.ouvrir_bilan(dossier=dossier, par=request.user)
-    except ErreurDossier as erreur:
+    except ErreurMetier as erreur:
         messages.error(request, str(erreur))
         return redirect("bilans:liste")
     messages.success(
@@ -239,10 +238,10 @@ def deposer(request, pk):
         services_bilans_depot.deposer_bilan(
             bilan=page.bilan, par=request.user, qualite=depot.cleaned_data["qualite"]
         )
-    except services_bilans_erreurs.BilanIncomplet as erreur:
+    except Incomplet as erreur:
         messages.error(request, str(erreur))
         return redirect(reverse("bilans:saisie", args=[dossier.pk]) + "#completude")
-    except ErreurDossier as erreur:
+    except ErreurMetier as erreur:
         messages.error(request, str(erreur))
         return redirect("bilans:saisie", dossier.pk)
     messages.success(request, "Le bilan est déposé : l'instructeur va le relire.")

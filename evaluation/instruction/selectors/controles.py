@@ -4,9 +4,9 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from candidatures.commun.erreurs import ErreurMetier
 from candidatures.dossiers.selectors import DOCUMENTS_STRUCTURE_REQUIS, totaux_budget
 from candidatures.dossiers.services.eligibilite import action_eligible
-from candidatures.dossiers.services.erreurs import ActionNonEligible
 from candidatures.models import DocumentStructure, Dossier, HistoriqueStatut, Statut
 from evaluation.formats import euros
 
@@ -71,7 +71,7 @@ def _controle_action(dossier):
     for code in codes:
         try:
             action_eligible(code)
-        except ActionNonEligible as erreur:
+        except ErreurMetier as erreur:
             refus.append(str(erreur))
     if refus:
         return Controle(libelle, "ko", " ".join(refus))

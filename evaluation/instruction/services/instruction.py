@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from candidatures.commun.erreurs import ConflitVersion, ErreurMetier, Incomplet, SaisieInvalide
 from candidatures.dossiers.services.statuts import changer_statut
 from candidatures.models import Statut
 from evaluation.models import Avis, Modification, VerdictExigence
@@ -11,7 +12,6 @@ from ..permissions import est_instructeur
 from ..selectors import commun as selectors_commun
 from ..selectors import grille as selectors_grille
 from .commun import _journaliser, _rafraichir_montant_demande, _verrouiller
-from .erreurs import ConflitInstruction, ErreurInstruction, InstructionIncomplete, SaisieInvalide
 
 
 @transaction.atomic
@@ -19,7 +19,7 @@ def prendre_en_instruction(*, dossier, par, maintenant=None):
     """Move a submitted (or resubmitted) dossier into instruction and make sure it is assigned."""
     maintenant = maintenant or timezone.now()
     if not est_instructeur(par):
-        raise ErreurInstruction("Seuls les instructeurs prennent un dossier en instruction.")
+        raise ErreurMetier("Seuls les instructeurs prennent un dossier en instruction.")
     changer_statut(dossier=dossier, vers=Statut.EN_INSTRUCTION, par=par)
     verrouille, instruction = _verrouiller(dossier)
     changements = []
@@ -36,6 +36,13 @@ def prendre_en_instruction(*, dossier, par, maintenant=None):
     instruction.save()
     return instruction
 
+
+MESSAGE_CONFLIT = (
+    "Vos modifications n'ont pas été enregistrées : {auteur} a enregistré cette instruction à "
+    "{heure} depuis que vous l'avez ouverte. Vos saisies sont conservées ci-dessous ; "
+    "comparez-les avec la version enregistrée (rechargez la page dans un autre onglet), puis "
+    "enregistrez à nouveau pour remplacer la sienne."
+)
 
 CHAMPS_INSTRUCTION = {
     "avis": "Avis",
@@ -74,15 +81,18 @@ def enregistrer_instruction(*, dossier, par, version, champs=None, verdicts=None
     """
     maintenant = maintenant or timezone.now()
     if not est_instructeur(par):
-        raise ErreurInstruction("Seuls les instructeurs modifient une instruction.")
+        raise ErreurMetier("Seuls les instructeurs modifient une instruction.")
     verrouille, instruction = _verrouiller(dossier)
     if verrouille.statut not in (Statut.EN_INSTRUCTION, Statut.A_CORRIGER):
-        raise ErreurInstruction(
+        raise ErreurMetier(
             f"Ce dossier est « {verrouille.get_statut_display()} » : son instruction n'est pas "
             "modifiable."
         )
     if int(version) != instruction.version:
-        raise ConflitInstruction(instruction)
+        raise ConflitVersion(
+            instruction, auteur=instruction.modifiee_par or "un autre instructeur",
+            le=instruction.modifiee_le, message=MESSAGE_CONFLIT,
+        )
     champs = dict(champs or {})
     changements_instruction = []
     _rafraichir_montant_demande(instruction, verrouille, changements_instruction)
@@ -104,7 +114,7 @@ def enregistrer_instruction(*, dossier, par, version, champs=None, verdicts=None
         for exigence_id, valeurs in verdicts.items():
             exigence = exigences.get(int(exigence_id))
             if exigence is None:
-                raise ErreurInstruction(
+                raise ErreurMetier(
                     "Cette exigence n'appartient pas au cahier des charges du dossier."
                 )
             if valeurs.get("verdict", "") not in ("", *VerdictExigence.Verdict.values):
@@ -135,18 +145,27 @@ def enregistrer_instruction(*, dossier, par, version, champs=None, verdicts=None
     return instruction
 
 
+def _incomplete(manques):
+    n = len(manques)
+    return Incomplet(
+        f"L'instruction ne peut pas être conclue : {n} élément{'s' if n > 1 else ''} "
+        f"manque{'nt' if n > 1 else ''}. " + " ".join(manques),
+        manques,
+    )
+
+
 @transaction.atomic
 def conclure_instruction(*, dossier, par, maintenant=None):
     """Close the instruction with its avis: every requirement judged, no correction pending."""
     maintenant = maintenant or timezone.now()
     if not est_instructeur(par):
-        raise ErreurInstruction("Seuls les instructeurs concluent une instruction.")
+        raise ErreurMetier("Seuls les instructeurs concluent une instruction.")
     verrouille, instruction = _verrouiller(dossier)
     if (
         verrouille.statut == Statut.A_CORRIGER
         or selectors_grille.corrections_en_attente(verrouille)
     ):
-        raise InstructionIncomplete(
+        raise _incomplete(
             ["Des corrections ont été demandées à la structure : attendez qu'elle redépose le "
              "dossier, puis reprenez l'instruction."]
         )
@@ -154,7 +173,7 @@ def conclure_instruction(*, dossier, par, maintenant=None):
         _rafraichir_montant_demande(instruction, verrouille, [])
         manques = selectors_grille.manques_instruction(verrouille, instruction)
         if manques:
-            raise InstructionIncomplete(manques)
+            raise _incomplete(manques)
     # The status history is shown to the structure: the avis stays out of it.
     changer_statut(
         dossier=verrouille, vers=Statut.INSTRUIT, par=par, motif="Instruction conclue."
