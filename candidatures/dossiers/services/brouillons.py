@@ -6,8 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from ...commun.erreurs import ConflitVersion, ErreurMetier
+from ...commun.erreurs import ErreurMetier
 from ...commun.validators import valider_document
+from ...commun.versions import Versionnement, appliquer, enregistrer_lignes
 from ...models import (
     Dossier,
     HistoriqueStatut,
@@ -77,6 +78,10 @@ MESSAGE_CONFLIT = (
     "depuis que vous l'avez ouvert. Vos saisies sont conservées ci-dessous ; consultez la version "
     "enregistrée, puis enregistrez à nouveau pour remplacer la sienne."
 )
+VERSIONS = Versionnement(
+    champ_par="modifie_par", champ_le="modifie_le", anonyme="un autre membre",
+    message=MESSAGE_CONFLIT,
+)
 
 
 @dataclass
@@ -98,6 +103,35 @@ def _verifier_section(dossier, section):
         )
 
 
+def _appliquer_champs(dossier, champs):
+    """Set the dossier fields that changed; return the sections they belong to."""
+    sections = set()
+    for nom, valeur in champs.items():
+        section = SECTION_DU_CHAMP[nom]
+        _verifier_section(dossier, section)
+        if nom in CHAMPS_M2M:
+            actuels = set(getattr(dossier, nom).values_list("pk", flat=True))
+            nouveaux = {getattr(v, "pk", v) for v in valeur}
+            if actuels != nouveaux:
+                getattr(dossier, nom).set(nouveaux)
+                sections.add(section)
+        elif nom == "action_principale":
+            if dossier.action_principale_id != getattr(valeur, "pk", valeur):
+                dossier.action_principale = valeur
+                sections.add(section)
+        elif appliquer(dossier, {nom: valeur}):
+            sections.add(section)
+    return sections
+
+
+def _enregistrer_lignes(dossier, section, existantes, saisies, nouvelle):
+    """Save the rows of one section that changed; return the section if any did."""
+    if not saisies:
+        return set()
+    _verifier_section(dossier, section)
+    return {section} if enregistrer_lignes(existantes, saisies, nouvelle) else set()
+
+
 @transaction.atomic
 def enregistrer_brouillon(
     *, dossier, par, version, champs=None, reponses=None, previsions=None, lignes=None,
@@ -109,79 +143,30 @@ def enregistrer_brouillon(
     indicateur ids to ``{"valeur_femmes": …}``, ``lignes`` budget codes to
     ``{"montant": …, "precision": …}``. Only what is given is written.
     """
-    verrouille = Dossier.objects.select_for_update().get(pk=dossier.pk)
-    if int(version) != verrouille.version:
-        raise ConflitVersion(
-            verrouille, auteur=verrouille.modifie_par or "un autre membre",
-            le=verrouille.modifie_le, message=MESSAGE_CONFLIT,
-        )
+    verrouille = VERSIONS.verrouiller(Dossier.objects, version, pk=dossier.pk)
     resultat = Enregistrement(dossier=verrouille)
     avant = journal.prendre_instantane(verrouille)
 
-    for nom, valeur in (champs or {}).items():
-        section = SECTION_DU_CHAMP[nom]
-        _verifier_section(verrouille, section)
-        if nom in CHAMPS_M2M:
-            actuels = set(getattr(verrouille, nom).values_list("pk", flat=True))
-            nouveaux = {getattr(v, "pk", v) for v in valeur}
-            if actuels != nouveaux:
-                getattr(verrouille, nom).set(nouveaux)
-                resultat.sections.add(section)
-        elif nom == "action_principale":
-            if verrouille.action_principale_id != getattr(valeur, "pk", valeur):
-                verrouille.action_principale = valeur
-                resultat.sections.add(section)
-        elif getattr(verrouille, nom) != valeur:
-            setattr(verrouille, nom, valeur)
-            resultat.sections.add(section)
-
-    if reponses:
-        _verifier_section(verrouille, Section.CAHIER)
-        existantes = {r.exigence_id: r for r in verrouille.reponses.all()}
-        for exigence_id, texte in reponses.items():
-            reponse = existantes.get(exigence_id)
-            if reponse is None:
-                if texte:
-                    ReponseExigence.objects.create(
-                        dossier=verrouille, exigence_id=exigence_id, texte=texte
-                    )
-                    resultat.sections.add(Section.CAHIER)
-            elif reponse.texte != texte:
-                reponse.texte = texte
-                reponse.save(update_fields=["texte"])
-                resultat.sections.add(Section.CAHIER)
-
-    if previsions:
-        _verifier_section(verrouille, Section.INDICATEURS)
-        existantes = {p.indicateur_id: p for p in verrouille.previsions.all()}
-        for indicateur_id, valeurs in previsions.items():
-            prevision = existantes.get(indicateur_id) or PrevisionIndicateur(
-                dossier=verrouille, indicateur_id=indicateur_id
-            )
-            change = [c for c, v in valeurs.items() if getattr(prevision, c) != v]
-            if change:
-                for c in change:
-                    setattr(prevision, c, valeurs[c])
-                prevision.save()
-                resultat.sections.add(Section.INDICATEURS)
-
-    if lignes:
-        _verifier_section(verrouille, Section.BUDGET)
-        existantes = {lg.code: lg for lg in verrouille.lignes_budget.all()}
-        for code, valeurs in lignes.items():
-            ligne = existantes.get(code) or LigneBudget(dossier=verrouille, code=code)
-            change = [c for c, v in valeurs.items() if getattr(ligne, c) != v]
-            if change:
-                for c in change:
-                    setattr(ligne, c, valeurs[c])
-                ligne.save()
-                resultat.sections.add(Section.BUDGET)
+    resultat.sections |= _appliquer_champs(verrouille, champs or {})
+    resultat.sections |= _enregistrer_lignes(
+        verrouille, Section.CAHIER,
+        {r.exigence_id: r for r in verrouille.reponses.all()},
+        {exigence_id: {"texte": texte} for exigence_id, texte in (reponses or {}).items()},
+        lambda exigence_id: ReponseExigence(dossier=verrouille, exigence_id=exigence_id),
+    )
+    resultat.sections |= _enregistrer_lignes(
+        verrouille, Section.INDICATEURS,
+        {p.indicateur_id: p for p in verrouille.previsions.all()}, previsions,
+        lambda indicateur_id: PrevisionIndicateur(dossier=verrouille, indicateur_id=indicateur_id),
+    )
+    resultat.sections |= _enregistrer_lignes(
+        verrouille, Section.BUDGET, {lg.code: lg for lg in verrouille.lignes_budget.all()}, lignes,
+        lambda code: LigneBudget(dossier=verrouille, code=code),
+    )
 
     if resultat.sections:
         resultat.modifie = True
-        verrouille.version += 1
-        verrouille.modifie_par = par
-        verrouille.modifie_le = maintenant or timezone.now()
+        VERSIONS.marquer(verrouille, par, maintenant or timezone.now())
         if verrouille.est_signe:
             # The declaration vouches for what is in the dossier: a change voids it.
             _effacer_signature(verrouille)

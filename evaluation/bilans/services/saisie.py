@@ -6,8 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from candidatures.commun.erreurs import ConflitVersion, ErreurMetier, SaisieInvalide
+from candidatures.commun.erreurs import ErreurMetier, SaisieInvalide
 from candidatures.commun.validators import TYPES_MIME, extension_de, valider_document
+from candidatures.commun.versions import Versionnement, appliquer, enregistrer_lignes
 from candidatures.dossiers.services.statuts import changer_statut
 from candidatures.models import Dossier, LigneBudget, Statut
 from evaluation.models import (
@@ -26,6 +27,10 @@ MESSAGE_CONFLIT = (
     "Vos modifications n'ont pas été enregistrées : {auteur} a enregistré ce bilan à {heure} "
     "depuis que vous l'avez ouvert. Vos saisies sont conservées ci-dessous ; enregistrez à "
     "nouveau pour remplacer la version enregistrée."
+)
+VERSIONS = Versionnement(
+    champ_par="modifie_par", champ_le="modifie_le", anonyme="un autre membre",
+    message=MESSAGE_CONFLIT,
 )
 
 
@@ -141,11 +146,7 @@ def _verrouiller(bilan, version):
         raise ErreurMetier(
             f"Le bilan est « {dossier.get_statut_display()} » : il n'est plus modifiable."
         )
-    if version is not None and int(version) != verrouille.version:
-        raise ConflitVersion(
-            verrouille, auteur=verrouille.modifie_par or "un autre membre",
-            le=verrouille.modifie_le, message=MESSAGE_CONFLIT,
-        )
+    VERSIONS.verifier(verrouille, version)
     return verrouille
 
 
@@ -171,42 +172,24 @@ def enregistrer_bilan(
         raise SaisieInvalide(erreurs)
     resultat = Enregistrement(bilan=verrouille)
 
-    for nom, valeur in champs.items():
-        if getattr(verrouille, nom) != valeur:
-            setattr(verrouille, nom, valeur)
-            resultat.sections.add("qualitatif")
-
-    existantes = {r.indicateur_id: r for r in verrouille.realisations.all()}
-    for indicateur_id, valeurs in realisations.items():
-        realisation = existantes.get(indicateur_id) or RealisationIndicateur(
-            bilan=verrouille, indicateur_id=indicateur_id
-        )
-        change = [c for c, v in valeurs.items() if getattr(realisation, c) != v]
-        if change:
-            for c in change:
-                setattr(realisation, c, valeurs[c])
-            realisation.save()
-            resultat.sections.add("indicateurs")
-
-    existantes = {lg.code: lg for lg in verrouille.lignes.all()}
-    for code, valeurs in lignes.items():
-        ligne = existantes.get(code)
-        if ligne is None:
-            if valeurs.get("realise") is None and not valeurs.get("explication"):
-                continue  # nothing forecast, nothing spent: no row
-            ligne = LigneCompteRendu(bilan=verrouille, code=code, prevu=0)
-        change = [c for c, v in valeurs.items() if getattr(ligne, c) != v]
-        if change or ligne.pk is None:
-            for c in change:
-                setattr(ligne, c, valeurs[c])
-            ligne.save()
-            resultat.sections.add("financier")
+    if appliquer(verrouille, champs):
+        resultat.sections.add("qualitatif")
+    if enregistrer_lignes(
+        {r.indicateur_id: r for r in verrouille.realisations.all()}, realisations,
+        lambda pk: RealisationIndicateur(bilan=verrouille, indicateur_id=pk),
+    ):
+        resultat.sections.add("indicateurs")
+    # A line with no row (nothing forecast) gets one only once an amount or an explanation is
+    # given: an empty line differs in nothing from a new row, so none is saved.
+    if enregistrer_lignes(
+        {lg.code: lg for lg in verrouille.lignes.all()}, lignes,
+        lambda code: LigneCompteRendu(bilan=verrouille, code=code, prevu=0),
+    ):
+        resultat.sections.add("financier")
 
     if resultat.sections:
         resultat.modifie = True
-        verrouille.version += 1
-        verrouille.modifie_par = par
-        verrouille.modifie_le = maintenant or timezone.now()
+        VERSIONS.marquer(verrouille, par, maintenant or timezone.now())
         verrouille.save()
     return resultat
 

@@ -3,7 +3,8 @@
 from django.db import transaction
 from django.utils import timezone
 
-from candidatures.commun.erreurs import ConflitVersion, ErreurMetier, Incomplet, SaisieInvalide
+from candidatures.commun.erreurs import ErreurMetier, Incomplet, SaisieInvalide
+from candidatures.commun.versions import Versionnement, appliquer, enregistrer_lignes
 from candidatures.dossiers.services.statuts import changer_statut
 from candidatures.models import Statut
 from evaluation.models import Avis, Modification, VerdictExigence
@@ -43,6 +44,10 @@ MESSAGE_CONFLIT = (
     "comparez-les avec la version enregistrée (rechargez la page dans un autre onglet), puis "
     "enregistrez à nouveau pour remplacer la sienne."
 )
+VERSIONS = Versionnement(
+    champ_par="modifiee_par", champ_le="modifiee_le", anonyme="un autre instructeur",
+    message=MESSAGE_CONFLIT,
+)
 
 CHAMPS_INSTRUCTION = {
     "avis": "Avis",
@@ -71,6 +76,30 @@ def _valider_champs(champs, montant_demande):
     return erreurs
 
 
+def _enregistrer_verdicts(dossier, instruction, verdicts):
+    """Save the verdicts that changed; return the trail of their changes."""
+    if not verdicts:
+        return []
+    exigences = {e.pk: e for e in selectors_grille.exigences_du_dossier(dossier)}
+    saisies = {}
+    for exigence_id, valeurs in verdicts.items():
+        exigence = exigences.get(int(exigence_id))
+        if exigence is None:
+            raise ErreurMetier("Cette exigence n'appartient pas au cahier des charges du dossier.")
+        if valeurs.get("verdict", "") not in ("", *VerdictExigence.Verdict.values):
+            raise SaisieInvalide({f"verdict_{exigence.pk}": "Ce verdict n'existe pas."})
+        saisies[exigence.pk] = {c: valeurs[c] for c in ("verdict", "commentaire") if c in valeurs}
+    modifies = enregistrer_lignes(
+        {v.exigence_id: v for v in instruction.verdicts.all()}, saisies,
+        lambda pk: VerdictExigence(instruction=instruction, exigence=exigences[pk]),
+    )
+    return [
+        (f"Exigence {exigences[pk].objectif.code} n°{exigences[pk].ordre} — {champ}", avant, apres)
+        for pk, changements in modifies.items()
+        for champ, avant, apres in changements
+    ]
+
+
 @transaction.atomic
 def enregistrer_instruction(*, dossier, par, version, champs=None, verdicts=None, maintenant=None):
     """Save the checklist and the avis, refusing if someone saved since ``version`` was read.
@@ -88,11 +117,7 @@ def enregistrer_instruction(*, dossier, par, version, champs=None, verdicts=None
             f"Ce dossier est « {verrouille.get_statut_display()} » : son instruction n'est pas "
             "modifiable."
         )
-    if int(version) != instruction.version:
-        raise ConflitVersion(
-            instruction, auteur=instruction.modifiee_par or "un autre instructeur",
-            le=instruction.modifiee_le, message=MESSAGE_CONFLIT,
-        )
+    VERSIONS.verifier(instruction, version)
     champs = dict(champs or {})
     changements_instruction = []
     _rafraichir_montant_demande(instruction, verrouille, changements_instruction)
@@ -102,41 +127,16 @@ def enregistrer_instruction(*, dossier, par, version, champs=None, verdicts=None
     erreurs = _valider_champs(effectifs, instruction.montant_demande)
     if erreurs:
         raise SaisieInvalide(erreurs)
-    for nom, libelle in CHAMPS_INSTRUCTION.items():
-        if nom in champs and getattr(instruction, nom) != champs[nom]:
-            changements_instruction.append((libelle, getattr(instruction, nom), champs[nom]))
-            setattr(instruction, nom, champs[nom])
-
-    changements_grille = []
-    if verdicts:
-        exigences = {e.pk: e for e in selectors_grille.exigences_du_dossier(verrouille)}
-        existants = {v.exigence_id: v for v in instruction.verdicts.all()}
-        for exigence_id, valeurs in verdicts.items():
-            exigence = exigences.get(int(exigence_id))
-            if exigence is None:
-                raise ErreurMetier(
-                    "Cette exigence n'appartient pas au cahier des charges du dossier."
-                )
-            if valeurs.get("verdict", "") not in ("", *VerdictExigence.Verdict.values):
-                raise SaisieInvalide({f"verdict_{exigence.pk}": "Ce verdict n'existe pas."})
-            ligne = existants.get(exigence.pk) or VerdictExigence(
-                instruction=instruction, exigence=exigence
-            )
-            nom = f"Exigence {exigence.objectif.code} n°{exigence.ordre}"
-            change = False
-            for champ, libelle in (("verdict", "verdict"), ("commentaire", "commentaire")):
-                if champ in valeurs and getattr(ligne, champ) != valeurs[champ]:
-                    changements_grille.append((f"{nom} — {libelle}", getattr(ligne, champ),
-                                               valeurs[champ]))
-                    setattr(ligne, champ, valeurs[champ])
-                    change = True
-            if change:
-                ligne.save()
+    changements_instruction += [
+        (CHAMPS_INSTRUCTION[nom], avant, apres)
+        for nom, avant, apres in appliquer(
+            instruction, {nom: champs[nom] for nom in CHAMPS_INSTRUCTION if nom in champs}
+        )
+    ]
+    changements_grille = _enregistrer_verdicts(verrouille, instruction, verdicts or {})
 
     if changements_instruction or changements_grille:
-        instruction.version += 1
-        instruction.modifiee_le = maintenant
-        instruction.modifiee_par = par
+        VERSIONS.marquer(instruction, par, maintenant)
         _journaliser(
             verrouille, Modification.Objet.INSTRUCTION, par, maintenant, changements_instruction
         )
