@@ -10,6 +10,7 @@ from django.utils.timezone import localtime
 from referentiel.models import QuartierPrioritaire
 
 from ..commun.erreurs import ErreurMetier
+from ..commun.sections import valeurs_par_indicateur
 from ..commun.validators import valider_telephone
 from ..models import AppelAProjets, PieceJointe, Section, Structure, TrancheAge
 from . import budget
@@ -274,17 +275,7 @@ class IndicateursForm(ChampsEnTableau):
                 )
 
     def previsions(self):
-        valeurs = self.valeurs_valides()
-        resultat = {}
-        for indicateur in self.indicateurs:
-            champs = {
-                champ: valeurs[f"indicateur_{indicateur.pk}_{champ}"]
-                for champ in champs_prevision(indicateur)
-                if f"indicateur_{indicateur.pk}_{champ}" in valeurs
-            }
-            if champs:
-                resultat[indicateur.pk] = champs
-        return resultat
+        return valeurs_par_indicateur(self.valeurs_valides(), self.indicateurs, champs_prevision)
 
     def lignes(self):
         """(indicator, its bound fields, total of what they show), for the template."""

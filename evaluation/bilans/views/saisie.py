@@ -1,5 +1,7 @@
 """The operator's bilan: one form for every section, saved as a whole, then submitted."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -7,7 +9,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_POST
 
-from candidatures.commun.erreurs import ConflitVersion, ErreurMetier, Incomplet, SaisieInvalide
+from candidatures.commun.erreurs import ErreurMetier, Incomplet
+from candidatures.commun.sections import PageSections
 from candidatures.dossiers import budget
 from evaluation.models import Bilan, PieceBilan
 
@@ -43,17 +46,12 @@ def _initial(bilan):
     return initial
 
 
-class PageBilan:
+class PageBilan(PageSections):
     """The sections of one bilan in one form, and the saving of all of them at once."""
 
     def __init__(self, request, bilan, data=None, files=None):
-        self.request = request
+        super().__init__(request, bilan, data)
         self.bilan = bilan
-        self.data = data
-        self.conflit = None
-        self.erreur = None
-        self.resultat = None
-        self.version = bilan.version
         dossier = bilan.dossier
         self.seuil = selectors_bilans.seuil_ecart(dossier.appel_id)
         self.indicateurs = selectors_bilans.indicateurs_du_bilan(dossier)
@@ -71,74 +69,26 @@ class PageBilan:
     def formulaires(self):
         return [self.qualitatif, self.realisations, self.compte_rendu, self.pieces]
 
-    @property
-    def a_des_erreurs(self):
-        return bool(self.conflit or self.erreur) or any(f.errors for f in self.formulaires)
+    def sauver(self):
+        return services_bilans_saisie.enregistrer_bilan(
+            bilan=self.bilan,
+            par=self.request.user,
+            version=self.data.get("version") or 0,
+            champs=self.qualitatif.valeurs_valides(),
+            realisations=self.realisations.realisations(),
+            lignes=self.compte_rendu.lignes_saisies(),
+        )
 
-    def enregistrer(self):
-        """Save every valid value; invalid ones stay in the forms with their error."""
-        try:
-            self.resultat = services_bilans_saisie.enregistrer_bilan(
-                bilan=self.bilan,
-                par=self.request.user,
-                version=self.data.get("version") or 0,
-                champs=self.qualitatif.valeurs_valides(),
-                realisations=self.realisations.realisations(),
-                lignes=self.compte_rendu.lignes_saisies(),
-            )
-        except ConflitVersion as conflit:
-            self.conflit = conflit
-            self.version = conflit.objet.version
-            return
-        except SaisieInvalide as erreur:
-            self._rattacher(erreur.erreurs)
-            return
-        except ErreurMetier as erreur:
-            self.erreur = str(erreur)
-            return
+    def apres_enregistrement(self):
         self.bilan = self.resultat.bilan
-        self._pieces()
+        self._pieces(
+            self.bilan.pieces, supprimer=services_bilans_saisie.supprimer_piece_bilan,
+            ajouter=partial(services_bilans_saisie.ajouter_piece_bilan, bilan=self.bilan),
+            type_autre=PieceBilan.Type.AUTRE, supprimee="Le document « {piece} » est supprimé.",
+        )
         self.bilan.refresh_from_db()
         self.version = self.bilan.version
         self.lignes = selectors_bilans.compte_rendu(self.bilan, self.seuil)
-
-    def _rattacher(self, erreurs):
-        for cle, message in erreurs.items():
-            for form in self.formulaires:
-                if cle in form.fields:
-                    form.add_error(cle, message)
-                    break
-            else:
-                self.erreur = message
-
-    def _pieces(self):
-        a_supprimer = self.data.get("supprimer_piece")
-        if a_supprimer and a_supprimer.isdigit():
-            piece = self.bilan.pieces.filter(pk=a_supprimer).first()
-            if piece:
-                services_bilans_saisie.supprimer_piece_bilan(piece=piece, par=self.request.user)
-                messages.info(self.request, f"Le document « {piece} » est supprimé.")
-        valeurs = self.pieces.valeurs_valides()
-        if valeurs.get("fichier"):
-            try:
-                services_bilans_saisie.ajouter_piece_bilan(
-                    bilan=self.bilan, par=self.request.user, fichier=valeurs["fichier"],
-                    type=valeurs.get("type_piece") or PieceBilan.Type.AUTRE,
-                    titre=valeurs.get("titre_piece", ""),
-                )
-            except ErreurMetier as erreur:
-                self.pieces.add_error("fichier", str(erreur))
-
-    def erreurs(self):
-        """(label, message, field id) of every field error, in page order, for the summary."""
-        resultat = []
-        for form in self.formulaires:
-            for err in form.non_field_errors():
-                resultat.append(("", err, ""))
-            for champ in form:
-                for err in champ.errors:
-                    resultat.append((self._libelle(champ), err, champ.id_for_label))
-        return resultat
 
     def _libelle(self, champ):
         nom = champ.name
@@ -155,14 +105,10 @@ class PageBilan:
         manques = selectors_bilans.manques(bilan, indicateurs=self.indicateurs, lignes=self.lignes)
         prevus, realises = selectors_bilans.totaux_compte_rendu(self.lignes)
         return {
+            **super().contexte(),
             "dossier": bilan.dossier,
             "bilan": bilan,
-            "page": self,
-            "version": self.version,
             "seuil": self.seuil,
-            "erreurs": self.erreurs(),
-            "conflit": self.conflit,
-            "erreur": self.erreur,
             "manques": manques,
             "sections": [
                 {"cle": cle, "titre": titre, "manques": manques.get(cle, [])}
