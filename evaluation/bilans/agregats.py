@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from candidatures.dossiers import budget
 from candidatures.models import (
+    STATUTS_REFUSES,
+    STATUTS_RETENUS,
     AppelAProjets,
     Dossier,
     HistoriqueStatut,
@@ -38,11 +40,6 @@ from ..models import Bilan, LigneCompteRendu, Modification, RealisationIndicateu
 # Changing what the files hold changes this: every kept file is then built again.
 VERSION_FORMAT = "1"
 
-STATUTS_RETENUS = [
-    Statut.RETENU, Statut.EN_COURS, Statut.BILAN_A_REMETTRE, Statut.BILAN_DEPOSE,
-    Statut.BILAN_A_CORRIGER, Statut.CLOTURE,
-]
-STATUTS_REFUSES = [Statut.NON_RETENU]
 CODES_FINANCEURS = [ligne.code for ligne in budget.LIGNES if ligne.numero == "74"]
 CODES_CONTRAT_VILLE = set(budget.CODES_CONTRAT_VILLE)
 

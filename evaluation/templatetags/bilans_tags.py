@@ -3,7 +3,6 @@
 from django import template
 
 from ..bilans import graphiques
-from ..bilans.selectors import STATUTS_BILAN
 
 register = template.Library()
 
@@ -18,9 +17,3 @@ def nombre(valeur):
 def pourcentage(valeur):
     """0.525 → « 52,5 % »; empty for None."""
     return graphiques.pourcentage(valeur)
-
-
-@register.filter
-def phase_bilan(dossier):
-    """Whether the dossier is at a stage that has a bilan (retained and started)."""
-    return dossier.statut in STATUTS_BILAN

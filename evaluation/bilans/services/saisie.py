@@ -10,7 +10,7 @@ from candidatures.commun.erreurs import ErreurMetier, SaisieInvalide
 from candidatures.commun.validators import TYPES_MIME, extension_de, valider_document
 from candidatures.commun.versions import Versionnement, appliquer, enregistrer_lignes
 from candidatures.dossiers.services.statuts import changer_statut
-from candidatures.models import Dossier, LigneBudget, Statut
+from candidatures.models import STATUTS_SAISIE, Dossier, LigneBudget, Statut
 from evaluation.models import (
     CHAMPS_BENEFICIAIRES,
     Bilan,
@@ -52,7 +52,7 @@ def ouvrir_bilan(*, dossier, par=None, maintenant=None):
     existant = Bilan.objects.filter(dossier=verrouille).first()
     if existant is not None:
         return existant
-    if verrouille.statut not in selectors_bilans.STATUTS_SAISIE:
+    if verrouille.statut not in STATUTS_SAISIE:
         raise ErreurMetier(
             f"Un dossier « {verrouille.get_statut_display()} » n'a pas de bilan à remettre."
         )
@@ -142,7 +142,7 @@ def _verrouiller(bilan, version):
     # The dossier row is locked too: its status decides whether the bilan may change.
     dossier = Dossier.objects.select_for_update().get(pk=verrouille.dossier_id)
     verrouille.dossier = dossier
-    if dossier.statut not in selectors_bilans.STATUTS_SAISIE:
+    if dossier.statut not in STATUTS_SAISIE:
         raise ErreurMetier(
             f"Le bilan est « {dossier.get_statut_display()} » : il n'est plus modifiable."
         )
@@ -199,7 +199,7 @@ def enregistrer_bilan(
 
 def _bilan_modifiable(bilan):
     statut = Dossier.objects.filter(pk=bilan.dossier_id).values_list("statut", flat=True).get()
-    if statut not in selectors_bilans.STATUTS_SAISIE:
+    if statut not in STATUTS_SAISIE:
         raise ErreurMetier("Le bilan n'est plus modifiable.")
 
 

@@ -5,10 +5,10 @@ from django.utils import timezone
 
 from candidatures.commun.erreurs import ErreurMetier
 from candidatures.comptes.permissions import est_administrateur
-from candidatures.models import Statut
+from candidatures.models import STATUTS_EN_COURS_INSTRUCTION, Statut
 from evaluation.models import AffectationPilier, Modification
 
-from ..permissions import STATUTS_EN_COURS_INSTRUCTION, est_instructeur
+from ..permissions import est_instructeur
 from ..selectors import commun as selectors_commun
 from ..selectors import file as selectors_file
 from .commun import _journaliser, _rafraichir_montant_demande, _verrouiller
