@@ -263,7 +263,8 @@ def _liste(valeurs):
 def requete_agregation(perimetre):
     """The aggregates of ``agreger`` as one hand-written statement, and its parameters."""
     from candidatures.dossiers import budget
-    from evaluation.bilans.agregats import STATUTS_REFUSES, STATUTS_RETENUS, statuts_comptes
+    from candidatures.models import STATUTS_REFUSES, STATUTS_RETENUS
+    from evaluation.bilans.agregats import statuts_comptes
 
     retenus = _liste(STATUTS_RETENUS)
     refuses = _liste(STATUTS_REFUSES)

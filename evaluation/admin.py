@@ -2,7 +2,7 @@
 
 from django.contrib import admin, messages
 
-from candidatures.dossiers.services.erreurs import ErreurDossier
+from candidatures.commun.erreurs import ErreurMetier
 
 from .instruction.services import instruction as services_instruction
 from .models import AffectationPilier, Decision, Instruction, Message, Modification
@@ -46,7 +46,7 @@ class InstructionAdmin(LectureSeuleMixin, admin.ModelAdmin):
         for instruction in queryset.select_related("dossier"):
             try:
                 service(dossier=instruction.dossier, par=request.user)
-            except ErreurDossier as erreur:
+            except ErreurMetier as erreur:
                 self.message_user(request, f"{instruction.dossier} : {erreur}", messages.ERROR)
             else:
                 reussis += 1

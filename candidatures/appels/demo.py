@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from referentiel.models import Action, Contrat, QuartierPrioritaire
 
+from ..commun.erreurs import Incomplet
 from ..dossiers.services.brouillons import creer_dossier
 from ..dossiers.services.depot import _tirer_numero, deposer_dossier
-from ..dossiers.services.erreurs import DossierIncomplet
 from ..dossiers.services.statuts import changer_statut
 from ..models import AppelAProjets, Dossier, LigneBudget, Membre, ReponseExigence, Statut
 
@@ -116,7 +116,7 @@ def _dossier_depose(membre, appel):
     dossier.save()
     try:
         return deposer_dossier(dossier=dossier, par=membre.utilisateur, maintenant=depot)
-    except DossierIncomplet:
+    except Incomplet:
         # The demo structure has no documents yet: record the submission all the same.
         dossier.numero = _tirer_numero(appel)
         dossier.reference = f"AAP-{appel.annee}-{dossier.numero:04d}"

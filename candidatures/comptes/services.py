@@ -5,10 +5,10 @@ from functools import partial
 
 from django.contrib.auth.models import Group
 from django.core import signing
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from ..commun.erreurs import ErreurMetier, SaisieInvalide
 from ..models import Role, Utilisateur
 from . import axes as comptes_axes
 from . import notifications as notifications_comptes
@@ -37,15 +37,13 @@ def normaliser_email(email):
 
 
 def lire_jeton(jeton, *, sel, duree):
-    """Unsign a link's token, or raise a French ValidationError (expired or tampered)."""
+    """Unsign a link's token, or refuse it with a French message (expired or tampered)."""
     try:
         return signing.loads(jeton, salt=sel, max_age=duree)
     except signing.SignatureExpired:
-        raise ValidationError(
-            MESSAGE_LIEN_EXPIRE, code="lien_expire", params={"jours": duree.days}
-        ) from None
+        raise ErreurMetier(MESSAGE_LIEN_EXPIRE % {"jours": duree.days}) from None
     except signing.BadSignature:
-        raise ValidationError(MESSAGE_LIEN_INVALIDE, code="lien_invalide") from None
+        raise ErreurMetier(MESSAGE_LIEN_INVALIDE) from None
 
 
 def _groupe(role):
@@ -63,7 +61,7 @@ def inscrire(*, email, mot_de_passe, prenom="", nom="", suivant=""):
     """Create a porteur account, unconfirmed, and send the link that confirms its address."""
     email = normaliser_email(email)
     if Utilisateur.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": MESSAGE_ADRESSE_PRISE}, code="adresse_prise")
+        raise SaisieInvalide({"email": MESSAGE_ADRESSE_PRISE})
     utilisateur = Utilisateur.objects.create_user(
         email=email, password=mot_de_passe, prenom=prenom.strip(), nom=nom.strip()
     )
@@ -85,7 +83,7 @@ def confirmer_adresse(*, jeton):
     donnees = lire_jeton(jeton, sel=SEL_CONFIRMATION, duree=DUREE_LIEN_CONFIRMATION)
     utilisateur = Utilisateur.objects.select_for_update().filter(pk=donnees.get("u")).first()
     if utilisateur is None or utilisateur.email != donnees.get("e"):
-        raise ValidationError(MESSAGE_LIEN_INVALIDE, code="lien_invalide")
+        raise ErreurMetier(MESSAGE_LIEN_INVALIDE)
     if utilisateur.email_confirme_le is None:
         utilisateur.email_confirme_le = timezone.now()
         utilisateur.save(update_fields=["email_confirme_le"])
@@ -125,13 +123,10 @@ def demander_changement_adresse(*, utilisateur, nouvelle_adresse):
     """Send a link to the new address; the old one stays in use until that link is opened."""
     nouvelle_adresse = normaliser_email(nouvelle_adresse)
     if nouvelle_adresse == utilisateur.email.lower():
-        raise ValidationError(
-            {"nouvelle_adresse": "C'est déjà l'adresse de votre compte."}, code="meme_adresse"
-        )
+        raise SaisieInvalide({"nouvelle_adresse": "C'est déjà l'adresse de votre compte."})
     if Utilisateur.objects.filter(email__iexact=nouvelle_adresse).exists():
-        raise ValidationError(
-            {"nouvelle_adresse": "Cette adresse est déjà celle d'un autre compte."},
-            code="adresse_prise",
+        raise SaisieInvalide(
+            {"nouvelle_adresse": "Cette adresse est déjà celle d'un autre compte."}
         )
     jeton = signing.dumps(
         {"u": utilisateur.pk, "a": utilisateur.email, "n": nouvelle_adresse},
@@ -152,14 +147,11 @@ def confirmer_changement_adresse(*, jeton):
     utilisateur = Utilisateur.objects.select_for_update().filter(pk=donnees.get("u")).first()
     # The old address in the token makes the link single-use: once changed, it no longer matches.
     if utilisateur is None or utilisateur.email != donnees.get("a"):
-        raise ValidationError(MESSAGE_LIEN_INVALIDE, code="lien_invalide")
+        raise ErreurMetier(MESSAGE_LIEN_INVALIDE)
     nouvelle_adresse = donnees["n"]
     autres = Utilisateur.objects.exclude(pk=utilisateur.pk)
     if autres.filter(email__iexact=nouvelle_adresse).exists():
-        raise ValidationError(
-            "Cette adresse est entre-temps devenue celle d'un autre compte.",
-            code="adresse_prise",
-        )
+        raise ErreurMetier("Cette adresse est entre-temps devenue celle d'un autre compte.")
     utilisateur.email = nouvelle_adresse
     utilisateur.email_confirme_le = timezone.now()
     utilisateur.save(update_fields=["email", "email_confirme_le"])
@@ -172,12 +164,11 @@ def definir_roles(*, utilisateur, roles, par):
     roles = set(roles)
     inconnus = roles - set(Role.values)
     if inconnus:
-        raise ValidationError("Rôle inconnu : %(r)s.", params={"r": ", ".join(sorted(inconnus))})
+        raise ErreurMetier(f"Rôle inconnu : {', '.join(sorted(inconnus))}.")
     if utilisateur.pk == par.pk and est_administrateur(par) and Role.ADMINISTRATEUR not in roles:
-        raise ValidationError(
-            ("Vous ne pouvez pas retirer votre propre rôle d'administrateur : demandez-le à un "
-              "autre administrateur."),
-            code="auto_retrait",
+        raise ErreurMetier(
+            "Vous ne pouvez pas retirer votre propre rôle d'administrateur : demandez-le à un "
+            "autre administrateur."
         )
     groupes = {nom: _groupe(nom) for nom in Role.values}
     utilisateur.groups.remove(*(g for nom, g in groupes.items() if nom not in roles))

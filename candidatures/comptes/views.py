@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +13,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from ..commun.erreurs import ErreurMetier, ajouter_au_formulaire
 from ..models import Role, Utilisateur
 from ..structures.selectors import structures_de
 from . import axes as comptes_axes
@@ -104,8 +105,8 @@ def inscription(request):
                 nom=form.cleaned_data["nom"],
                 suivant=suivant,
             )
-        except ValidationError as erreur:
-            form.add_error(None, erreur)
+        except ErreurMetier as erreur:
+            ajouter_au_formulaire(form, erreur)
         else:
             request.session[CLE_ADRESSE_INSCRITE] = utilisateur.email
             return redirect("comptes:inscription_envoyee")
@@ -125,9 +126,9 @@ def inscription_envoyee(request):
 def confirmer(request, jeton):
     try:
         services_comptes.confirmer_adresse(jeton=jeton)
-    except ValidationError as erreur:
+    except ErreurMetier as erreur:
         return render(
-            request, "comptes/lien_invalide.html", {"erreur": erreur.messages[0]}, status=400
+            request, "comptes/lien_invalide.html", {"erreur": str(erreur)}, status=400
         )
     messages.success(request, "Votre adresse électronique est confirmée.")
     suivant = _suivant_sur(request, request.GET.get("next"))
@@ -176,8 +177,8 @@ def changer_adresse(request):
             services_comptes.demander_changement_adresse(
                 utilisateur=request.user, nouvelle_adresse=form.cleaned_data["nouvelle_adresse"]
             )
-        except ValidationError as erreur:
-            form.add_error(None, erreur)
+        except ErreurMetier as erreur:
+            ajouter_au_formulaire(form, erreur)
         else:
             messages.success(
                 request,
@@ -192,9 +193,9 @@ def changer_adresse(request):
 def confirmer_adresse(request, jeton):
     try:
         utilisateur = services_comptes.confirmer_changement_adresse(jeton=jeton)
-    except ValidationError as erreur:
+    except ErreurMetier as erreur:
         return render(
-            request, "comptes/lien_invalide.html", {"erreur": erreur.messages[0]}, status=400
+            request, "comptes/lien_invalide.html", {"erreur": str(erreur)}, status=400
         )
     messages.success(
         request, f"Votre adresse électronique est désormais {utilisateur.email}."
@@ -264,8 +265,8 @@ def roles_modifier(request, pk):
         services_comptes.definir_roles(
             utilisateur=utilisateur, roles=form.cleaned_data["roles"], par=request.user
         )
-    except ValidationError as erreur:
-        messages.error(request, erreur.messages[0])
+    except ErreurMetier as erreur:
+        messages.error(request, str(erreur))
     else:
         libelles = [str(Role(r).label) for r in form.cleaned_data["roles"]] or ["aucun rôle"]
         messages.success(request, f"Rôles de {utilisateur.email} : {', '.join(libelles)}.")

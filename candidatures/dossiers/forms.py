@@ -7,13 +7,14 @@ from django.core.exceptions import ValidationError
 
 from referentiel.models import QuartierPrioritaire
 
+from ..commun.erreurs import ErreurMetier
 from ..commun.formats import date_heure
+from ..commun.sections import valeurs_par_indicateur
 from ..commun.validators import valider_telephone
 from ..models import AppelAProjets, PieceJointe, Section, Structure, TrancheAge
 from . import budget
 from .selectors import champs_prevision
 from .services.eligibilite import action_eligible
-from .services.erreurs import ActionNonEligible
 
 LIBELLES_VALEURS = {
     "valeur": "Nombre",
@@ -106,7 +107,7 @@ class IdentiteForm(SectionForm):
             return None
         try:
             return action_eligible(code)
-        except ActionNonEligible as erreur:
+        except ErreurMetier as erreur:
             raise ValidationError(str(erreur)) from None
 
     def clean_actions_secondaires(self):
@@ -116,7 +117,7 @@ class IdentiteForm(SectionForm):
                 continue
             try:
                 action = action_eligible(code)
-            except ActionNonEligible as erreur:
+            except ErreurMetier as erreur:
                 erreurs.append(str(erreur))
                 continue
             if action not in actions:
@@ -273,17 +274,7 @@ class IndicateursForm(ChampsEnTableau):
                 )
 
     def previsions(self):
-        valeurs = self.valeurs_valides()
-        resultat = {}
-        for indicateur in self.indicateurs:
-            champs = {
-                champ: valeurs[f"indicateur_{indicateur.pk}_{champ}"]
-                for champ in champs_prevision(indicateur)
-                if f"indicateur_{indicateur.pk}_{champ}" in valeurs
-            }
-            if champs:
-                resultat[indicateur.pk] = champs
-        return resultat
+        return valeurs_par_indicateur(self.valeurs_valides(), self.indicateurs, champs_prevision)
 
     def lignes(self):
         """(indicator, its bound fields, total of what they show), for the template."""

@@ -9,7 +9,16 @@ from .appels import (
 )
 from .comptes import Role, Utilisateur, UtilisateurManager
 from .contenu import LigneBudget, PieceJointe, PrevisionIndicateur, ReponseExigence, chemin_piece
-from .cycle import STATUTS_AVANT_DECISION, TRANSITIONS, Statut
+from .cycle import (
+    STATUTS_AVANT_DECISION,
+    STATUTS_BILAN,
+    STATUTS_EN_COURS_INSTRUCTION,
+    STATUTS_REFUSES,
+    STATUTS_RETENUS,
+    STATUTS_SAISIE,
+    TRANSITIONS,
+    Statut,
+)
 from .dossiers import (
     DemandeCorrection,
     Dossier,
@@ -32,6 +41,11 @@ from .structures import (
 
 __all__ = [
     "STATUTS_AVANT_DECISION",
+    "STATUTS_BILAN",
+    "STATUTS_EN_COURS_INSTRUCTION",
+    "STATUTS_REFUSES",
+    "STATUTS_RETENUS",
+    "STATUTS_SAISIE",
     "TRANSITIONS",
     "AppelAProjets",
     "AppelAProjetsQuerySet",

@@ -1,4 +1,4 @@
-"""The lifecycle of a dossier in one screen: statuses, allowed moves, statuses before decision."""
+"""The lifecycle of a dossier in one screen: statuses, allowed moves, and the status groups."""
 
 from django.db import models
 
@@ -39,6 +39,21 @@ TRANSITIONS = {
     Statut.CLOTURE: set(),
     Statut.RETIRE: set(),
 }
+
+# Before the comité's decision: the structure may still withdraw its dossier.
 STATUTS_AVANT_DECISION = {
     Statut.BROUILLON, Statut.DEPOSE, Statut.EN_INSTRUCTION, Statut.A_CORRIGER, Statut.INSTRUIT
 }
+# In the instructeurs' hands, not yet concluded: they assign and instruct it.
+STATUTS_EN_COURS_INSTRUCTION = {Statut.DEPOSE, Statut.EN_INSTRUCTION, Statut.A_CORRIGER}
+# The action is under way: the structure types its bilan, and is reminded to before the deadline.
+STATUTS_SAISIE = {Statut.EN_COURS, Statut.BILAN_A_REMETTRE, Statut.BILAN_A_CORRIGER}
+# The dossier has a bilan stage: being typed, submitted or closed.
+STATUTS_BILAN = STATUTS_SAISIE | {Statut.BILAN_DEPOSE, Statut.CLOTURE}
+# Counted as retained in the figures: the decision and every stage after it.
+STATUTS_RETENUS = [
+    Statut.RETENU, Statut.EN_COURS, Statut.BILAN_A_REMETTRE, Statut.BILAN_DEPOSE,
+    Statut.BILAN_A_CORRIGER, Statut.CLOTURE,
+]
+# Counted as refused in the figures.
+STATUTS_REFUSES = [Statut.NON_RETENU]

@@ -8,7 +8,7 @@ from referentiel.models import Objectif
 
 from .appels import AppelAProjets
 from .comptes import Utilisateur
-from .cycle import Statut
+from .cycle import STATUTS_BILAN, Statut
 from .structures import DocumentStructure, Structure
 
 
@@ -175,6 +175,11 @@ class Dossier(models.Model):
     @property
     def est_brouillon(self):
         return self.statut == Statut.BROUILLON
+
+    @property
+    def phase_bilan(self):
+        """Whether the dossier is at a stage that has a bilan (retained and started)."""
+        return self.statut in STATUTS_BILAN
 
     @property
     def est_signe(self):

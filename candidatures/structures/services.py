@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from ..commun.erreurs import ErreurMetier, SaisieInvalide
 from ..commun.validators import TYPES_MIME, extension_de, normaliser_siret, valider_document
 from ..comptes.services import lire_jeton, normaliser_email
 from ..models import DemandeAdhesion, DocumentStructure, Invitation, Membre, Structure
@@ -52,13 +53,13 @@ def creer_structure(*, par, donnees):
     """Create the structure and make its creator its first responsable."""
     donnees = {k: v for k, v in donnees.items() if k in CHAMPS_STRUCTURE}
     if Structure.objects.filter(siret=donnees.get("siret")).exists():
-        raise ValidationError({"siret": MESSAGE_SIRET_PRIS}, code="siret_pris")
+        raise SaisieInvalide({"siret": MESSAGE_SIRET_PRIS})
     try:
         with transaction.atomic():
             structure = Structure.objects.create(**donnees)
     except IntegrityError:
         # Two sign-ups racing for the same SIRET: the unique constraint decides.
-        raise ValidationError({"siret": MESSAGE_SIRET_PRIS}, code="siret_pris") from None
+        raise SaisieInvalide({"siret": MESSAGE_SIRET_PRIS}) from None
     Membre.objects.create(structure=structure, utilisateur=par, role=Membre.Role.RESPONSABLE)
     oublier_roles_structures(par)
     return structure
@@ -71,7 +72,7 @@ def modifier_structure(*, structure, donnees, par):
     donnees = {k: v for k, v in donnees.items() if k in CHAMPS_STRUCTURE}
     siret = donnees.get("siret", structure.siret)
     if Structure.objects.filter(siret=siret).exclude(pk=structure.pk).exists():
-        raise ValidationError({"siret": MESSAGE_SIRET_PRIS}, code="siret_pris")
+        raise SaisieInvalide({"siret": MESSAGE_SIRET_PRIS})
     for champ, valeur in donnees.items():
         setattr(structure, champ, valeur)
     structure.save()
@@ -84,13 +85,13 @@ def changer_role_membre(*, membre, role, par):
     _verrouiller(membre.structure)
     membre = Membre.objects.select_for_update().get(pk=membre.pk)
     if role not in Membre.Role.values:
-        raise ValidationError("Rôle inconnu.", code="role_inconnu")
+        raise ErreurMetier("Rôle inconnu.")
     if (
         membre.role == Membre.Role.RESPONSABLE
         and role != Membre.Role.RESPONSABLE
         and not _autres_responsables(membre)
     ):
-        raise ValidationError(MESSAGE_DERNIER_RESPONSABLE, code="dernier_responsable")
+        raise ErreurMetier(MESSAGE_DERNIER_RESPONSABLE)
     membre.role = role
     membre.save(update_fields=["role"])
     oublier_roles_structures(membre.utilisateur)
@@ -103,7 +104,7 @@ def retirer_membre(*, membre, par):
     _verrouiller(membre.structure)
     membre = Membre.objects.select_for_update().get(pk=membre.pk)
     if membre.role == Membre.Role.RESPONSABLE and not _autres_responsables(membre):
-        raise ValidationError(MESSAGE_DERNIER_RESPONSABLE, code="dernier_responsable")
+        raise ErreurMetier(MESSAGE_DERNIER_RESPONSABLE)
     membre.delete()
     oublier_roles_structures(membre.utilisateur)
 
@@ -111,19 +112,16 @@ def retirer_membre(*, membre, par):
 @transaction.atomic
 def quitter_structure(*, structure, utilisateur):
     """Leave a structure; its last responsable must first hand the role over."""
+    _verrouiller(structure)
     membre = Membre.objects.filter(structure=structure, utilisateur=utilisateur).first()
     if membre is None:
-        raise ValidationError("Vous n'êtes pas membre de cette structure.", code="non_membre")
-    try:
-        retirer_membre(membre=membre, par=utilisateur)
-    except ValidationError as erreur:
-        if erreur.code == "dernier_responsable":
-            raise ValidationError(
-                ("Vous êtes le dernier responsable de cette structure : nommez d'abord un autre "
-                  "membre responsable, puis quittez-la."),
-                code="dernier_responsable",
-            ) from None
-        raise
+        raise ErreurMetier("Vous n'êtes pas membre de cette structure.")
+    if membre.role == Membre.Role.RESPONSABLE and not _autres_responsables(membre):
+        raise ErreurMetier(
+            "Vous êtes le dernier responsable de cette structure : nommez d'abord un autre "
+            "membre responsable, puis quittez-la."
+        )
+    retirer_membre(membre=membre, par=utilisateur)
     oublier_roles_structures(utilisateur)
 
 
@@ -132,22 +130,18 @@ def demander_adhesion(*, utilisateur, siret, message=""):
     """Ask to join the structure that has this SIRET; its responsables are told by e-mail."""
     structure = Structure.objects.filter(siret=normaliser_siret(siret)).first()
     if structure is None:
-        raise ValidationError(
+        raise SaisieInvalide(
             {"siret": ("Aucune structure n'est inscrite avec ce SIRET. Vérifiez-le, ou créez la "
-                        "structure si vous en êtes responsable.")},
-            code="structure_inconnue",
+                        "structure si vous en êtes responsable.")}
         )
     if Membre.objects.filter(structure=structure, utilisateur=utilisateur).exists():
-        raise ValidationError(
-            {"siret": "Vous êtes déjà membre de cette structure."}, code="deja_membre"
-        )
+        raise SaisieInvalide({"siret": "Vous êtes déjà membre de cette structure."})
     if DemandeAdhesion.objects.filter(
         structure=structure, utilisateur=utilisateur, statut=DemandeAdhesion.Statut.EN_ATTENTE
     ).exists():
-        raise ValidationError(
+        raise SaisieInvalide(
             {"siret": ("Votre demande pour rejoindre cette structure attend déjà la réponse de "
-                        "ses responsables.")},
-            code="demande_en_attente",
+                        "ses responsables.")}
         )
     demande = DemandeAdhesion.objects.create(
         structure=structure, utilisateur=utilisateur, message=message.strip()
@@ -159,7 +153,7 @@ def demander_adhesion(*, utilisateur, siret, message=""):
 def _traiter_demande(demande, *, par, statut):
     demande = DemandeAdhesion.objects.select_for_update().get(pk=demande.pk)
     if demande.statut != DemandeAdhesion.Statut.EN_ATTENTE:
-        raise ValidationError("Cette demande a déjà reçu une réponse.", code="deja_traitee")
+        raise ErreurMetier("Cette demande a déjà reçu une réponse.")
     demande.statut = statut
     demande.traitee_le = timezone.now()
     demande.traitee_par = par
@@ -190,11 +184,11 @@ def jeton_invitation(invitation):
 
 
 def lire_invitation(jeton):
-    """The invitation of a signed link, or a French ValidationError (expired, tampered)."""
+    """The invitation of a signed link, or a refusal with a French message (expired, tampered)."""
     pk = lire_jeton(jeton, sel=SEL_INVITATION, duree=DUREE_INVITATION)
     invitation = Invitation.objects.select_related("structure", "invite_par").filter(pk=pk).first()
     if invitation is None:
-        raise ValidationError("Cette invitation n'existe plus.", code="lien_invalide")
+        raise ErreurMetier("Cette invitation n'existe plus.")
     return invitation
 
 
@@ -204,9 +198,7 @@ def inviter_membre(*, structure, email, role, par):
     email = normaliser_email(email)
     structure = _verrouiller(structure)
     if Membre.objects.filter(structure=structure, utilisateur__email__iexact=email).exists():
-        raise ValidationError(
-            {"email": "Cette personne est déjà membre de la structure."}, code="deja_membre"
-        )
+        raise SaisieInvalide({"email": "Cette personne est déjà membre de la structure."})
     invitation = (
         Invitation.objects.select_for_update()
         .filter(structure=structure, email=email, acceptee_le__isnull=True, annulee_le__isnull=True)
@@ -233,9 +225,9 @@ def accepter_invitation(*, jeton, utilisateur):
     _verrouiller(invitation.structure)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.annulee_le is not None:
-        raise ValidationError("Cette invitation a été annulée.", code="annulee")
+        raise ErreurMetier("Cette invitation a été annulée.")
     if invitation.acceptee_le is not None and invitation.acceptee_par_id != utilisateur.pk:
-        raise ValidationError("Cette invitation a déjà été utilisée.", code="deja_utilisee")
+        raise ErreurMetier("Cette invitation a déjà été utilisée.")
     membre, _cree = Membre.objects.get_or_create(
         structure=invitation.structure, utilisateur=utilisateur, defaults={"role": invitation.role}
     )
@@ -257,7 +249,7 @@ def annuler_invitation(*, invitation, par):
     """Withdraw an invitation that has not been accepted yet."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.acceptee_le is not None:
-        raise ValidationError("Cette invitation a déjà été acceptée.", code="deja_acceptee")
+        raise ErreurMetier("Cette invitation a déjà été acceptée.")
     if invitation.annulee_le is None:
         invitation.annulee_le = timezone.now()
         invitation.save(update_fields=["annulee_le"])
@@ -268,8 +260,11 @@ def annuler_invitation(*, invitation, par):
 def deposer_document(*, structure, type, fichier, date_document, par):
     """Store a new version of a document; the previous one stays in the history."""
     if type not in DocumentStructure.Type.values:
-        raise ValidationError("Type de document inconnu.", code="type_inconnu")
-    valider_document(fichier)
+        raise ErreurMetier("Type de document inconnu.")
+    try:
+        valider_document(fichier)
+    except ValidationError as erreur:
+        raise ErreurMetier(" ".join(erreur.messages)) from None
     _verrouiller(structure)
     DocumentStructure.objects.filter(structure=structure, type=type, est_actuel=True).update(
         est_actuel=False

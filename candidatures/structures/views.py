@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from ..commun.erreurs import ErreurMetier, ajouter_au_formulaire
 from ..comptes.permissions import est_personnel
 from ..models import DemandeAdhesion, DocumentStructure, Invitation, Membre, Structure
 from . import selectors as selecteurs
@@ -37,11 +38,6 @@ def _structure_visible(request, pk):
 def _exiger(predicat, message):
     if not predicat:
         raise PermissionDenied(message)
-
-
-def _message_erreur(request, erreur):
-    for texte in erreur.messages:
-        messages.error(request, texte)
 
 
 def liste(request):
@@ -75,8 +71,8 @@ def creer(request):
     if request.method == "POST" and form.is_valid():
         try:
             structure = services.creer_structure(par=request.user, donnees=form.cleaned_data)
-        except ValidationError as erreur:
-            form.add_error(None, erreur)
+        except ErreurMetier as erreur:
+            ajouter_au_formulaire(form, erreur)
         else:
             definir_structure_courante(request, structure)
             messages.success(
@@ -98,8 +94,8 @@ def modifier(request, pk):
             services.modifier_structure(
                 structure=structure, donnees=form.cleaned_data, par=request.user
             )
-        except ValidationError as erreur:
-            form.add_error(None, erreur)
+        except ErreurMetier as erreur:
+            ajouter_au_formulaire(form, erreur)
         else:
             messages.success(request, "Les informations de la structure sont enregistrées.")
             return redirect("structures:detail", pk=structure.pk)
@@ -154,8 +150,8 @@ def rejoindre(request):
                 siret=form.cleaned_data["siret"],
                 message=form.cleaned_data["message"],
             )
-        except ValidationError as erreur:
-            form.add_error(None, erreur)
+        except ErreurMetier as erreur:
+            ajouter_au_formulaire(form, erreur)
         else:
             messages.success(
                 request,
@@ -181,8 +177,8 @@ def inviter(request, pk):
                 role=form.cleaned_data["role"],
                 par=request.user,
             )
-        except ValidationError as erreur:
-            form.add_error(None, erreur)
+        except ErreurMetier as erreur:
+            ajouter_au_formulaire(form, erreur)
         else:
             messages.success(
                 request,
@@ -210,8 +206,8 @@ def membre_role(request, pk, membre_pk):
             services.changer_role_membre(
                 membre=membre, role=form.cleaned_data["role"], par=request.user
             )
-        except ValidationError as erreur:
-            _message_erreur(request, erreur)
+        except ErreurMetier as erreur:
+            messages.error(request, str(erreur))
         else:
             role = Membre.Role(form.cleaned_data["role"]).label
             messages.success(request, f"{membre.utilisateur} est désormais {role}.")
@@ -223,8 +219,8 @@ def membre_retirer(request, pk, membre_pk):
     structure, membre = _membre_gere(request, pk, membre_pk)
     try:
         services.retirer_membre(membre=membre, par=request.user)
-    except ValidationError as erreur:
-        _message_erreur(request, erreur)
+    except ErreurMetier as erreur:
+        messages.error(request, str(erreur))
     else:
         messages.success(request, f"{membre.utilisateur} ne fait plus partie de la structure.")
     if not est_membre(request.user, structure) and not est_personnel(request.user):
@@ -237,8 +233,8 @@ def quitter(request, pk):
     if request.method == "POST":
         try:
             services.quitter_structure(structure=structure, utilisateur=request.user)
-        except ValidationError as erreur:
-            _message_erreur(request, erreur)
+        except ErreurMetier as erreur:
+            messages.error(request, str(erreur))
             return redirect("structures:detail", pk=structure.pk)
         messages.success(request, f"Vous avez quitté {structure}.")
         return redirect("structures:liste")
@@ -259,8 +255,8 @@ def demande_accepter(request, pk, demande_pk):
     structure, demande = _demande_geree(request, pk, demande_pk)
     try:
         services.accepter_demande(demande=demande, par=request.user)
-    except ValidationError as erreur:
-        _message_erreur(request, erreur)
+    except ErreurMetier as erreur:
+        messages.error(request, str(erreur))
     else:
         messages.success(request, f"{demande.utilisateur} a rejoint la structure.")
     return redirect("structures:detail", pk=structure.pk)
@@ -271,8 +267,8 @@ def demande_refuser(request, pk, demande_pk):
     structure, demande = _demande_geree(request, pk, demande_pk)
     try:
         services.refuser_demande(demande=demande, par=request.user)
-    except ValidationError as erreur:
-        _message_erreur(request, erreur)
+    except ErreurMetier as erreur:
+        messages.error(request, str(erreur))
     else:
         messages.success(request, f"La demande de {demande.utilisateur} est refusée.")
     return redirect("structures:detail", pk=structure.pk)
@@ -288,8 +284,8 @@ def invitation_annuler(request, pk, invitation_pk):
     invitation = get_object_or_404(Invitation, structure=structure, pk=invitation_pk)
     try:
         services.annuler_invitation(invitation=invitation, par=request.user)
-    except ValidationError as erreur:
-        _message_erreur(request, erreur)
+    except ErreurMetier as erreur:
+        messages.error(request, str(erreur))
     else:
         messages.success(request, f"L'invitation de {invitation.email} est annulée.")
     return redirect("structures:detail", pk=structure.pk)
@@ -300,15 +296,15 @@ def invitation(request, jeton):
     """Show an invitation; a signed-in user accepts it, anyone else signs in or up first."""
     try:
         invitation = services.lire_invitation(jeton)
-    except ValidationError as erreur:
+    except ErreurMetier as erreur:
         return render(
-            request, "comptes/lien_invalide.html", {"erreur": erreur.messages[0]}, status=400
+            request, "comptes/lien_invalide.html", {"erreur": str(erreur)}, status=400
         )
     if request.method == "POST" and request.user.is_authenticated:
         try:
             membre = services.accepter_invitation(jeton=jeton, utilisateur=request.user)
-        except ValidationError as erreur:
-            _message_erreur(request, erreur)
+        except ErreurMetier as erreur:
+            messages.error(request, str(erreur))
         else:
             definir_structure_courante(request, membre.structure)
             messages.success(
@@ -359,8 +355,8 @@ def document_deposer(request, pk):
                 date_document=form.cleaned_data["date_document"],
                 par=request.user,
             )
-        except ValidationError as erreur:
-            form.add_error(None, erreur)
+        except ErreurMetier as erreur:
+            ajouter_au_formulaire(form, erreur)
         else:
             messages.success(
                 request,

@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from candidatures.dossiers import budget
 from candidatures.models import (
+    STATUTS_REFUSES,
+    STATUTS_RETENUS,
     AppelAProjets,
     Dossier,
     HistoriqueStatut,
@@ -38,11 +40,6 @@ from ..models import Bilan, LigneCompteRendu, Modification, RealisationIndicateu
 # Changing what the files hold changes this: every kept file is then built again.
 VERSION_FORMAT = "1"
 
-STATUTS_RETENUS = [
-    Statut.RETENU, Statut.EN_COURS, Statut.BILAN_A_REMETTRE, Statut.BILAN_DEPOSE,
-    Statut.BILAN_A_CORRIGER, Statut.CLOTURE,
-]
-STATUTS_REFUSES = [Statut.NON_RETENU]
 CODES_FINANCEURS = [ligne.code for ligne in budget.LIGNES if ligne.numero == "74"]
 CODES_CONTRAT_VILLE = set(budget.CODES_CONTRAT_VILLE)
 
@@ -488,27 +485,11 @@ def _assembler(perimetre, maintenant, par_action, budgets, comptes_rendus, reali
                previsions, par_quartier, par_structure, demande_par_quartier,
                demande_par_structure):
     lignes, chemins = _arbre(perimetre)
+    demande, financeurs, financeurs_par_pilier = _financeurs(
+        lignes, chemins, budgets, comptes_rendus
+    )
     total = Chiffres()
     annees = {}
-
-    demande = {}
-    financeurs = {code: Financeur(code, budget.PAR_CODE[code].libelle) for code in CODES_FINANCEURS}
-    financeurs_par_pilier = {
-        ligne.code: {code: Financeur(code, budget.PAR_CODE[code].libelle)
-                     for code in CODES_FINANCEURS}
-        for ligne in lignes["piliers"].values()
-    }
-    pilier_de_l_action = {a: chemin[3].code for a, chemin in chemins.items()}
-    for ligne in budgets:
-        cle = (ligne["dossier__appel__annee"], ligne["dossier__action_principale_id"])
-        if ligne["code"] in CODES_CONTRAT_VILLE:
-            demande[cle] = demande.get(cle, 0) + ligne["montant"]
-        if ligne["code"] in financeurs:
-            financeurs[ligne["code"]].demande += ligne["montant"]
-            pilier = pilier_de_l_action.get(ligne["dossier__action_principale_id"])
-            if pilier:
-                financeurs_par_pilier[pilier][ligne["code"]].demande += ligne["montant"]
-
     for ligne in par_action:
         cle = (ligne["appel__annee"], ligne["action_principale_id"])
         chiffres = _chiffres(ligne, demande.get(cle, 0))
@@ -516,58 +497,9 @@ def _assembler(perimetre, maintenant, par_action, budgets, comptes_rendus, reali
         annees.setdefault(cle[0], LigneAnnee(cle[0])).chiffres.ajouter(chiffres)
         for niveau in chemins.get(cle[1], ()):
             niveau.chiffres.ajouter(chiffres)
-
-    code_pilier = {pk: ligne.code for pk, ligne in lignes["piliers"].items()}
-    for ligne in comptes_rendus:
-        for cible in (
-            financeurs,
-            financeurs_par_pilier.get(code_pilier.get(
-                ligne["bilan__dossier__action_principale__objectif__orientation__pilier_id"]
-            ), {}),
-        ):
-            if ligne["code"] in cible:
-                cible[ligne["code"]].prevu_bilans += ligne["prevu"] or 0
-                cible[ligne["code"]].realise_bilans += ligne["realise"] or 0
-
-    indicateurs = {}
-    ids = {r["indicateur_id"] for r in realisations} | {p["indicateur_id"] for p in previsions}
-    ventilations = dict(Indicateur.Ventilation.choices)
-    for pk, pilier, objectif, ordre, libelle, ventilation in Indicateur.objects.filter(
-        pk__in=ids, nature=Indicateur.Nature.NOMBRE
-    ).values_list(
-        "pk", "objectif__orientation__pilier__code", "objectif__code", "ordre", "libelle",
-        "ventilation",
-    ):
-        indicateurs[pk] = LigneIndicateur(
-            indicateur_id=pk, pilier_code=pilier, objectif_code=objectif, ordre=ordre,
-            libelle=libelle, ventilation=ventilation,
-            ventilation_libelle=str(ventilations[ventilation]),
-        )
-    for ligne in realisations:
-        if ligne["indicateur_id"] in indicateurs:
-            cible = indicateurs[ligne["indicateur_id"]]
-            cible.bilans = ligne["bilans"]
-            cible.realise = _valeurs(ligne)
-    for ligne in previsions:
-        if ligne["indicateur_id"] in indicateurs:
-            indicateurs[ligne["indicateur_id"]].prevu = _valeurs(ligne)
-    rang_objectif = {o.code: i for i, o in enumerate(lignes["objectifs"].values())}
-    liste_indicateurs = sorted(
-        indicateurs.values(), key=lambda i: (rang_objectif.get(i.objectif_code, 0), i.ordre)
-    )
-
+    liste_indicateurs = _indicateurs(lignes, realisations, previsions)
     noms_quartiers = {q.pk: q for q in QuartierPrioritaire.objects.all()}
-    quartiers = []
-    for ligne in par_quartier:
-        qpv = noms_quartiers.get(ligne["quartiers"])
-        quartiers.append(
-            LigneQuartier(
-                code=qpv.code if qpv else "",
-                nom=str(qpv) if qpv else "Aucun quartier renseigné",
-                chiffres=_chiffres(ligne, demande_par_quartier.get(ligne["quartiers"]) or 0),
-            )
-        )
-    quartiers.sort(key=lambda q: (q.code == "", q.nom))
+    quartiers = _quartiers(par_quartier, noms_quartiers, demande_par_quartier)
 
     structures = sorted(
         (
@@ -618,6 +550,85 @@ def _assembler(perimetre, maintenant, par_action, budgets, comptes_rendus, reali
         structures=structures,
         annees=liste_annees,
     )
+
+
+def _financeurs(lignes, chemins, budgets, comptes_rendus):
+    """The request per (year, action), and the financers' amounts in total and per pillar."""
+    demande = {}
+    financeurs = {code: Financeur(code, budget.PAR_CODE[code].libelle) for code in CODES_FINANCEURS}
+    financeurs_par_pilier = {
+        ligne.code: {code: Financeur(code, budget.PAR_CODE[code].libelle)
+                     for code in CODES_FINANCEURS}
+        for ligne in lignes["piliers"].values()
+    }
+    pilier_de_l_action = {a: chemin[3].code for a, chemin in chemins.items()}
+    for ligne in budgets:
+        cle = (ligne["dossier__appel__annee"], ligne["dossier__action_principale_id"])
+        if ligne["code"] in CODES_CONTRAT_VILLE:
+            demande[cle] = demande.get(cle, 0) + ligne["montant"]
+        if ligne["code"] in financeurs:
+            financeurs[ligne["code"]].demande += ligne["montant"]
+            pilier = pilier_de_l_action.get(ligne["dossier__action_principale_id"])
+            if pilier:
+                financeurs_par_pilier[pilier][ligne["code"]].demande += ligne["montant"]
+    code_pilier = {pk: ligne.code for pk, ligne in lignes["piliers"].items()}
+    for ligne in comptes_rendus:
+        for cible in (
+            financeurs,
+            financeurs_par_pilier.get(code_pilier.get(
+                ligne["bilan__dossier__action_principale__objectif__orientation__pilier_id"]
+            ), {}),
+        ):
+            if ligne["code"] in cible:
+                cible[ligne["code"]].prevu_bilans += ligne["prevu"] or 0
+                cible[ligne["code"]].realise_bilans += ligne["realise"] or 0
+    return demande, financeurs, financeurs_par_pilier
+
+
+def _indicateurs(lignes, realisations, previsions):
+    """The indicators of the bilans, forecast and realised, in the order of the contract."""
+    indicateurs = {}
+    ids = {r["indicateur_id"] for r in realisations} | {p["indicateur_id"] for p in previsions}
+    ventilations = dict(Indicateur.Ventilation.choices)
+    for pk, pilier, objectif, ordre, libelle, ventilation in Indicateur.objects.filter(
+        pk__in=ids, nature=Indicateur.Nature.NOMBRE
+    ).values_list(
+        "pk", "objectif__orientation__pilier__code", "objectif__code", "ordre", "libelle",
+        "ventilation",
+    ):
+        indicateurs[pk] = LigneIndicateur(
+            indicateur_id=pk, pilier_code=pilier, objectif_code=objectif, ordre=ordre,
+            libelle=libelle, ventilation=ventilation,
+            ventilation_libelle=str(ventilations[ventilation]),
+        )
+    for ligne in realisations:
+        if ligne["indicateur_id"] in indicateurs:
+            cible = indicateurs[ligne["indicateur_id"]]
+            cible.bilans = ligne["bilans"]
+            cible.realise = _valeurs(ligne)
+    for ligne in previsions:
+        if ligne["indicateur_id"] in indicateurs:
+            indicateurs[ligne["indicateur_id"]].prevu = _valeurs(ligne)
+    rang_objectif = {o.code: i for i, o in enumerate(lignes["objectifs"].values())}
+    return sorted(
+        indicateurs.values(), key=lambda i: (rang_objectif.get(i.objectif_code, 0), i.ordre)
+    )
+
+
+def _quartiers(par_quartier, noms_quartiers, demande_par_quartier):
+    """The figures per priority district, the dossiers without one last."""
+    quartiers = []
+    for ligne in par_quartier:
+        qpv = noms_quartiers.get(ligne["quartiers"])
+        quartiers.append(
+            LigneQuartier(
+                code=qpv.code if qpv else "",
+                nom=str(qpv) if qpv else "Aucun quartier renseigné",
+                chiffres=_chiffres(ligne, demande_par_quartier.get(ligne["quartiers"]) or 0),
+            )
+        )
+    quartiers.sort(key=lambda q: (q.code == "", q.nom))
+    return quartiers
 
 
 # --- Raw rows -----------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from django import forms
 
+from candidatures.commun.sections import valeurs_par_indicateur
 from candidatures.dossiers.forms import (
     ESPACES,
     LIBELLES_VALEURS,
@@ -97,17 +98,7 @@ class RealisationsForm(ChampsEnTableau):
                     )
 
     def realisations(self):
-        valeurs = self.valeurs_valides()
-        resultat = {}
-        for indicateur in self.indicateurs:
-            champs = {
-                champ: valeurs[f"indicateur_{indicateur.pk}_{champ}"]
-                for champ in champs_realisation(indicateur)
-                if f"indicateur_{indicateur.pk}_{champ}" in valeurs
-            }
-            if champs:
-                resultat[indicateur.pk] = champs
-        return resultat
+        return valeurs_par_indicateur(self.valeurs_valides(), self.indicateurs, champs_realisation)
 
     def lignes(self):
         """(indicator, bound fields, total shown, forecast) for the template."""

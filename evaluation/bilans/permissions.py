@@ -1,11 +1,10 @@
 """Who may fill, submit, validate and read bilans, and who reads the annual bilans."""
 
 from candidatures.comptes.permissions import est_administrateur, est_personnel
-from candidatures.models import Statut
+from candidatures.models import STATUTS_BILAN, STATUTS_SAISIE, Statut
 from candidatures.structures.permissions import est_membre
 
 from ..instruction.permissions import est_instructeur
-from .selectors import STATUTS_BILAN, STATUTS_SAISIE
 
 
 def peut_voir_bilan(user, dossier):

@@ -4,15 +4,12 @@ from dataclasses import dataclass
 
 from candidatures.dossiers import budget
 from candidatures.dossiers.selectors import TRANCHES_MAJEURS, TRANCHES_MINEURS, champs_prevision
-from candidatures.models import Dossier, Statut
+from candidatures.models import STATUTS_BILAN, Dossier, Statut
 from referentiel.models import Indicateur
 
 from ..models import SEUIL_ECART_DEFAUT, Bilan, ParametresBilan
 
 # A bilan is typed while the action runs, when it is due and when it is returned for corrections.
-STATUTS_SAISIE = {Statut.EN_COURS, Statut.BILAN_A_REMETTRE, Statut.BILAN_A_CORRIGER}
-STATUTS_BILAN = STATUTS_SAISIE | {Statut.BILAN_DEPOSE, Statut.CLOTURE}
-STATUTS_DEPOSABLES = {Statut.BILAN_A_REMETTRE, Statut.BILAN_A_CORRIGER}
 
 
 def seuil_ecart(appel):

@@ -1,10 +1,8 @@
 """Who may instruct, ask for corrections, write in a thread, decide and download a letter."""
 
 from candidatures.comptes.permissions import est_administrateur, est_personnel
-from candidatures.models import Statut
+from candidatures.models import STATUTS_EN_COURS_INSTRUCTION, Statut
 from candidatures.structures.permissions import est_membre
-
-STATUTS_EN_COURS_INSTRUCTION = {Statut.DEPOSE, Statut.EN_INSTRUCTION, Statut.A_CORRIGER}
 
 
 def est_instructeur(user):

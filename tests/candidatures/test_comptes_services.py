@@ -6,8 +6,8 @@ import time
 import pytest
 from axes.models import AccessAttempt
 from django.core import mail, signing
-from django.core.exceptions import ValidationError
 
+from candidatures.commun.erreurs import ErreurMetier, SaisieInvalide
 from candidatures.comptes import services as services_comptes
 from candidatures.models import Role, Utilisateur
 
@@ -55,10 +55,10 @@ def test_inscription_refuse_une_adresse_deja_prise_quelle_que_soit_la_casse():
     """Two accounts cannot share an address, whatever its case."""
     UtilisateurFactory(email="jeanne@exemple.test")
 
-    with pytest.raises(ValidationError) as erreur:
+    with pytest.raises(SaisieInvalide) as erreur:
         services_comptes.inscrire(email="JEANNE@exemple.test", mot_de_passe="x" * 12)
 
-    assert "existe déjà" in erreur.value.message_dict["email"][0]
+    assert "existe déjà" in erreur.value.erreurs["email"]
 
 
 def test_confirmation_avec_un_lien_valide(django_capture_on_commit_callbacks):
@@ -81,11 +81,11 @@ def test_confirmation_avec_un_lien_expire(monkeypatch):
     jeton = services_comptes.jeton_confirmation(utilisateur)
     monkeypatch.undo()
 
-    with pytest.raises(ValidationError) as erreur:
+    with pytest.raises(ErreurMetier) as erreur:
         services_comptes.confirmer_adresse(jeton=jeton)
 
-    assert erreur.value.code == "lien_expire"
-    assert "expiré" in erreur.value.messages[0]
+    assert str(erreur.value) == services_comptes.MESSAGE_LIEN_EXPIRE % {"jours": 3}
+    assert "expiré" in str(erreur.value)
     utilisateur.refresh_from_db()
     assert utilisateur.email_confirme_le is None
 
@@ -97,10 +97,10 @@ def test_confirmation_avec_un_lien_falsifie():
     donnees, reste = jeton.split(":", 1)
     falsifie = signing.b64_encode(b'{"u":999,"e":"pirate@exemple.test"}').decode() + ":" + reste
 
-    with pytest.raises(ValidationError) as erreur:
+    with pytest.raises(ErreurMetier) as erreur:
         services_comptes.confirmer_adresse(jeton=falsifie)
 
-    assert erreur.value.code == "lien_invalide"
+    assert str(erreur.value) == services_comptes.MESSAGE_LIEN_INVALIDE
     victime.refresh_from_db()
     assert victime.email_confirme_le is None
 
@@ -111,7 +111,7 @@ def test_un_lien_de_confirmation_ne_confirme_pas_une_autre_adresse():
     jeton = services_comptes.jeton_confirmation(utilisateur)
     Utilisateur.objects.filter(pk=utilisateur.pk).update(email="nouvelle@exemple.test")
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(ErreurMetier, match="n'est pas valide"):
         services_comptes.confirmer_adresse(jeton=jeton)
 
 
@@ -145,7 +145,7 @@ def test_changement_d_adresse_confirme_par_lien(django_capture_on_commit_callbac
 
     utilisateur.refresh_from_db()
     assert utilisateur.email == "nouvelle@exemple.test"
-    with pytest.raises(ValidationError):
+    with pytest.raises(ErreurMetier, match="n'est pas valide"):
         services_comptes.confirmer_changement_adresse(jeton=_jeton_du_courriel(lien))
 
 
@@ -154,12 +154,12 @@ def test_changement_vers_une_adresse_prise_refuse():
     UtilisateurFactory(email="prise@exemple.test")
     utilisateur = UtilisateurFactory()
 
-    with pytest.raises(ValidationError) as erreur:
+    with pytest.raises(SaisieInvalide) as erreur:
         services_comptes.demander_changement_adresse(
             utilisateur=utilisateur, nouvelle_adresse="PRISE@exemple.test"
         )
 
-    assert "autre compte" in erreur.value.message_dict["nouvelle_adresse"][0]
+    assert "autre compte" in erreur.value.erreurs["nouvelle_adresse"]
 
 
 def test_definir_les_roles():
@@ -186,7 +186,7 @@ def test_un_administrateur_ne_peut_pas_se_retirer_son_propre_role():
     """Administrators cannot lock themselves out of administration."""
     admin = UtilisateurFactory(administrateur=True)
 
-    with pytest.raises(ValidationError, match="propre rôle d'administrateur"):
+    with pytest.raises(ErreurMetier, match="propre rôle d'administrateur"):
         services_comptes.definir_roles(utilisateur=admin, roles=[Role.INSTRUCTEUR], par=admin)
 
     assert admin.groups.filter(name=Role.ADMINISTRATEUR).exists()

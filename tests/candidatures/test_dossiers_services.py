@@ -9,6 +9,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 
+from candidatures.commun.erreurs import ConflitVersion, ErreurMetier, Incomplet
 from candidatures.dossiers.selectors import manques, totaux_budget
 from candidatures.dossiers.services.brouillons import (
     ajouter_piece,
@@ -23,16 +24,6 @@ from candidatures.dossiers.services.depot import (
     retirer_dossier,
 )
 from candidatures.dossiers.services.eligibilite import action_eligible
-from candidatures.dossiers.services.erreurs import (
-    ActionNonEligible,
-    AppelNonOuvert,
-    ConflitVersion,
-    DossierIncomplet,
-    ErreurDossier,
-    ModificationInterdite,
-    PieceRefusee,
-    TransitionInterdite,
-)
 from candidatures.dossiers.services.statuts import changer_statut
 from candidatures.models import (
     TRANSITIONS,
@@ -89,21 +80,21 @@ def test_action_dun_objectif_hors_appel_refusee():
     """Actions of an objective marked "hors appel à projets" are refused with the reason."""
     code = Action.objects.filter(objectif__hors_appel_a_projets=True).first().code
 
-    with pytest.raises(ActionNonEligible, match="hors appel à projets"):
+    with pytest.raises(ErreurMetier, match="hors appel à projets"):
         action_eligible(code)
 
 
 def test_objectif_sans_action_refuse():
     """An objective without any action (2.3.7) cannot be chosen."""
 
-    with pytest.raises(ActionNonEligible, match="n'a aucune action"):
+    with pytest.raises(ErreurMetier, match="n'a aucune action"):
         action_eligible("2.3.7")
 
 
 def test_objectif_qui_renvoie_pointe_vers_les_actions_cibles():
     """1.6.5 only refers to 1.1.1 and 1.1.3: the message lists their actions."""
 
-    with pytest.raises(ActionNonEligible) as erreur:
+    with pytest.raises(ErreurMetier) as erreur:
         action_eligible("1.6.5")
 
     assert "1.1.1.a" in str(erreur.value) and "1.1.3.a" in str(erreur.value)
@@ -112,21 +103,21 @@ def test_objectif_qui_renvoie_pointe_vers_les_actions_cibles():
 def test_action_qui_renvoie_pointe_vers_lobjectif_cible():
     """Action 1.6.1.a is a "Cf. objectif opérationnel 1.1.3": its actions are proposed."""
 
-    with pytest.raises(ActionNonEligible, match="1.1.3.a, 1.1.3.b, 1.1.3.c"):
+    with pytest.raises(ErreurMetier, match="1.1.3.a, 1.1.3.b, 1.1.3.c"):
         action_eligible("1.6.1.a")
 
 
 def test_code_dobjectif_avec_actions_demande_une_action():
     """Typing an objective code asks for one of its actions."""
 
-    with pytest.raises(ActionNonEligible, match="1.1.1.a, 1.1.1.b"):
+    with pytest.raises(ErreurMetier, match="1.1.1.a, 1.1.1.b"):
         action_eligible("1.1.1")
 
 
 def test_code_inconnu_refuse():
     """An unknown code is refused with the expected form of a code."""
 
-    with pytest.raises(ActionNonEligible, match="Aucune action"):
+    with pytest.raises(ErreurMetier, match="Aucune action"):
         action_eligible("9.9.9.z")
 
 
@@ -147,7 +138,7 @@ def test_changer_statut_suit_la_table_des_transitions(de, vers, responsable):
         ligne = dossier.historique.get()
         assert (ligne.de, ligne.vers, ligne.par, ligne.motif) == (de, vers, par, "test")
     else:
-        with pytest.raises(TransitionInterdite, match="ne peut pas passer"):
+        with pytest.raises(ErreurMetier, match="ne peut pas passer"):
             changer_statut(dossier=dossier, vers=vers, par=par)
         dossier.refresh_from_db()
         assert dossier.statut == de
@@ -184,7 +175,7 @@ def test_creer_dossier_refuse_sur_un_appel_clos(responsable):
     """No new draft on a closed call."""
     appel = AppelAProjetsFactory(clos=True)
 
-    with pytest.raises(AppelNonOuvert, match="clos"):
+    with pytest.raises(ErreurMetier, match="clos"):
         creer_dossier(
             structure=responsable.structure, appel=appel, par=responsable.utilisateur
         )
@@ -233,7 +224,7 @@ def test_deuxieme_enregistrement_sur_version_perimee_refuse(brouillon, responsab
     brouillon.refresh_from_db()
     assert brouillon.resume == "Version du collègue"
     assert str(collegue) in str(conflit.value)
-    assert conflit.value.dossier.version == 2
+    assert conflit.value.objet.version == 2
 
 
 def test_lignes_budget_et_previsions_enregistrees(brouillon, responsable):
@@ -283,7 +274,7 @@ def test_seul_un_responsable_signe_la_declaration(brouillon):
     contributeur = MembreFactory(structure=brouillon.structure, contributeur=True).utilisateur
     responsable = MembreFactory(structure=brouillon.structure).utilisateur
 
-    with pytest.raises(ModificationInterdite, match="responsable"):
+    with pytest.raises(ErreurMetier, match="responsable"):
         signer_declaration(dossier=brouillon, par=contributeur)
     signe = signer_declaration(dossier=brouillon, par=responsable, qualite="président")
 
@@ -399,7 +390,7 @@ def test_references_successives(responsable):
 def test_deposer_incomplet_refuse(brouillon, responsable):
     """An incomplete draft is not submitted and keeps no reference."""
 
-    with pytest.raises(DossierIncomplet) as erreur:
+    with pytest.raises(Incomplet) as erreur:
         deposer_dossier(dossier=brouillon, par=responsable.utilisateur)
 
     brouillon.refresh_from_db()
@@ -434,7 +425,7 @@ def test_depot_refuse_a_la_minute_de_cloture(responsable):
     a_la_minute = datetime.datetime(2031, 3, 31, 10, 0, tzinfo=datetime.UTC)
 
     with mock.patch("django.utils.timezone.now", return_value=a_la_minute), pytest.raises(
-        AppelNonOuvert, match="31 mars 2031 à 12:00"
+        ErreurMetier, match="31 mars 2031 à 12:00"
     ):
         deposer_dossier(dossier=dossier, par=responsable.utilisateur)
 
@@ -449,7 +440,7 @@ def test_depot_refuse_avant_ouverture(responsable):
     )
     signer_declaration(dossier=dossier, par=responsable.utilisateur)
 
-    with pytest.raises(AppelNonOuvert, match="n'ouvre que"):
+    with pytest.raises(ErreurMetier, match="n'ouvre que"):
         deposer_dossier(dossier=dossier, par=responsable.utilisateur)
 
 
@@ -457,7 +448,7 @@ def test_deposer_deux_fois_refuse(complet, responsable):
     """A submitted dossier cannot be submitted again."""
     deposer_dossier(dossier=complet, par=responsable.utilisateur)
 
-    with pytest.raises(TransitionInterdite):
+    with pytest.raises(ErreurMetier, match="il ne peut pas être déposé"):
         deposer_dossier(dossier=complet, par=responsable.utilisateur)
 
 
@@ -466,7 +457,7 @@ def test_dossier_depose_nest_plus_modifiable(complet, responsable):
     deposer_dossier(dossier=complet, par=responsable.utilisateur)
     complet.refresh_from_db()
 
-    with pytest.raises(ModificationInterdite, match="plus modifiable"):
+    with pytest.raises(ErreurMetier, match="plus modifiable"):
         enregistrer_brouillon(
             dossier=complet, par=responsable.utilisateur, version=complet.version,
             champs={"resume": "Trop tard"},
@@ -490,7 +481,7 @@ def test_retrait_avec_motif(complet, responsable):
 def test_retrait_sans_motif_refuse(brouillon, responsable):
     """The reason of a withdrawal is required."""
 
-    with pytest.raises(ErreurDossier, match="motif"):
+    with pytest.raises(ErreurMetier, match="motif"):
         retirer_dossier(dossier=brouillon, par=responsable.utilisateur, motif="  ")
 
 
@@ -498,7 +489,7 @@ def test_retrait_apres_decision_refuse(responsable):
     """A dossier already decided cannot be withdrawn."""
     dossier = DossierFactory(structure=responsable.structure, retenu=True)
 
-    with pytest.raises(TransitionInterdite):
+    with pytest.raises(ErreurMetier, match="ne peut pas passer"):
         retirer_dossier(dossier=dossier, par=responsable.utilisateur, motif="Trop tard")
 
 
@@ -519,7 +510,7 @@ def test_corrections_ouvrent_les_seules_sections_nommees(complet, responsable):
         lignes={"60": {"montant": 2000, "precision": "fournitures"}},
     )
     complet.refresh_from_db()
-    with pytest.raises(ModificationInterdite, match="n'est pas ouverte"):
+    with pytest.raises(ErreurMetier, match="n'est pas ouverte"):
         enregistrer_brouillon(
             dossier=complet, par=responsable.utilisateur, version=complet.version,
             champs={"resume": "Autre"},
@@ -566,7 +557,7 @@ def test_renouveler_copie_le_contenu_pas_la_decision(responsable):
 def test_renouveler_sur_le_meme_appel_refuse(complet, responsable):
     """A dossier is renewed on another year's call."""
 
-    with pytest.raises(ErreurDossier, match="autre année"):
+    with pytest.raises(ErreurMetier, match="autre année"):
         renouveler_dossier(
             source=complet, appel=complet.appel, par=responsable.utilisateur
         )
@@ -592,7 +583,7 @@ def test_piece_jointe_deguisee_refusee(brouillon, responsable):
     """A file whose content does not match its extension is refused."""
     fichier = SimpleUploadedFile("devis.pdf", b"MZ\x90\x00 exe", content_type="application/pdf")
 
-    with pytest.raises(PieceRefusee, match="ne correspond pas"):
+    with pytest.raises(ErreurMetier, match="ne correspond pas"):
         ajouter_piece(
             dossier=brouillon, par=responsable.utilisateur, fichier=fichier, type="devis"
         )
@@ -603,7 +594,7 @@ def test_piece_jointe_trop_lourde_refusee(brouillon, responsable, settings):
     settings.PORTAIL_DOCUMENT_TAILLE_MAX = 10
     fichier = SimpleUploadedFile("devis.pdf", PDF_MINIMAL, content_type="application/pdf")
 
-    with pytest.raises(PieceRefusee, match="limite"):
+    with pytest.raises(ErreurMetier, match="limite"):
         ajouter_piece(
             dossier=brouillon, par=responsable.utilisateur, fichier=fichier, type="devis"
         )

@@ -5,9 +5,9 @@ import re
 
 import pytest
 from django.core import mail, signing
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from candidatures.commun.erreurs import ErreurMetier, SaisieInvalide
 from candidatures.models import DemandeAdhesion, DocumentStructure, Membre, Structure
 from candidatures.structures import services
 from candidatures.structures.selectors import documents_actuels
@@ -54,10 +54,10 @@ def test_deux_structures_ne_partagent_pas_un_siret():
     """A second structure with the same SIRET is refused with a French message."""
     StructureFactory(siret="73282932000074")
 
-    with pytest.raises(ValidationError) as erreur:
+    with pytest.raises(SaisieInvalide) as erreur:
         services.creer_structure(par=UtilisateurFactory(), donnees=_donnees_structure())
 
-    assert "déjà inscrite" in erreur.value.message_dict["siret"][0]
+    assert "déjà inscrite" in erreur.value.erreurs["siret"]
     assert Structure.objects.filter(siret="73282932000074").count() == 1
 
 
@@ -66,7 +66,7 @@ def test_modifier_vers_le_siret_d_une_autre_structure_refuse():
     StructureFactory(siret="73282932000074")
     membre = MembreFactory()
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(SaisieInvalide, match="déjà inscrite"):
         services.modifier_structure(
             structure=membre.structure, donnees={"siret": "73282932000074"}, par=membre.utilisateur
         )
@@ -76,7 +76,7 @@ def test_le_dernier_responsable_ne_peut_pas_devenir_contributeur():
     """A structure always keeps a responsable: the last one cannot be downgraded."""
     responsable = MembreFactory()
 
-    with pytest.raises(ValidationError, match="au moins un responsable"):
+    with pytest.raises(ErreurMetier, match="au moins un responsable"):
         services.changer_role_membre(
             membre=responsable, role=Membre.Role.CONTRIBUTEUR, par=responsable.utilisateur
         )
@@ -116,9 +116,9 @@ def test_le_dernier_responsable_ne_peut_pas_etre_retire_ni_partir():
     responsable = MembreFactory()
     MembreFactory(structure=responsable.structure, contributeur=True)
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(ErreurMetier, match="au moins un responsable"):
         services.retirer_membre(membre=responsable, par=responsable.utilisateur)
-    with pytest.raises(ValidationError, match="dernier responsable"):
+    with pytest.raises(ErreurMetier, match="dernier responsable"):
         services.quitter_structure(
             structure=responsable.structure, utilisateur=responsable.utilisateur
         )
@@ -169,7 +169,7 @@ def test_demande_d_adhesion_acceptee(django_capture_on_commit_callbacks):
     assert demande.statut == DemandeAdhesion.Statut.ACCEPTEE
     assert membre.role == Membre.Role.CONTRIBUTEUR
     assert mail.outbox[-1].to == ["nouveau@exemple.test"]
-    with pytest.raises(ValidationError, match="déjà reçu une réponse"):
+    with pytest.raises(ErreurMetier, match="déjà reçu une réponse"):
         services.refuser_demande(demande=demande, par=responsable.utilisateur)
 
 
@@ -204,7 +204,7 @@ def test_demande_d_adhesion_refusee_d_emblee(cas, message):
     if cas == "en_attente":
         services.demander_adhesion(utilisateur=demandeur, siret=siret)
 
-    with pytest.raises(ValidationError, match=message):
+    with pytest.raises(SaisieInvalide, match=message):
         services.demander_adhesion(utilisateur=demandeur, siret=siret)
 
 
@@ -229,7 +229,7 @@ def test_invitation_envoyee_puis_acceptee(django_capture_on_commit_callbacks):
     assert membre.role == Membre.Role.RESPONSABLE
     invitation.refresh_from_db()
     assert invitation.acceptee_par == invite
-    with pytest.raises(ValidationError, match="déjà été utilisée"):
+    with pytest.raises(ErreurMetier, match="déjà été utilisée"):
         services.accepter_invitation(jeton=jeton, utilisateur=UtilisateurFactory())
 
 
@@ -255,7 +255,7 @@ def test_inviter_un_membre_existant_refuse():
     """Someone who is already a member cannot be invited."""
     responsable = MembreFactory(utilisateur__email="deja@exemple.test")
 
-    with pytest.raises(ValidationError, match="déjà membre"):
+    with pytest.raises(SaisieInvalide, match="déjà membre"):
         services.inviter_membre(
             structure=responsable.structure, email="DEJA@exemple.test",
             role=Membre.Role.CONTRIBUTEUR, par=responsable.utilisateur,
@@ -272,17 +272,17 @@ def test_invitation_annulee_ou_expiree_ou_falsifiee(monkeypatch):
     jeton = services.jeton_invitation(invitation)
     intrus = UtilisateurFactory()
 
-    with pytest.raises(ValidationError, match="n'est pas valide"):
+    with pytest.raises(ErreurMetier, match="n'est pas valide"):
         services.accepter_invitation(jeton=jeton[:-2] + "xx", utilisateur=intrus)
 
     ancien = signing.TimestampSigner(salt=services.SEL_INVITATION)
     monkeypatch.setattr(ancien, "timestamp", lambda: signing.b62_encode(0))
     jeton_ancien = ancien.sign_object(invitation.pk)
-    with pytest.raises(ValidationError, match="expiré"):
+    with pytest.raises(ErreurMetier, match="expiré"):
         services.accepter_invitation(jeton=jeton_ancien, utilisateur=intrus)
 
     services.annuler_invitation(invitation=invitation, par=responsable.utilisateur)
-    with pytest.raises(ValidationError, match="annulée"):
+    with pytest.raises(ErreurMetier, match="annulée"):
         services.accepter_invitation(jeton=jeton, utilisateur=intrus)
 
     assert not Membre.objects.filter(utilisateur=intrus).exists()
@@ -317,7 +317,7 @@ def test_un_faux_pdf_est_refuse():
     """A .pdf file that is really text is refused, nothing stored."""
     membre = MembreFactory()
 
-    with pytest.raises(ValidationError, match="ne correspond pas"):
+    with pytest.raises(ErreurMetier, match="ne correspond pas"):
         services.deposer_document(
             structure=membre.structure,
             type=DocumentStructure.Type.STATUTS,
@@ -334,7 +334,7 @@ def test_un_fichier_trop_gros_est_refuse(settings):
     settings.PORTAIL_DOCUMENT_TAILLE_MAX = 100
     membre = MembreFactory()
 
-    with pytest.raises(ValidationError, match="la limite est de"):
+    with pytest.raises(ErreurMetier, match="la limite est de"):
         services.deposer_document(
             structure=membre.structure,
             type=DocumentStructure.Type.RIB,

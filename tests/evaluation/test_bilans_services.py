@@ -8,15 +8,10 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 
-from candidatures.dossiers.services.erreurs import (
-    ModificationInterdite,
-    PieceRefusee,
-    TransitionInterdite,
-)
+from candidatures.commun.erreurs import ConflitVersion, ErreurMetier, Incomplet, SaisieInvalide
 from candidatures.models import HistoriqueStatut, Statut
 from evaluation.bilans.selectors import compte_rendu, ecart, manques
 from evaluation.bilans.services import depot as services_depot
-from evaluation.bilans.services import erreurs as services_erreurs
 from evaluation.bilans.services import relances as services_relances
 from evaluation.bilans.services import saisie as services_saisie
 from evaluation.models import ParametresBilan, RealisationIndicateur, RelanceBilan
@@ -79,7 +74,7 @@ def test_ouvrir_bilan_refuse_un_dossier_non_retenu(membre):
     """A dossier still in instruction has no bilan."""
     dossier = DossierFactory(structure=membre.structure, en_instruction=True)
 
-    with pytest.raises(TransitionInterdite):
+    with pytest.raises(ErreurMetier, match="n'a pas de bilan à remettre"):
         services_saisie.ouvrir_bilan(dossier=dossier, par=membre.utilisateur)
 
 
@@ -104,7 +99,7 @@ def test_valeur_hors_ventilation_refusee(bilan, membre):
     """An F/H indicator refuses a value for girls: the breakdown is the indicator's."""
     habitants = indicateur("1.1.1", 6)
 
-    with pytest.raises(services_erreurs.SaisieBilanInvalide) as erreur:
+    with pytest.raises(SaisieInvalide) as erreur:
         services_saisie.enregistrer_bilan(
             bilan=bilan, par=membre.utilisateur, version=bilan.version,
             realisations={habitants.pk: {"valeur_femmes": 3, "valeur_filles": 2}},
@@ -118,7 +113,7 @@ def test_indicateur_sans_ventilation_refuse_les_valeurs_par_sexe(bilan, membre):
     """An indicator without breakdown takes one number, not F/H."""
     animations = indicateur("1.1.1", 1)
 
-    with pytest.raises(services_erreurs.SaisieBilanInvalide):
+    with pytest.raises(SaisieInvalide):
         services_saisie.enregistrer_bilan(
             bilan=bilan, par=membre.utilisateur, version=bilan.version,
             realisations={animations.pk: {"valeur_femmes": 3}},
@@ -130,7 +125,7 @@ def test_valeurs_entieres_positives_seulement(bilan, membre, valeur):
     """Negative, decimal, text or boolean values are refused."""
     habitants = indicateur("1.1.1", 6)
 
-    with pytest.raises(services_erreurs.SaisieBilanInvalide) as erreur:
+    with pytest.raises(SaisieInvalide) as erreur:
         services_saisie.enregistrer_bilan(
             bilan=bilan, par=membre.utilisateur, version=bilan.version,
             realisations={habitants.pk: {"valeur_femmes": valeur}},
@@ -163,7 +158,7 @@ def test_indicateur_qualitatif_prend_un_texte(bilan, membre):
         bilan=bilan, par=membre.utilisateur, version=bilan.version,
         realisations={satisfaction.pk: {"texte": "Très bonne."}},
     )
-    with pytest.raises(services_erreurs.SaisieBilanInvalide):
+    with pytest.raises(SaisieInvalide):
         services_saisie.enregistrer_bilan(
             bilan=bilan, par=membre.utilisateur, version=bilan.version + 1,
             realisations={satisfaction.pk: {"valeur": 3}},
@@ -176,7 +171,7 @@ def test_indicateur_qualitatif_prend_un_texte(bilan, membre):
 
 def test_indicateur_d_un_autre_objectif_refuse(bilan, membre):
     """Only the indicators of the action's objectives are reported."""
-    with pytest.raises(services_erreurs.SaisieBilanInvalide):
+    with pytest.raises(SaisieInvalide):
         services_saisie.enregistrer_bilan(
             bilan=bilan, par=membre.utilisateur, version=bilan.version,
             realisations={indicateur("3.1.3", 1).pk: {"valeur_femmes": 1}},
@@ -185,7 +180,7 @@ def test_indicateur_d_un_autre_objectif_refuse(bilan, membre):
 
 def test_beneficiaires_negatifs_refuses_par_le_service(bilan, membre):
     """The service refuses a negative number of beneficiaries before the database does."""
-    with pytest.raises(services_erreurs.SaisieBilanInvalide) as erreur:
+    with pytest.raises(SaisieInvalide) as erreur:
         services_saisie.enregistrer_bilan(
             bilan=bilan, par=membre.utilisateur, version=bilan.version,
             champs={"beneficiaires_femmes": -2},
@@ -200,7 +195,7 @@ def test_conflit_de_version(bilan, membre):
         bilan=bilan, par=membre.utilisateur, version=bilan.version, champs={"lieux": "Alès"}
     )
 
-    with pytest.raises(services_erreurs.ConflitBilan):
+    with pytest.raises(ConflitVersion):
         services_saisie.enregistrer_bilan(
             bilan=bilan, par=membre.utilisateur, version=1, champs={"lieux": "Anduze"}
         )
@@ -291,7 +286,7 @@ def test_ligne_non_prevue_creee_a_la_saisie(bilan, membre):
 
 def test_montant_negatif_refuse(bilan, membre):
     """An actual amount is a whole number of euros ≥ 0."""
-    with pytest.raises(services_erreurs.SaisieBilanInvalide):
+    with pytest.raises(SaisieInvalide):
         services_saisie.enregistrer_bilan(
             bilan=bilan, par=membre.utilisateur, version=bilan.version,
             lignes={"64": {"realise": -5}},
@@ -321,7 +316,7 @@ def test_document_verifie_par_son_contenu(bilan, membre):
     faux = SimpleUploadedFile("bilan.pdf", b"<html>pas un pdf</html>")
     vrai = SimpleUploadedFile("bilan.pdf", PDF_MINIMAL)
 
-    with pytest.raises(PieceRefusee):
+    with pytest.raises(ErreurMetier, match="ne correspond pas"):
         services_saisie.ajouter_piece_bilan(bilan=bilan, par=membre.utilisateur, fichier=faux)
     piece = services_saisie.ajouter_piece_bilan(
         bilan=bilan, par=membre.utilisateur, fichier=vrai, type="bilan_moral"
@@ -336,7 +331,7 @@ def test_document_trop_gros_refuse(bilan, membre, settings):
     """The size limit of the portal applies to bilan documents."""
     settings.PORTAIL_DOCUMENT_TAILLE_MAX = 10
 
-    with pytest.raises(PieceRefusee):
+    with pytest.raises(ErreurMetier, match="la limite est de"):
         services_saisie.ajouter_piece_bilan(
             bilan=bilan, par=membre.utilisateur,
             fichier=SimpleUploadedFile("bilan.pdf", PDF_MINIMAL),
@@ -348,7 +343,7 @@ def test_document_trop_gros_refuse(bilan, membre, settings):
 
 def test_depot_refuse_si_incomplet(bilan, membre):
     """An empty bilan cannot be submitted; its status does not move."""
-    with pytest.raises(services_erreurs.BilanIncomplet) as erreur:
+    with pytest.raises(Incomplet) as erreur:
         services_depot.deposer_bilan(bilan=bilan, par=membre.utilisateur)
 
     bilan.dossier.refresh_from_db()
@@ -399,7 +394,7 @@ def test_plus_modifiable_une_fois_depose(bilan, membre):
     services_depot.deposer_bilan(bilan=bilan, par=membre.utilisateur)
     bilan.refresh_from_db()
 
-    with pytest.raises(ModificationInterdite):
+    with pytest.raises(ErreurMetier, match="n'est plus modifiable"):
         services_saisie.enregistrer_bilan(
             bilan=bilan, par=membre.utilisateur, version=bilan.version, champs={"lieux": "X"}
         )
@@ -410,7 +405,7 @@ def test_seul_un_instructeur_valide(bilan, membre):
     remplir_bilan(bilan, membre.utilisateur)
     services_depot.deposer_bilan(bilan=bilan, par=membre.utilisateur)
 
-    with pytest.raises(services_erreurs.ErreurBilan):
+    with pytest.raises(ErreurMetier, match="Seuls les instructeurs"):
         services_depot.valider_bilan(bilan=bilan, par=membre.utilisateur)
 
 
@@ -419,7 +414,7 @@ def test_corrections_exigent_un_message(bilan, membre, instructeur):
     remplir_bilan(bilan, membre.utilisateur)
     services_depot.deposer_bilan(bilan=bilan, par=membre.utilisateur)
 
-    with pytest.raises(services_erreurs.SaisieBilanInvalide):
+    with pytest.raises(SaisieInvalide):
         services_depot.demander_corrections_bilan(bilan=bilan, par=instructeur, message="  ")
 
 
@@ -427,7 +422,7 @@ def test_seul_un_membre_depose(bilan, membre):
     """Someone outside the structure cannot submit its bilan."""
     remplir_bilan(bilan, membre.utilisateur)
 
-    with pytest.raises(ModificationInterdite):
+    with pytest.raises(ErreurMetier, match="Seul un membre de la structure"):
         services_depot.deposer_bilan(bilan=bilan, par=MembreFactory().utilisateur)
 
 

@@ -8,11 +8,11 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
+from candidatures.commun.erreurs import ErreurMetier
 from candidatures.models import Statut
 from evaluation.bilans import taches
 from evaluation.bilans.agregats import Perimetre, empreinte
 from evaluation.bilans.services import depot as services_bilans_depot
-from evaluation.bilans.services import erreurs as services_bilans_erreurs
 from evaluation.bilans.services import parametres as services_bilans_parametres
 from evaluation.bilans.services import saisie as services_bilans_saisie
 from evaluation.models import Bilan, GenerationBilan, RealisationIndicateur
@@ -469,7 +469,7 @@ def test_administrateur_regle_le_seuil_d_ecart(client, dossier):
 
 def test_seul_un_administrateur_regle_le_seuil(dossier):
     """The service refuses a comité member."""
-    with pytest.raises(services_bilans_erreurs.ErreurBilan):
+    with pytest.raises(ErreurMetier, match="Seuls les administrateurs"):
         services_bilans_parametres.definir_seuil_ecart(
             appel=dossier.appel, seuil=20, par=UtilisateurFactory(comite=True)
         )

@@ -9,11 +9,10 @@ from django.core.management import call_command
 from django.db import connection, connections
 from django.utils import timezone
 
-from candidatures.dossiers.services.erreurs import ErreurDossier
+from candidatures.commun.erreurs import ConflitVersion, ErreurMetier
 from candidatures.models import HistoriqueStatut, Statut
 from evaluation.instruction.selectors import commun as selectors_commun
 from evaluation.instruction.services import decisions as services_decisions
-from evaluation.instruction.services import erreurs as services_erreurs
 from evaluation.instruction.services import instruction as services_instruction
 from evaluation.models import Decision, Instruction
 
@@ -55,7 +54,7 @@ def _courir(*taches):
         try:
             depart.wait()
             resultats.append(tache())
-        except ErreurDossier as erreur:
+        except ErreurMetier as erreur:
             erreurs.append(erreur)
         finally:
             connections.close_all()
@@ -101,7 +100,7 @@ def test_deux_sauvegardes_de_la_meme_version(referentiel_charge, lent):
     )
 
     assert len(resultats) == 1
-    assert [type(e) for e in erreurs] == [services_erreurs.ConflitInstruction]
+    assert [type(e) for e in erreurs] == [ConflitVersion]
     instruction = Instruction.objects.get(dossier=dossier)
     assert instruction.synthese == resultats[0].synthese
     assert instruction.version == version + 1

@@ -6,13 +6,12 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from candidatures.commun.erreurs import ErreurMetier, Incomplet, SaisieInvalide
 from candidatures.dossiers.services.brouillons import enregistrer_brouillon, signer_declaration
 from candidatures.dossiers.services.depot import deposer_dossier
-from candidatures.dossiers.services.erreurs import ModificationInterdite, TransitionInterdite
 from candidatures.models import Dossier, Section, Statut
 from evaluation.instruction.selectors import corrections as selectors_corrections
 from evaluation.instruction.services import corrections as services_corrections
-from evaluation.instruction.services import erreurs as services_erreurs
 from evaluation.instruction.services import instruction as services_instruction
 from evaluation.models import SuiviCorrection
 
@@ -77,7 +76,7 @@ def test_corrections_refusees_sur_un_dossier_depose_non_pris(instructeur):
     """Corrections are asked during instruction only: « déposé » → « à corriger » is refused."""
     depose = dossier_depose()
 
-    with pytest.raises(TransitionInterdite):
+    with pytest.raises(ErreurMetier, match="ne peut pas passer"):
         _demander(depose, instructeur)
 
     assert not SuiviCorrection.objects.exists()
@@ -86,7 +85,7 @@ def test_corrections_refusees_sur_un_dossier_depose_non_pris(instructeur):
 def test_echeance_passee_refusee(dossier, instructeur):
     """A deadline already past is refused."""
 
-    with pytest.raises(services_erreurs.SaisieInvalide):
+    with pytest.raises(SaisieInvalide):
         _demander(dossier, instructeur, echeance=timezone.localdate() - datetime.timedelta(days=1))
 
     dossier.refresh_from_db()
@@ -99,7 +98,7 @@ def test_conclusion_bloquee_tant_que_les_corrections_sont_attendues(dossier, ins
     _demander(dossier, instructeur)
 
     with pytest.raises(
-        services_erreurs.InstructionIncomplete, match="corrections ont été demandées"
+        Incomplet, match="corrections ont été demandées"
     ):
         services_instruction.conclure_instruction(dossier=dossier, par=instructeur)
 
@@ -112,7 +111,7 @@ def test_la_structure_ne_corrige_que_les_sections_ouvertes(dossier, instructeur,
     _demander(dossier, instructeur, sections=[Section.PROJET])
     dossier.refresh_from_db()
 
-    with pytest.raises(ModificationInterdite):
+    with pytest.raises(ErreurMetier, match="n'est pas ouverte"):
         enregistrer_brouillon(
             dossier=dossier, par=membre.utilisateur, version=dossier.version,
             lignes={"60": {"montant": 1}},

@@ -9,11 +9,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from pypdf import PdfReader
 
-from candidatures.dossiers.services.erreurs import TransitionInterdite
+from candidatures.commun.erreurs import ErreurMetier, SaisieInvalide
 from candidatures.models import HistoriqueStatut, Statut
 from evaluation.instruction.pdf import generer_lettre
 from evaluation.instruction.services import decisions as services_decisions
-from evaluation.instruction.services import erreurs as services_erreurs
 from evaluation.models import Decision
 
 from .factories import (
@@ -72,7 +71,7 @@ def test_retenir_un_dossier_le_met_en_cours(instruit, comite):
 def test_montant_accorde_au_dela_du_demande_refuse(instruit, comite):
     """The comité cannot grant more than what was asked."""
 
-    with pytest.raises(services_erreurs.SaisieInvalide) as erreur:
+    with pytest.raises(SaisieInvalide) as erreur:
         services_decisions.decider(
             dossier=instruit, par=comite, nature="retenu", montant_accorde=MONTANT_DEMANDE + 1,
             date_limite_bilan=_bilan(),
@@ -114,7 +113,7 @@ def test_la_base_refuse_un_refus_sans_motif():
 def test_motif_obligatoire_pour_un_refus(instruit, comite, nature):
     """« non retenu » and « classé sans suite » need a motive."""
 
-    with pytest.raises(services_erreurs.SaisieInvalide) as erreur:
+    with pytest.raises(SaisieInvalide) as erreur:
         services_decisions.decider(dossier=instruit, par=comite, nature=nature, motif="  ")
 
     assert "motif" in erreur.value.erreurs
@@ -137,7 +136,7 @@ def test_refuser_un_dossier(instruit, comite, nature):
 def test_retenu_exige_un_montant_et_une_date_de_bilan(instruit, comite):
     """A retained dossier needs an amount and a future bilan date."""
 
-    with pytest.raises(services_erreurs.SaisieInvalide) as erreur:
+    with pytest.raises(SaisieInvalide) as erreur:
         services_decisions.decider(dossier=instruit, par=comite, nature="retenu")
 
     assert set(erreur.value.erreurs) == {"montant_accorde", "date_limite_bilan"}
@@ -147,7 +146,7 @@ def test_un_instructeur_ne_decide_pas(instruit):
     """Instructors never decide."""
     instructeur = UtilisateurFactory(instructeur=True)
 
-    with pytest.raises(services_erreurs.ErreurInstruction, match="comité"):
+    with pytest.raises(ErreurMetier, match="comité"):
         services_decisions.decider(
             dossier=instruit, par=instructeur, nature="non_retenu", motif="Non."
         )
@@ -158,7 +157,7 @@ def test_decider_refuse_avant_la_fin_de_l_instruction(comite, trait):
     """Only an instructed dossier receives a decision: the table refuses the others."""
     dossier = DossierFactory(**{trait: True})
 
-    with pytest.raises(TransitionInterdite):
+    with pytest.raises(ErreurMetier, match="ne peut pas passer"):
         services_decisions.decider(dossier=dossier, par=comite, nature="non_retenu", motif="Non.")
 
     assert not Decision.objects.filter(dossier=dossier).exists()
@@ -168,7 +167,7 @@ def test_decider_deux_fois_refuse(instruit, comite):
     """A dossier is decided once."""
     services_decisions.decider(dossier=instruit, par=comite, nature="non_retenu", motif="Non.")
 
-    with pytest.raises(TransitionInterdite):
+    with pytest.raises(ErreurMetier, match="déjà reçu une décision"):
         services_decisions.decider(
             dossier=instruit, par=comite, nature="non_retenu", motif="Encore non."
         )
@@ -179,7 +178,7 @@ def test_decider_en_lot_tout_ou_rien(comite):
     premier = dossier_instruit()
     second = dossier_instruit(appel=premier.appel)
 
-    with pytest.raises(services_erreurs.ErreurLot) as erreur:
+    with pytest.raises(services_decisions.ErreurLot) as erreur:
         services_decisions.decider_en_lot(
             lignes=[
                 {"dossier": premier, "nature": "retenu", "montant_accorde": 5000,

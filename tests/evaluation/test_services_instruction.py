@@ -3,10 +3,9 @@
 import pytest
 from django.db import IntegrityError, transaction
 
-from candidatures.dossiers.services.erreurs import TransitionInterdite
+from candidatures.commun.erreurs import ConflitVersion, ErreurMetier, Incomplet, SaisieInvalide
 from candidatures.models import HistoriqueStatut, LigneBudget, Statut
 from evaluation.instruction.services import affectation as services_affectation
-from evaluation.instruction.services import erreurs as services_erreurs
 from evaluation.instruction.services import instruction as services_instruction
 from evaluation.models import (
     AffectationPilier,
@@ -71,7 +70,7 @@ def test_prendre_en_instruction_refuse_hors_du_statut_depose(trait, instructeur)
     """Only « déposé » may enter instruction: every other status is refused by the table."""
     dossier = DossierFactory(**{trait: True})
 
-    with pytest.raises(TransitionInterdite):
+    with pytest.raises(ErreurMetier, match="ne peut pas passer"):
         services_instruction.prendre_en_instruction(dossier=dossier, par=instructeur)
 
     dossier.refresh_from_db()
@@ -83,7 +82,7 @@ def test_un_brouillon_ne_peut_pas_entrer_en_instruction(instructeur):
     """A draft is never instructed."""
     brouillon = DossierFactory()
 
-    with pytest.raises(TransitionInterdite):
+    with pytest.raises(ErreurMetier, match="ne peut pas passer"):
         services_instruction.prendre_en_instruction(dossier=brouillon, par=instructeur)
 
 
@@ -91,7 +90,7 @@ def test_seul_un_instructeur_prend_en_instruction(depose):
     """A comité member cannot take a dossier into instruction."""
     comite = UtilisateurFactory(comite=True)
 
-    with pytest.raises(services_erreurs.ErreurInstruction):
+    with pytest.raises(ErreurMetier, match="Seuls les instructeurs"):
         services_instruction.prendre_en_instruction(dossier=depose, par=comite)
 
     depose.refresh_from_db()
@@ -129,7 +128,7 @@ def test_affecter_refuse_un_non_instructeur(depose, instructeur):
     """A porteur cannot be assigned a dossier."""
     porteur = UtilisateurFactory(porteur=True)
 
-    with pytest.raises(services_erreurs.ErreurInstruction, match="rôle d'instructeur"):
+    with pytest.raises(ErreurMetier, match="rôle d'instructeur"):
         services_affectation.affecter(dossier=depose, instructeur=porteur, par=instructeur)
 
 
@@ -177,7 +176,7 @@ def test_une_deuxieme_sauvegarde_sur_une_version_perimee_est_refusee(en_instruct
         champs={"synthese": "Première version."},
     )
 
-    with pytest.raises(services_erreurs.ConflitInstruction, match="n'ont pas été enregistrées"):
+    with pytest.raises(ConflitVersion, match="n'ont pas été enregistrées"):
         services_instruction.enregistrer_instruction(
             dossier=en_instruction, par=autre, version=version_lue,
             champs={"synthese": "Seconde version."},
@@ -192,7 +191,7 @@ def test_montant_propose_au_dela_du_demande_refuse_par_le_service(en_instruction
     """The service refuses a proposal above the request, with a French message."""
     version = Instruction.objects.get(dossier=en_instruction).version
 
-    with pytest.raises(services_erreurs.SaisieInvalide) as erreur:
+    with pytest.raises(SaisieInvalide) as erreur:
         services_instruction.enregistrer_instruction(
             dossier=en_instruction, par=instructeur, version=version,
             champs={"montant_propose": MONTANT_DEMANDE + 1},
@@ -214,7 +213,7 @@ def test_avis_defavorable_sans_montant(en_instruction, instructeur):
     """A negative avis carries no amount: service and database both refuse it."""
     version = Instruction.objects.get(dossier=en_instruction).version
 
-    with pytest.raises(services_erreurs.SaisieInvalide):
+    with pytest.raises(SaisieInvalide):
         services_instruction.enregistrer_instruction(
             dossier=en_instruction, par=instructeur, version=version,
             champs={"avis": Avis.DEFAVORABLE, "montant_propose": 500},
@@ -229,7 +228,7 @@ def test_le_comite_ne_modifie_pas_une_instruction(en_instruction):
     """Comité members read the instruction but cannot write it."""
     comite = UtilisateurFactory(comite=True)
 
-    with pytest.raises(services_erreurs.ErreurInstruction):
+    with pytest.raises(ErreurMetier, match="Seuls les instructeurs"):
         services_instruction.enregistrer_instruction(
             dossier=en_instruction, par=comite, version=1, champs={"synthese": "Non."}
         )
@@ -241,7 +240,7 @@ def test_exigence_etrangere_au_dossier_refusee(en_instruction, instructeur):
 
     etrangere = Exigence.objects.exclude(objectif__code="1.1.1").first()
 
-    with pytest.raises(services_erreurs.ErreurInstruction, match="n'appartient pas"):
+    with pytest.raises(ErreurMetier, match="n'appartient pas"):
         services_instruction.enregistrer_instruction(
             dossier=en_instruction, par=instructeur, version=1,
             verdicts={etrangere.pk: {"verdict": "conforme"}},
@@ -285,7 +284,7 @@ def test_conclure_une_instruction_complete(en_instruction, instructeur):
 def test_conclure_exige_un_verdict_par_exigence_et_un_avis(en_instruction, instructeur):
     """Missing verdicts, avis and synthesis are listed and nothing moves."""
 
-    with pytest.raises(services_erreurs.InstructionIncomplete) as erreur:
+    with pytest.raises(Incomplet) as erreur:
         services_instruction.conclure_instruction(dossier=en_instruction, par=instructeur)
 
     assert len(erreur.value.manques) == 4
@@ -297,7 +296,7 @@ def test_conclure_exige_un_montant_si_l_avis_est_favorable(en_instruction, instr
     """A favourable avis without a proposed amount cannot be concluded."""
     remplir_grille(en_instruction, instructeur, montant=None)
 
-    with pytest.raises(services_erreurs.InstructionIncomplete, match="Montant proposé"):
+    with pytest.raises(Incomplet, match="Montant proposé"):
         services_instruction.conclure_instruction(dossier=en_instruction, par=instructeur)
 
 
@@ -314,7 +313,7 @@ def test_conclure_un_avis_defavorable_sans_montant(en_instruction, instructeur):
 def test_conclure_refuse_un_dossier_depose_non_repris(depose, instructeur):
     """« déposé » → « instruit » is not in the table: the dossier must be taken in first."""
 
-    with pytest.raises(TransitionInterdite):
+    with pytest.raises(ErreurMetier, match="ne peut pas passer"):
         services_instruction.conclure_instruction(dossier=depose, par=instructeur)
 
 
@@ -322,7 +321,7 @@ def test_une_instruction_conclue_n_est_plus_modifiable(instructeur):
     """After the conclusion, the checklist is frozen."""
     dossier = conclure(dossier_depose(), instructeur)
 
-    with pytest.raises(services_erreurs.ErreurInstruction, match="pas modifiable"):
+    with pytest.raises(ErreurMetier, match="pas modifiable"):
         services_instruction.enregistrer_instruction(
             dossier=dossier, par=instructeur, version=99, champs={"synthese": "Après coup."}
         )

@@ -1,1 +1,1 @@
-"""Writes on dossiers: errors, status machine, eligibility, drafts, submission, notifications."""
+"""Writes on dossiers: status machine, eligibility, drafts, submission, notifications."""

@@ -6,7 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from ...commun.erreurs import ErreurMetier
 from ...commun.validators import valider_document
+from ...commun.versions import Versionnement, appliquer, enregistrer_lignes
 from ...models import (
     Dossier,
     HistoriqueStatut,
@@ -20,7 +22,6 @@ from ...models import (
 from ...structures.permissions import est_responsable
 from .. import journal
 from ..champs import SECTION_DU_CHAMP
-from .erreurs import AppelNonOuvert, ConflitVersion, ModificationInterdite, PieceRefusee
 
 
 def _historiser_creation(dossier, par, motif):
@@ -34,7 +35,7 @@ def creer_dossier(*, structure, appel, par, maintenant=None):
     """Start an empty draft for a structure on a call that is not closed."""
     maintenant = maintenant or timezone.now()
     if appel.etat(maintenant) == appel.Etat.CLOS:
-        raise AppelNonOuvert(
+        raise ErreurMetier(
             f"L'appel à projets « {appel} » est clos : il ne reçoit plus de dossier."
         )
     dossier = Dossier.objects.create(
@@ -55,6 +56,17 @@ def creer_dossier(*, structure, appel, par, maintenant=None):
 CHAMPS_M2M = {"actions_secondaires", "quartiers"}
 
 
+MESSAGE_CONFLIT = (
+    "Vos modifications n'ont pas été enregistrées : {auteur} a enregistré ce dossier à {heure} "
+    "depuis que vous l'avez ouvert. Vos saisies sont conservées ci-dessous ; consultez la version "
+    "enregistrée, puis enregistrez à nouveau pour remplacer la sienne."
+)
+VERSIONS = Versionnement(
+    champ_par="modifie_par", champ_le="modifie_le", anonyme="un autre membre",
+    message=MESSAGE_CONFLIT,
+)
+
+
 @dataclass
 class Enregistrement:
     dossier: Dossier
@@ -66,12 +78,41 @@ class Enregistrement:
 def _verifier_section(dossier, section):
     if section not in dossier.sections_modifiables():
         if dossier.statut == Statut.A_CORRIGER:
-            raise ModificationInterdite(
+            raise ErreurMetier(
                 f"La section « {Section(section).label} » n'est pas ouverte à la correction."
             )
-        raise ModificationInterdite(
+        raise ErreurMetier(
             f"Ce dossier est « {dossier.get_statut_display()} » : il n'est plus modifiable."
         )
+
+
+def _appliquer_champs(dossier, champs):
+    """Set the dossier fields that changed; return the sections they belong to."""
+    sections = set()
+    for nom, valeur in champs.items():
+        section = SECTION_DU_CHAMP[nom]
+        _verifier_section(dossier, section)
+        if nom in CHAMPS_M2M:
+            actuels = set(getattr(dossier, nom).values_list("pk", flat=True))
+            nouveaux = {getattr(v, "pk", v) for v in valeur}
+            if actuels != nouveaux:
+                getattr(dossier, nom).set(nouveaux)
+                sections.add(section)
+        elif nom == "action_principale":
+            if dossier.action_principale_id != getattr(valeur, "pk", valeur):
+                dossier.action_principale = valeur
+                sections.add(section)
+        elif appliquer(dossier, {nom: valeur}):
+            sections.add(section)
+    return sections
+
+
+def _enregistrer_lignes(dossier, section, existantes, saisies, nouvelle):
+    """Save the rows of one section that changed; return the section if any did."""
+    if not saisies:
+        return set()
+    _verifier_section(dossier, section)
+    return {section} if enregistrer_lignes(existantes, saisies, nouvelle) else set()
 
 
 @transaction.atomic
@@ -85,76 +126,30 @@ def enregistrer_brouillon(
     indicateur ids to ``{"valeur_femmes": …}``, ``lignes`` budget codes to
     ``{"montant": …, "precision": …}``. Only what is given is written.
     """
-    verrouille = Dossier.objects.select_for_update().get(pk=dossier.pk)
-    if int(version) != verrouille.version:
-        raise ConflitVersion(verrouille)
+    verrouille = VERSIONS.verrouiller(Dossier.objects, version, pk=dossier.pk)
     resultat = Enregistrement(dossier=verrouille)
     avant = journal.prendre_instantane(verrouille)
 
-    for nom, valeur in (champs or {}).items():
-        section = SECTION_DU_CHAMP[nom]
-        _verifier_section(verrouille, section)
-        if nom in CHAMPS_M2M:
-            actuels = set(getattr(verrouille, nom).values_list("pk", flat=True))
-            nouveaux = {getattr(v, "pk", v) for v in valeur}
-            if actuels != nouveaux:
-                getattr(verrouille, nom).set(nouveaux)
-                resultat.sections.add(section)
-        elif nom == "action_principale":
-            if verrouille.action_principale_id != getattr(valeur, "pk", valeur):
-                verrouille.action_principale = valeur
-                resultat.sections.add(section)
-        elif getattr(verrouille, nom) != valeur:
-            setattr(verrouille, nom, valeur)
-            resultat.sections.add(section)
-
-    if reponses:
-        _verifier_section(verrouille, Section.CAHIER)
-        existantes = {r.exigence_id: r for r in verrouille.reponses.all()}
-        for exigence_id, texte in reponses.items():
-            reponse = existantes.get(exigence_id)
-            if reponse is None:
-                if texte:
-                    ReponseExigence.objects.create(
-                        dossier=verrouille, exigence_id=exigence_id, texte=texte
-                    )
-                    resultat.sections.add(Section.CAHIER)
-            elif reponse.texte != texte:
-                reponse.texte = texte
-                reponse.save(update_fields=["texte"])
-                resultat.sections.add(Section.CAHIER)
-
-    if previsions:
-        _verifier_section(verrouille, Section.INDICATEURS)
-        existantes = {p.indicateur_id: p for p in verrouille.previsions.all()}
-        for indicateur_id, valeurs in previsions.items():
-            prevision = existantes.get(indicateur_id) or PrevisionIndicateur(
-                dossier=verrouille, indicateur_id=indicateur_id
-            )
-            change = [c for c, v in valeurs.items() if getattr(prevision, c) != v]
-            if change:
-                for c in change:
-                    setattr(prevision, c, valeurs[c])
-                prevision.save()
-                resultat.sections.add(Section.INDICATEURS)
-
-    if lignes:
-        _verifier_section(verrouille, Section.BUDGET)
-        existantes = {lg.code: lg for lg in verrouille.lignes_budget.all()}
-        for code, valeurs in lignes.items():
-            ligne = existantes.get(code) or LigneBudget(dossier=verrouille, code=code)
-            change = [c for c, v in valeurs.items() if getattr(ligne, c) != v]
-            if change:
-                for c in change:
-                    setattr(ligne, c, valeurs[c])
-                ligne.save()
-                resultat.sections.add(Section.BUDGET)
+    resultat.sections |= _appliquer_champs(verrouille, champs or {})
+    resultat.sections |= _enregistrer_lignes(
+        verrouille, Section.CAHIER,
+        {r.exigence_id: r for r in verrouille.reponses.all()},
+        {exigence_id: {"texte": texte} for exigence_id, texte in (reponses or {}).items()},
+        lambda exigence_id: ReponseExigence(dossier=verrouille, exigence_id=exigence_id),
+    )
+    resultat.sections |= _enregistrer_lignes(
+        verrouille, Section.INDICATEURS,
+        {p.indicateur_id: p for p in verrouille.previsions.all()}, previsions,
+        lambda indicateur_id: PrevisionIndicateur(dossier=verrouille, indicateur_id=indicateur_id),
+    )
+    resultat.sections |= _enregistrer_lignes(
+        verrouille, Section.BUDGET, {lg.code: lg for lg in verrouille.lignes_budget.all()}, lignes,
+        lambda code: LigneBudget(dossier=verrouille, code=code),
+    )
 
     if resultat.sections:
         resultat.modifie = True
-        verrouille.version += 1
-        verrouille.modifie_par = par
-        verrouille.modifie_le = maintenant or timezone.now()
+        VERSIONS.marquer(verrouille, par, maintenant or timezone.now())
         if verrouille.est_signe:
             # The declaration vouches for what is in the dossier: a change voids it.
             _effacer_signature(verrouille)
@@ -178,7 +173,7 @@ def signer_declaration(*, dossier, par, qualite="", maintenant=None):
     verrouille = Dossier.objects.select_for_update().get(pk=dossier.pk)
     _verifier_section(verrouille, Section.DECLARATION)
     if not est_responsable(par, verrouille.structure):
-        raise ModificationInterdite(
+        raise ErreurMetier(
             "Seul un responsable de la structure peut signer la déclaration sur l'honneur."
         )
     verrouille.declaration_signee_par = par
@@ -195,7 +190,7 @@ def annuler_signature(*, dossier, par):
     verrouille = Dossier.objects.select_for_update().get(pk=dossier.pk)
     _verifier_section(verrouille, Section.DECLARATION)
     if not est_responsable(par, verrouille.structure):
-        raise ModificationInterdite(
+        raise ErreurMetier(
             "Seul un responsable de la structure peut retirer la signature de la déclaration."
         )
     _effacer_signature(verrouille)
@@ -210,7 +205,7 @@ def ajouter_piece(*, dossier, par, fichier, type, titre=""):
     try:
         valider_document(fichier)
     except ValidationError as erreur:
-        raise PieceRefusee(" ".join(erreur.messages)) from None
+        raise ErreurMetier(" ".join(erreur.messages)) from None
     avant = journal.prendre_instantane(dossier)
     piece = PieceJointe.objects.create(
         dossier=dossier,

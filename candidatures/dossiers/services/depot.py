@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from ...commun.erreurs import ErreurMetier, Incomplet
 from ...commun.formats import date_heure
 from ...models import (
     CompteurReferences,
@@ -19,7 +20,6 @@ from ...models import (
 )
 from .. import selectors as selectors_dossiers
 from .brouillons import _historiser_creation
-from .erreurs import AppelNonOuvert, DossierIncomplet, ErreurDossier, TransitionInterdite
 from .notifications import envoyer_recepisse
 from .statuts import changer_statut
 
@@ -39,15 +39,15 @@ def deposer_dossier(*, dossier, par, maintenant=None):
     maintenant = maintenant or timezone.now()
     verrouille = Dossier.objects.select_for_update().select_related("appel").get(pk=dossier.pk)
     if verrouille.statut not in (Statut.BROUILLON, Statut.A_CORRIGER):
-        raise TransitionInterdite(
+        raise ErreurMetier(
             f"Ce dossier est « {verrouille.get_statut_display()} » : il ne peut pas être déposé."
         )
     appel = verrouille.appel
     if verrouille.statut == Statut.BROUILLON and not appel.est_ouvert(maintenant):
-        raise AppelNonOuvert(_message_appel_non_ouvert(appel, maintenant))
+        raise ErreurMetier(_message_appel_non_ouvert(appel, maintenant))
     manques = selectors_dossiers.manques(verrouille)
     if manques:
-        raise DossierIncomplet(manques)
+        raise Incomplet(_message_incomplet(manques), manques)
     if not verrouille.reference:
         verrouille.numero = _tirer_numero(appel)
         verrouille.reference = f"AAP-{appel.annee}-{verrouille.numero:04d}"
@@ -67,6 +67,14 @@ def deposer_dossier(*, dossier, par, maintenant=None):
     return verrouille
 
 
+def _message_incomplet(manques):
+    nombre = sum(len(v) for v in manques.values())
+    return (
+        f"Le dossier ne peut pas être déposé : {nombre} élément{'s' if nombre > 1 else ''} "
+        f"à compléter ({', '.join(str(Section(s).label) for s in manques)})."
+    )
+
+
 def _message_appel_non_ouvert(appel, maintenant):
     if maintenant < appel.ouverture:
         return f"L'appel à projets n'ouvre que le {date_heure(appel.ouverture)} (heure de Paris)."
@@ -81,7 +89,7 @@ def retirer_dossier(*, dossier, par, motif):
     """Withdraw a dossier before the decision; the reason is required."""
     motif = (motif or "").strip()
     if not motif:
-        raise ErreurDossier("Indiquez le motif du retrait.")
+        raise ErreurMetier("Indiquez le motif du retrait.")
     return changer_statut(dossier=dossier, vers=Statut.RETIRE, par=par, motif=motif)
 
 
@@ -93,11 +101,11 @@ def ouvrir_corrections(*, dossier, sections, par, message):
     """
     sections = [Section(s) for s in sections]
     if not sections:
-        raise ErreurDossier("Indiquez au moins une section à corriger.")
+        raise ErreurMetier("Indiquez au moins une section à corriger.")
     if Section.DECLARATION not in sections:
         sections.append(Section.DECLARATION)
     if not (message or "").strip():
-        raise ErreurDossier("Expliquez ce qui doit être corrigé.")
+        raise ErreurMetier("Expliquez ce qui doit être corrigé.")
     verrouille = changer_statut(
         dossier=dossier, vers=Statut.A_CORRIGER, par=par, motif=message.strip()
     )
@@ -123,9 +131,9 @@ def renouveler_dossier(*, source, appel, par, maintenant=None):
     """Start a draft on ``appel`` from a previous year's dossier, copying its content only."""
     maintenant = maintenant or timezone.now()
     if appel.pk == source.appel_id:
-        raise ErreurDossier("Un dossier se renouvelle sur l'appel à projets d'une autre année.")
+        raise ErreurMetier("Un dossier se renouvelle sur l'appel à projets d'une autre année.")
     if not appel.est_ouvert(maintenant):
-        raise AppelNonOuvert(_message_appel_non_ouvert(appel, maintenant))
+        raise ErreurMetier(_message_appel_non_ouvert(appel, maintenant))
     dossier = Dossier.objects.create(
         structure=source.structure,
         appel=appel,

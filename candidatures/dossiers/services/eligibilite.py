@@ -2,7 +2,7 @@
 
 from referentiel.models import Action, Objectif
 
-from .erreurs import ActionNonEligible
+from ...commun.erreurs import ErreurMetier
 
 
 def _actions_deposables(objectifs):
@@ -40,20 +40,20 @@ def action_eligible(code):
     if action is None:
         objectif = Objectif.objects.filter(code=code).first()
         if objectif is None:
-            raise ActionNonEligible(
+            raise ErreurMetier(
                 f"Aucune action n'a le code « {code[:20]} ». Un code d'action a la forme 1.1.1.a : "
                 "consultez les fiches actions."
             )
-        raise ActionNonEligible(_pourquoi_pas_objectif(objectif))
+        raise ErreurMetier(_pourquoi_pas_objectif(objectif))
     if action.objectif.hors_appel_a_projets:
-        raise ActionNonEligible(
+        raise ErreurMetier(
             f"L'objectif {action.objectif.code} est hors appel à projets : aucune demande ne peut "
             f"être déposée sur l'action {action.code}."
         )
     renvois = list(action.renvois.select_related("cible_objectif", "cible_orientation"))
     if renvois:
         codes = ", ".join(_actions_des_renvois(renvois))
-        raise ActionNonEligible(
+        raise ErreurMetier(
             f"L'action {action.code} renvoie à {_cibles(renvois)} : choisissez l'une de ses "
             f"actions ({codes})."
         )

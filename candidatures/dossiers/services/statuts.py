@@ -2,8 +2,8 @@
 
 from django.db import transaction
 
+from ...commun.erreurs import ErreurMetier
 from ...models import TRANSITIONS, Dossier, HistoriqueStatut, Statut
-from .erreurs import TransitionInterdite
 
 
 @transaction.atomic
@@ -13,7 +13,7 @@ def changer_statut(*, dossier, vers, par, motif=""):
     de = Statut(verrouille.statut)
     vers = Statut(vers)
     if vers not in TRANSITIONS[de]:
-        raise TransitionInterdite(
+        raise ErreurMetier(
             f"Un dossier « {de.label} » ne peut pas passer au statut « {vers.label} »."
         )
     verrouille.statut = vers

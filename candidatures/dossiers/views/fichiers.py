@@ -7,11 +7,11 @@ from django.views.decorators.http import require_GET
 
 from referentiel.models import Action
 
+from ...commun.erreurs import ErreurMetier
 from ...models import PieceJointe
 from .. import selectors as selecteurs
 from ..pdf import rendre_dossier_pdf
 from ..services.eligibilite import action_eligible
-from ..services.erreurs import ErreurDossier
 from .detail import _dossier_visible
 
 
@@ -52,7 +52,7 @@ def fiche_action(request):
     """JSON for the form: is this code eligible, and what its objective asks."""
     try:
         action = action_eligible(request.GET.get("code", ""))
-    except ErreurDossier as erreur:
+    except ErreurMetier as erreur:
         return JsonResponse({"eligible": False, "message": str(erreur)})
     objectif = Action.objects.select_related("objectif").get(pk=action.pk).objectif
     objectif = type(objectif).objects.prefetch_related(

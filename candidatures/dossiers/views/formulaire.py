@@ -1,5 +1,7 @@
 """The sectioned form with autosave, and what it leads to: submission, withdrawal, renewal."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -9,7 +11,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from referentiel.models import Action, Exigence, Indicateur
 
+from ...commun.erreurs import ErreurMetier, Incomplet
 from ...commun.formats import heure
+from ...commun.sections import PageSections
 from ...models import AppelAProjets, PieceJointe, Section, TrancheAge
 from .. import budget as grille
 from .. import selectors as selecteurs
@@ -39,13 +43,6 @@ from ..services.brouillons import (
     supprimer_piece,
 )
 from ..services.depot import deposer_dossier, renouveler_dossier, retirer_dossier
-from ..services.erreurs import (
-    ConflitVersion,
-    DossierIncomplet,
-    ErreurDossier,
-    ModificationInterdite,
-    PieceRefusee,
-)
 from .detail import _dossier_visible
 
 
@@ -76,18 +73,13 @@ def _initial(dossier):
     return initial
 
 
-class PageDossier:
+class PageDossier(PageSections):
     """The seven section forms of one dossier, and the saving of all of them at once."""
 
     def __init__(self, request, dossier, data=None, files=None):
-        self.request = request
+        super().__init__(request, dossier, data)
         self.dossier = dossier
-        self.data = data
-        self.conflit = None
-        self.erreur = None
-        self.resultat = None
         self.envoyees = set()
-        self.version = dossier.version
         self.modifiables = set(dossier.sections_modifiables())
         initial = _initial(dossier)
         self.identite = IdentiteForm(data, initial=initial)
@@ -140,12 +132,7 @@ class PageDossier:
             self.declaration,
         ]
 
-    @property
-    def a_des_erreurs(self):
-        return bool(self.conflit or self.erreur) or any(f.errors for f in self.formulaires)
-
-    def enregistrer(self):
-        """Save every valid value; invalid ones stay in the forms with their error."""
+    def sauver(self):
         user = self.request.user
         # A section is saved only if the page sent it (its hidden marker) and it is open.
         envoyees = set(self.data.getlist("sections")) & self.modifiables
@@ -156,50 +143,26 @@ class PageDossier:
             champs.update(self.identite.valeurs_valides())
         if ouvert(Section.PROJET):
             champs.update(self.projet.valeurs_valides())
-        try:
-            self.resultat = enregistrer_brouillon(
-                dossier=self.dossier,
-                par=user,
-                version=self.data.get("version") or 0,
-                champs=champs,
-                reponses=self.cahier.reponses() if ouvert(Section.CAHIER) else None,
-                previsions=self.indicateurs.previsions() if ouvert(Section.INDICATEURS) else None,
-                lignes=self.budget.lignes_budget() if ouvert(Section.BUDGET) else None,
-            )
-        except ConflitVersion as conflit:
-            self.conflit = conflit
-            self.version = conflit.dossier.version
-            return
-        except ModificationInterdite as erreur:
-            self.erreur = str(erreur)
-            return
+        return enregistrer_brouillon(
+            dossier=self.dossier,
+            par=user,
+            version=self.data.get("version") or 0,
+            champs=champs,
+            reponses=self.cahier.reponses() if ouvert(Section.CAHIER) else None,
+            previsions=self.indicateurs.previsions() if ouvert(Section.INDICATEURS) else None,
+            lignes=self.budget.lignes_budget() if ouvert(Section.BUDGET) else None,
+        )
+
+    def apres_enregistrement(self):
         self.dossier = self.resultat.dossier
-        self._pieces()
+        if Section.PIECES in self.envoyees:
+            self._pieces(
+                self.dossier.pieces, supprimer=supprimer_piece,
+                ajouter=partial(ajouter_piece, dossier=self.dossier),
+                type_autre=PieceJointe.Type.AUTRE, supprimee="La pièce « {piece} » est supprimée.",
+            )
         self._declaration()
         self.version = self.dossier.version
-
-    def _pieces(self):
-        if Section.PIECES not in self.envoyees:
-            return
-        a_supprimer = self.data.get("supprimer_piece")
-        if a_supprimer and a_supprimer.isdigit():
-            piece = self.dossier.pieces.filter(pk=a_supprimer).first()
-            if piece:
-                supprimer_piece(piece=piece, par=self.request.user)
-                messages.info(self.request, f"La pièce « {piece} » est supprimée.")
-        valeurs = self.pieces.valeurs_valides()
-        fichier = valeurs.get("fichier")
-        if fichier:
-            try:
-                ajouter_piece(
-                    dossier=self.dossier,
-                    par=self.request.user,
-                    fichier=fichier,
-                    type=valeurs.get("type_piece") or PieceJointe.Type.AUTRE,
-                    titre=valeurs.get("titre_piece", ""),
-                )
-            except PieceRefusee as erreur:
-                self.pieces.add_error("fichier", str(erreur))
 
     def _declaration(self):
         if not self.peut_signer or Section.DECLARATION not in self.envoyees:
@@ -214,19 +177,8 @@ class PageDossier:
                 self.dossier = annuler_signature(
                     dossier=self.dossier, par=self.request.user
                 )
-        except ModificationInterdite as erreur:
+        except ErreurMetier as erreur:
             self.declaration.add_error("engagement", str(erreur))
-
-    def erreurs(self):
-        """(label, message, field id) of every field error, in page order, for the summary."""
-        resultat = []
-        for form in self.formulaires:
-            for err in form.non_field_errors():
-                resultat.append(("", err, ""))
-            for champ in form:
-                for err in champ.errors:
-                    resultat.append((champ.label, err, champ.id_for_label))
-        return resultat
 
     def completude(self):
         manques = selecteurs.manques(self.dossier)
@@ -246,19 +198,15 @@ class PageDossier:
         totaux = selecteurs.totaux_budget(dossier)
         sections = self.completude()
         return {
+            **super().contexte(),
             "dossier": dossier,
-            "page": self,
             "completude": {s["section"].value: s for s in sections},
             "budget_charges": self.budget.cote(grille.CHARGE),
             "budget_86": self.budget.cote(grille.CONTRIBUTION_EMPLOI),
             "budget_produits": self.budget.cote(grille.PRODUIT),
             "budget_87": self.budget.cote(grille.CONTRIBUTION_RESSOURCE),
-            "version": self.version,
             "sections": sections,
             "modifiables": self.modifiables,
-            "erreurs": self.erreurs(),
-            "conflit": self.conflit,
-            "erreur": self.erreur,
             "peut_signer": self.peut_signer,
             "documents_structure": documents,
             "documents_manquants": manquants,
@@ -364,10 +312,10 @@ def deposer(request, pk):
         dossier = page.dossier
     try:
         dossier = deposer_dossier(dossier=dossier, par=request.user)
-    except DossierIncomplet as erreur:
+    except Incomplet as erreur:
         messages.error(request, str(erreur))
         return redirect(reverse("dossiers:modifier", args=[dossier.pk]) + "#completude")
-    except ErreurDossier as erreur:
+    except ErreurMetier as erreur:
         messages.error(request, str(erreur))
         return redirect("dossiers:detail", dossier.pk)
     messages.success(
@@ -390,7 +338,7 @@ def retirer(request, pk):
             retirer_dossier(
                 dossier=dossier, par=request.user, motif=form.cleaned_data["motif"]
             )
-        except ErreurDossier as erreur:
+        except ErreurMetier as erreur:
             messages.error(request, str(erreur))
         else:
             messages.success(request, "Le dossier est retiré.")
@@ -409,7 +357,7 @@ def renouveler(request, pk):
         return redirect("dossiers:detail", source.pk)
     try:
         nouveau = renouveler_dossier(source=source, appel=appel, par=request.user)
-    except ErreurDossier as erreur:
+    except ErreurMetier as erreur:
         messages.error(request, str(erreur))
         return redirect("dossiers:detail", source.pk)
     messages.success(

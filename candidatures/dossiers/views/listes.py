@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from ...commun.erreurs import ErreurMetier
 from ...models import AppelAProjets, Dossier
 from ...structures.courante import structure_courante
 from ...structures.selectors import structures_de
@@ -13,7 +14,6 @@ from .. import selectors as selecteurs
 from ..forms import NouveauDossierForm
 from ..permissions import peut_creer_dossier
 from ..services.brouillons import creer_dossier
-from ..services.erreurs import ErreurDossier
 
 
 @require_GET
@@ -64,7 +64,7 @@ def nouveau(request):
             dossier = creer_dossier(
                 structure=structure, appel=form.cleaned_data["appel"], par=request.user
             )
-        except ErreurDossier as erreur:
+        except ErreurMetier as erreur:
             messages.error(request, str(erreur))
         else:
             messages.success(request, "Le brouillon est créé : il est enregistré à chaque saisie.")

@@ -5,7 +5,7 @@ from functools import partial
 from django.db import transaction
 from django.utils import timezone
 
-from candidatures.dossiers.services.erreurs import ModificationInterdite, TransitionInterdite
+from candidatures.commun.erreurs import ErreurMetier, Incomplet, SaisieInvalide
 from candidatures.dossiers.services.statuts import changer_statut
 from candidatures.models import Dossier, Statut
 from candidatures.structures.permissions import est_membre
@@ -14,7 +14,6 @@ from evaluation.models import Bilan, DemandeCorrectionBilan
 
 from .. import notifications as notifications_bilans
 from .. import selectors as selectors_bilans
-from .erreurs import BilanIncomplet, ErreurBilan, SaisieBilanInvalide
 from .saisie import _verrouiller
 
 
@@ -25,10 +24,10 @@ def deposer_bilan(*, bilan, par, qualite="", maintenant=None):
     verrouille = _verrouiller(bilan, None)
     dossier = verrouille.dossier
     if not est_membre(par, dossier.structure):
-        raise ModificationInterdite("Seul un membre de la structure dépose son bilan.")
+        raise ErreurMetier("Seul un membre de la structure dépose son bilan.")
     manques = selectors_bilans.manques(verrouille)
     if manques:
-        raise BilanIncomplet(manques)
+        raise Incomplet(_message_incomplet(manques), manques)
     if dossier.statut == Statut.EN_COURS:
         changer_statut(dossier=dossier, vers=Statut.BILAN_A_REMETTRE, par=par)
     verrouille.demandes_correction.filter(traitee_le__isnull=True).update(traitee_le=maintenant)
@@ -44,13 +43,22 @@ def deposer_bilan(*, bilan, par, qualite="", maintenant=None):
     return verrouille
 
 
+def _message_incomplet(manques):
+    nombre = sum(len(m) for m in manques.values())
+    sections = ", ".join(selectors_bilans.SECTIONS[s] for s in manques)
+    return (
+        f"Le bilan ne peut pas être déposé : {nombre} élément{'s' if nombre > 1 else ''} "
+        f"à compléter ({sections})."
+    )
+
+
 def _verrouiller_depose(bilan, par, action):
     if not est_instructeur(par):
-        raise ErreurBilan(f"Seuls les instructeurs {action} les bilans.")
+        raise ErreurMetier(f"Seuls les instructeurs {action} les bilans.")
     verrouille = Bilan.objects.select_for_update().get(pk=bilan.pk)
     dossier = Dossier.objects.select_for_update().get(pk=verrouille.dossier_id)
     if dossier.statut != Statut.BILAN_DEPOSE:
-        raise TransitionInterdite(
+        raise ErreurMetier(
             f"Le bilan est « {dossier.get_statut_display()} » : il n'attend pas de validation."
         )
     verrouille.dossier = dossier
@@ -63,7 +71,7 @@ def demander_corrections_bilan(*, bilan, par, message, maintenant=None):
     maintenant = maintenant or timezone.now()
     message = (message or "").strip()
     if not message:
-        raise SaisieBilanInvalide({"message": "Expliquez ce qui doit être corrigé."})
+        raise SaisieInvalide({"message": "Expliquez ce qui doit être corrigé."})
     verrouille = _verrouiller_depose(bilan, par, "renvoient")
     changer_statut(
         dossier=verrouille.dossier, vers=Statut.BILAN_A_CORRIGER, par=par, motif=message

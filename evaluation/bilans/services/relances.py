@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from candidatures.dossiers.services.statuts import changer_statut
-from candidatures.models import Dossier, Statut
+from candidatures.models import STATUTS_SAISIE, Dossier, Statut
 from evaluation.models import RelanceBilan
 
 from .. import notifications as notifications_bilans
@@ -17,7 +17,6 @@ logger = logging.getLogger(__name__)
 
 # (step, days before the due date: negative once it has passed). The latest step reached is sent.
 ETAPES_RELANCE = [("j-30", 30), ("j-7", 7), ("j+1", -1), ("j+30", -30)]
-STATUTS_A_RELANCER = {Statut.EN_COURS, Statut.BILAN_A_REMETTRE, Statut.BILAN_A_CORRIGER}
 
 
 def etape_due(echeance, aujourd_hui):
@@ -38,7 +37,7 @@ def relancer_bilans(*, aujourd_hui=None):
     envoyees = []
     dossiers = (
         Dossier.objects.filter(
-            statut__in=STATUTS_A_RELANCER, decision__date_limite_bilan__isnull=False
+            statut__in=STATUTS_SAISIE, decision__date_limite_bilan__isnull=False
         )
         .select_related("decision", "structure")
         .order_by("pk")

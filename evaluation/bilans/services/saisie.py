@@ -6,15 +6,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from candidatures.commun.erreurs import ErreurMetier, SaisieInvalide
 from candidatures.commun.validators import TYPES_MIME, extension_de, valider_document
+from candidatures.commun.versions import Versionnement, appliquer, enregistrer_lignes
 from candidatures.dossiers import budget
-from candidatures.dossiers.services.erreurs import (
-    ModificationInterdite,
-    PieceRefusee,
-    TransitionInterdite,
-)
 from candidatures.dossiers.services.statuts import changer_statut
-from candidatures.models import Dossier, LigneBudget, Statut
+from candidatures.models import STATUTS_SAISIE, Dossier, LigneBudget, Statut
 from evaluation.models import (
     CHAMPS_BENEFICIAIRES,
     Bilan,
@@ -24,9 +21,18 @@ from evaluation.models import (
 )
 
 from .. import selectors as selectors_bilans
-from .erreurs import ConflitBilan, SaisieBilanInvalide
 
 VALEUR_MAX = 2_000_000_000
+
+MESSAGE_CONFLIT = (
+    "Vos modifications n'ont pas été enregistrées : {auteur} a enregistré ce bilan à {heure} "
+    "depuis que vous l'avez ouvert. Vos saisies sont conservées ci-dessous ; enregistrez à "
+    "nouveau pour remplacer la version enregistrée."
+)
+VERSIONS = Versionnement(
+    champ_par="modifie_par", champ_le="modifie_le", anonyme="un autre membre",
+    message=MESSAGE_CONFLIT,
+)
 
 
 @dataclass
@@ -47,8 +53,8 @@ def ouvrir_bilan(*, dossier, par=None, maintenant=None):
     existant = Bilan.objects.filter(dossier=verrouille).first()
     if existant is not None:
         return existant
-    if verrouille.statut not in selectors_bilans.STATUTS_SAISIE:
-        raise TransitionInterdite(
+    if verrouille.statut not in STATUTS_SAISIE:
+        raise ErreurMetier(
             f"Un dossier « {verrouille.get_statut_display()} » n'a pas de bilan à remettre."
         )
     bilan = Bilan.objects.create(
@@ -135,12 +141,11 @@ def _verrouiller(bilan, version):
     # The dossier row is locked too: its status decides whether the bilan may change.
     dossier = Dossier.objects.select_for_update().get(pk=verrouille.dossier_id)
     verrouille.dossier = dossier
-    if dossier.statut not in selectors_bilans.STATUTS_SAISIE:
-        raise ModificationInterdite(
+    if dossier.statut not in STATUTS_SAISIE:
+        raise ErreurMetier(
             f"Le bilan est « {dossier.get_statut_display()} » : il n'est plus modifiable."
         )
-    if version is not None and int(version) != verrouille.version:
-        raise ConflitBilan(verrouille)
+    VERSIONS.verifier(verrouille, version)
     return verrouille
 
 
@@ -153,7 +158,7 @@ def enregistrer_bilan(
     ``champs`` maps bilan fields to values, ``realisations`` indicator ids to
     ``{"valeur_femmes": …, "texte": …}``, ``lignes`` budget codes to
     ``{"realise": …, "explication": …}``. Only what is given is written; an invalid value
-    refuses the whole call (``SaisieBilanInvalide``).
+    refuses the whole call (``SaisieInvalide``).
     """
     verrouille = _verrouiller(bilan, version)
     champs, realisations, lignes = champs or {}, realisations or {}, lignes or {}
@@ -163,45 +168,27 @@ def enregistrer_bilan(
     _valider_realisations(indicateurs, realisations, erreurs)
     _valider_lignes(lignes, erreurs)
     if erreurs:
-        raise SaisieBilanInvalide(erreurs)
+        raise SaisieInvalide(erreurs)
     resultat = Enregistrement(bilan=verrouille)
 
-    for nom, valeur in champs.items():
-        if getattr(verrouille, nom) != valeur:
-            setattr(verrouille, nom, valeur)
-            resultat.sections.add("qualitatif")
-
-    existantes = {r.indicateur_id: r for r in verrouille.realisations.all()}
-    for indicateur_id, valeurs in realisations.items():
-        realisation = existantes.get(indicateur_id) or RealisationIndicateur(
-            bilan=verrouille, indicateur_id=indicateur_id
-        )
-        change = [c for c, v in valeurs.items() if getattr(realisation, c) != v]
-        if change:
-            for c in change:
-                setattr(realisation, c, valeurs[c])
-            realisation.save()
-            resultat.sections.add("indicateurs")
-
-    existantes = {lg.code: lg for lg in verrouille.lignes.all()}
-    for code, valeurs in lignes.items():
-        ligne = existantes.get(code)
-        if ligne is None:
-            if valeurs.get("realise") is None and not valeurs.get("explication"):
-                continue  # nothing forecast, nothing spent: no row
-            ligne = LigneCompteRendu(bilan=verrouille, code=code, prevu=0)
-        change = [c for c, v in valeurs.items() if getattr(ligne, c) != v]
-        if change or ligne.pk is None:
-            for c in change:
-                setattr(ligne, c, valeurs[c])
-            ligne.save()
-            resultat.sections.add("financier")
+    if appliquer(verrouille, champs):
+        resultat.sections.add("qualitatif")
+    if enregistrer_lignes(
+        {r.indicateur_id: r for r in verrouille.realisations.all()}, realisations,
+        lambda pk: RealisationIndicateur(bilan=verrouille, indicateur_id=pk),
+    ):
+        resultat.sections.add("indicateurs")
+    # A line with no row (nothing forecast) gets one only once an amount or an explanation is
+    # given: an empty line differs in nothing from a new row, so none is saved.
+    if enregistrer_lignes(
+        {lg.code: lg for lg in verrouille.lignes.all()}, lignes,
+        lambda code: LigneCompteRendu(bilan=verrouille, code=code, prevu=0),
+    ):
+        resultat.sections.add("financier")
 
     if resultat.sections:
         resultat.modifie = True
-        verrouille.version += 1
-        verrouille.modifie_par = par
-        verrouille.modifie_le = maintenant or timezone.now()
+        VERSIONS.marquer(verrouille, par, maintenant or timezone.now())
         verrouille.save()
     return resultat
 
@@ -211,8 +198,8 @@ def enregistrer_bilan(
 
 def _bilan_modifiable(bilan):
     statut = Dossier.objects.filter(pk=bilan.dossier_id).values_list("statut", flat=True).get()
-    if statut not in selectors_bilans.STATUTS_SAISIE:
-        raise ModificationInterdite("Le bilan n'est plus modifiable.")
+    if statut not in STATUTS_SAISIE:
+        raise ErreurMetier("Le bilan n'est plus modifiable.")
 
 
 def _toucher(bilan, par, maintenant):
@@ -229,7 +216,7 @@ def ajouter_piece_bilan(*, bilan, par, fichier, type=PieceBilan.Type.AUTRE, titr
     try:
         valider_document(fichier)
     except ValidationError as erreur:
-        raise PieceRefusee(" ".join(erreur.messages)) from None
+        raise ErreurMetier(" ".join(erreur.messages)) from None
     if type not in PieceBilan.Type.values:
         type = PieceBilan.Type.AUTRE
     piece = PieceBilan.objects.create(

@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from candidatures.commun.erreurs import SaisieInvalide
 from candidatures.models import AppelAProjets, Dossier, Structure
 from evaluation.models import GenerationBilan
 
@@ -20,7 +21,6 @@ from ..permissions import (
     peut_voir_bilan_structure,
     peut_voir_bilans_annuels,
 )
-from ..services import erreurs as services_bilans_erreurs
 from ..services import parametres as services_bilans_parametres
 from .commun import TYPES_CONTENU, _nom_fichier
 
@@ -156,7 +156,7 @@ def parametres(request, appel_pk):
             services_bilans_parametres.definir_seuil_ecart(
                 appel=appel, seuil=form.cleaned_data["seuil_ecart"], par=request.user
             )
-        except services_bilans_erreurs.SaisieBilanInvalide as erreur:
+        except SaisieInvalide as erreur:
             form.add_error("seuil_ecart", erreur.erreurs["seuil_ecart"])
         else:
             messages.success(

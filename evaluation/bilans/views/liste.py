@@ -4,6 +4,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from candidatures.models import STATUTS_SAISIE
+
 from .. import selectors as selectors_bilans
 from ..permissions import peut_voir_bilans_annuels
 
@@ -22,10 +24,10 @@ def liste(request):
             )
         )
         contexte["a_remettre"] = [
-            d for d in dossiers if d.statut in selectors_bilans.STATUTS_SAISIE
+            d for d in dossiers if d.statut in STATUTS_SAISIE
         ]
         contexte["remis"] = [
-            d for d in dossiers if d.statut not in selectors_bilans.STATUTS_SAISIE
+            d for d in dossiers if d.statut not in STATUTS_SAISIE
         ]
     if peut_voir_bilans_annuels(request.user):
         contexte["a_valider"] = Paginator(

@@ -1,13 +1,16 @@
 """The operator's bilan: one form for every section, saved as a whole, then submitted."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from candidatures.commun.erreurs import ErreurMetier, Incomplet
 from candidatures.commun.formats import heure
+from candidatures.commun.sections import PageSections
 from candidatures.dossiers import budget
-from candidatures.dossiers.services.erreurs import ErreurDossier, PieceRefusee
 from evaluation.models import Bilan, PieceBilan
 
 from .. import selectors as selectors_bilans
@@ -20,7 +23,6 @@ from ..forms import (
 )
 from ..permissions import peut_saisir_bilan, peut_voir_bilan
 from ..services import depot as services_bilans_depot
-from ..services import erreurs as services_bilans_erreurs
 from ..services import saisie as services_bilans_saisie
 from .commun import _dossier
 
@@ -39,17 +41,12 @@ def _initial(bilan):
     return initial
 
 
-class PageBilan:
+class PageBilan(PageSections):
     """The sections of one bilan in one form, and the saving of all of them at once."""
 
     def __init__(self, request, bilan, data=None, files=None):
-        self.request = request
+        super().__init__(request, bilan, data)
         self.bilan = bilan
-        self.data = data
-        self.conflit = None
-        self.erreur = None
-        self.resultat = None
-        self.version = bilan.version
         dossier = bilan.dossier
         self.seuil = selectors_bilans.seuil_ecart(dossier.appel_id)
         self.indicateurs = selectors_bilans.indicateurs_du_bilan(dossier)
@@ -67,74 +64,26 @@ class PageBilan:
     def formulaires(self):
         return [self.qualitatif, self.realisations, self.compte_rendu, self.pieces]
 
-    @property
-    def a_des_erreurs(self):
-        return bool(self.conflit or self.erreur) or any(f.errors for f in self.formulaires)
+    def sauver(self):
+        return services_bilans_saisie.enregistrer_bilan(
+            bilan=self.bilan,
+            par=self.request.user,
+            version=self.data.get("version") or 0,
+            champs=self.qualitatif.valeurs_valides(),
+            realisations=self.realisations.realisations(),
+            lignes=self.compte_rendu.lignes_saisies(),
+        )
 
-    def enregistrer(self):
-        """Save every valid value; invalid ones stay in the forms with their error."""
-        try:
-            self.resultat = services_bilans_saisie.enregistrer_bilan(
-                bilan=self.bilan,
-                par=self.request.user,
-                version=self.data.get("version") or 0,
-                champs=self.qualitatif.valeurs_valides(),
-                realisations=self.realisations.realisations(),
-                lignes=self.compte_rendu.lignes_saisies(),
-            )
-        except services_bilans_erreurs.ConflitBilan as conflit:
-            self.conflit = conflit
-            self.version = conflit.bilan.version
-            return
-        except services_bilans_erreurs.SaisieBilanInvalide as erreur:
-            self._rattacher(erreur.erreurs)
-            return
-        except ErreurDossier as erreur:
-            self.erreur = str(erreur)
-            return
+    def apres_enregistrement(self):
         self.bilan = self.resultat.bilan
-        self._pieces()
+        self._pieces(
+            self.bilan.pieces, supprimer=services_bilans_saisie.supprimer_piece_bilan,
+            ajouter=partial(services_bilans_saisie.ajouter_piece_bilan, bilan=self.bilan),
+            type_autre=PieceBilan.Type.AUTRE, supprimee="Le document « {piece} » est supprimé.",
+        )
         self.bilan.refresh_from_db()
         self.version = self.bilan.version
         self.lignes = selectors_bilans.compte_rendu(self.bilan, self.seuil)
-
-    def _rattacher(self, erreurs):
-        for cle, message in erreurs.items():
-            for form in self.formulaires:
-                if cle in form.fields:
-                    form.add_error(cle, message)
-                    break
-            else:
-                self.erreur = message
-
-    def _pieces(self):
-        a_supprimer = self.data.get("supprimer_piece")
-        if a_supprimer and a_supprimer.isdigit():
-            piece = self.bilan.pieces.filter(pk=a_supprimer).first()
-            if piece:
-                services_bilans_saisie.supprimer_piece_bilan(piece=piece, par=self.request.user)
-                messages.info(self.request, f"Le document « {piece} » est supprimé.")
-        valeurs = self.pieces.valeurs_valides()
-        if valeurs.get("fichier"):
-            try:
-                services_bilans_saisie.ajouter_piece_bilan(
-                    bilan=self.bilan, par=self.request.user, fichier=valeurs["fichier"],
-                    type=valeurs.get("type_piece") or PieceBilan.Type.AUTRE,
-                    titre=valeurs.get("titre_piece", ""),
-                )
-            except PieceRefusee as erreur:
-                self.pieces.add_error("fichier", str(erreur))
-
-    def erreurs(self):
-        """(label, message, field id) of every field error, in page order, for the summary."""
-        resultat = []
-        for form in self.formulaires:
-            for err in form.non_field_errors():
-                resultat.append(("", err, ""))
-            for champ in form:
-                for err in champ.errors:
-                    resultat.append((self._libelle(champ), err, champ.id_for_label))
-        return resultat
 
     def _libelle(self, champ):
         nom = champ.name
@@ -151,14 +100,10 @@ class PageBilan:
         manques = selectors_bilans.manques(bilan, indicateurs=self.indicateurs, lignes=self.lignes)
         prevus, realises = selectors_bilans.totaux_compte_rendu(self.lignes)
         return {
+            **super().contexte(),
             "dossier": bilan.dossier,
             "bilan": bilan,
-            "page": self,
-            "version": self.version,
             "seuil": self.seuil,
-            "erreurs": self.erreurs(),
-            "conflit": self.conflit,
-            "erreur": self.erreur,
             "manques": manques,
             "sections": [
                 {"cle": cle, "titre": titre, "manques": manques.get(cle, [])}
@@ -207,7 +152,7 @@ def commencer(request, pk):
     dossier = _dossier(request, pk, peut_saisir_bilan)
     try:
         services_bilans_saisie.ouvrir_bilan(dossier=dossier, par=request.user)
-    except ErreurDossier as erreur:
+    except ErreurMetier as erreur:
         messages.error(request, str(erreur))
         return redirect("bilans:liste")
     messages.success(
@@ -234,10 +179,10 @@ def deposer(request, pk):
         services_bilans_depot.deposer_bilan(
             bilan=page.bilan, par=request.user, qualite=depot.cleaned_data["qualite"]
         )
-    except services_bilans_erreurs.BilanIncomplet as erreur:
+    except Incomplet as erreur:
         messages.error(request, str(erreur))
         return redirect(reverse("bilans:saisie", args=[dossier.pk]) + "#completude")
-    except ErreurDossier as erreur:
+    except ErreurMetier as erreur:
         messages.error(request, str(erreur))
         return redirect("bilans:saisie", dossier.pk)
     messages.success(request, "Le bilan est déposé : l'instructeur va le relire.")

@@ -5,7 +5,7 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from candidatures.dossiers.services.erreurs import ErreurDossier
+from candidatures.commun.erreurs import ErreurMetier
 from evaluation.models import Bilan, PieceBilan
 
 from .. import selectors as selectors_bilans
@@ -58,7 +58,7 @@ def valider(request, pk):
     bilan = get_object_or_404(Bilan, dossier=dossier)
     try:
         services_bilans_depot.valider_bilan(bilan=bilan, par=request.user)
-    except ErreurDossier as erreur:
+    except ErreurMetier as erreur:
         messages.error(request, str(erreur))
     else:
         messages.success(request, "Le bilan est validé : l'action est clôturée.")
@@ -75,7 +75,7 @@ def corrections(request, pk):
             services_bilans_depot.demander_corrections_bilan(
                 bilan=bilan, par=request.user, message=form.cleaned_data["message"]
             )
-        except ErreurDossier as erreur:
+        except ErreurMetier as erreur:
             messages.error(request, str(erreur))
         else:
             messages.success(request, "Le bilan est renvoyé à la structure pour corrections.")

@@ -4,10 +4,10 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from candidatures.commun.erreurs import ErreurMetier
 from candidatures.commun.formats import euros
 from candidatures.dossiers.selectors import DOCUMENTS_STRUCTURE_REQUIS, totaux_budget
 from candidatures.dossiers.services.eligibilite import action_eligible
-from candidatures.dossiers.services.erreurs import ActionNonEligible
 from candidatures.models import DocumentStructure, Dossier, HistoriqueStatut, Statut
 
 # A dossier's activity report and approved accounts describe the last closed financial year:
@@ -71,7 +71,7 @@ def _controle_action(dossier):
     for code in codes:
         try:
             action_eligible(code)
-        except ActionNonEligible as erreur:
+        except ErreurMetier as erreur:
             refus.append(str(erreur))
     if refus:
         return Controle(libelle, "ko", " ".join(refus))

@@ -3,15 +3,15 @@
 from django.db import transaction
 from django.utils import timezone
 
+from candidatures.commun.erreurs import ErreurMetier
 from candidatures.comptes.permissions import est_administrateur
-from candidatures.models import Statut
+from candidatures.models import STATUTS_EN_COURS_INSTRUCTION, Statut
 from evaluation.models import AffectationPilier, Modification
 
-from ..permissions import STATUTS_EN_COURS_INSTRUCTION, est_instructeur
+from ..permissions import est_instructeur
 from ..selectors import commun as selectors_commun
 from ..selectors import file as selectors_file
 from .commun import _journaliser, _rafraichir_montant_demande, _verrouiller
-from .erreurs import ErreurInstruction
 
 
 @transaction.atomic
@@ -19,12 +19,12 @@ def affecter(*, dossier, instructeur, par, maintenant=None):
     """Assign the dossier to an instructor (``None`` leaves it unassigned)."""
     maintenant = maintenant or timezone.now()
     if not est_instructeur(par):
-        raise ErreurInstruction("Seuls les instructeurs répartissent les dossiers.")
+        raise ErreurMetier("Seuls les instructeurs répartissent les dossiers.")
     if instructeur is not None and not est_instructeur(instructeur):
-        raise ErreurInstruction(f"{instructeur} n'a pas le rôle d'instructeur.")
+        raise ErreurMetier(f"{instructeur} n'a pas le rôle d'instructeur.")
     verrouille, instruction = _verrouiller(dossier)
     if verrouille.statut not in STATUTS_EN_COURS_INSTRUCTION | {Statut.INSTRUIT}:
-        raise ErreurInstruction(
+        raise ErreurMetier(
             f"Un dossier « {verrouille.get_statut_display()} » ne s'affecte plus."
         )
     if instruction.instructeur_id == getattr(instructeur, "pk", None):
@@ -53,12 +53,12 @@ def affecter_selon_piliers(*, appel, par):
 def definir_instructeur_pilier(*, pilier, instructeur, par):
     """Set (or clear, with ``None``) the default instructor of a pilier."""
     if not est_administrateur(par):
-        raise ErreurInstruction("Seuls les administrateurs fixent les instructeurs par défaut.")
+        raise ErreurMetier("Seuls les administrateurs fixent les instructeurs par défaut.")
     if instructeur is None:
         AffectationPilier.objects.filter(pilier=pilier).delete()
         return None
     if not est_instructeur(instructeur):
-        raise ErreurInstruction(f"{instructeur} n'a pas le rôle d'instructeur.")
+        raise ErreurMetier(f"{instructeur} n'a pas le rôle d'instructeur.")
     affectation, _ = AffectationPilier.objects.update_or_create(
         pilier=pilier, defaults={"instructeur": instructeur}
     )

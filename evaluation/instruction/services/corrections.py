@@ -5,13 +5,13 @@ from functools import partial
 from django.db import transaction
 from django.utils import timezone
 
+from candidatures.commun.erreurs import ErreurMetier, SaisieInvalide
 from candidatures.dossiers.journal import prendre_instantane
 from candidatures.dossiers.services.depot import ouvrir_corrections
 from evaluation.models import SuiviCorrection
 
 from .. import notifications
 from ..permissions import est_instructeur
-from .erreurs import ErreurInstruction, SaisieInvalide
 
 
 @transaction.atomic
@@ -19,7 +19,7 @@ def demander_corrections(*, dossier, par, sections, message, echeance=None, main
     """Ask the structure to correct named sections, by a date if given, and tell it by e-mail."""
     maintenant = maintenant or timezone.now()
     if not est_instructeur(par):
-        raise ErreurInstruction("Seuls les instructeurs demandent des corrections.")
+        raise ErreurMetier("Seuls les instructeurs demandent des corrections.")
     if echeance is not None and echeance < timezone.localdate(maintenant):
         raise SaisieInvalide({"echeance": "L'échéance ne peut pas être déjà passée."})
     avant = prendre_instantane(dossier)

@@ -5,7 +5,7 @@ from functools import partial
 from django.db import transaction
 from django.utils import timezone
 
-from candidatures.dossiers.services.erreurs import ErreurDossier, TransitionInterdite
+from candidatures.commun.erreurs import ErreurMetier, SaisieInvalide
 from candidatures.dossiers.services.statuts import changer_statut
 from candidatures.models import Dossier, Statut
 from evaluation.models import Decision, Modification
@@ -14,7 +14,6 @@ from .. import notifications
 from ..permissions import est_comite
 from ..selectors import commun as selectors_commun
 from .commun import _journaliser
-from .erreurs import ErreurInstruction, ErreurLot, SaisieInvalide
 
 
 def _valider_decision(*, nature, montant_accorde, motif, date_limite_bilan, montant_demande,
@@ -50,7 +49,7 @@ def decider(
     """Record the comité's decision on an instructed dossier; a retained one starts at once."""
     maintenant = maintenant or timezone.now()
     if not est_comite(par):
-        raise ErreurInstruction("Seuls le comité de pilotage et les administrateurs décident.")
+        raise ErreurMetier("Seuls le comité de pilotage et les administrateurs décident.")
     verrouille = Dossier.objects.select_for_update().get(pk=dossier.pk)
     montant_demande = selectors_commun.montant_demande(verrouille)
     erreurs = _valider_decision(
@@ -61,7 +60,7 @@ def decider(
     if erreurs:
         raise SaisieInvalide(erreurs)
     if Decision.objects.filter(dossier=verrouille).exists():
-        raise TransitionInterdite("Ce dossier a déjà reçu une décision.")
+        raise ErreurMetier("Ce dossier a déjà reçu une décision.")
     changer_statut(dossier=verrouille, vers=nature, par=par, motif=(motif or conditions).strip())
     retenu = nature == Decision.Nature.RETENU
     decision = Decision.objects.create(
@@ -92,6 +91,18 @@ def decider(
     return decision
 
 
+class ErreurLot(ErreurMetier):
+    """A decision of a batch was refused: nothing of the batch was recorded.
+
+    ``index`` is the refused line, ``erreur`` its refusal (shown on that line's form).
+    """
+
+    def __init__(self, index, erreur):
+        self.index = index
+        self.erreur = erreur
+        super().__init__(str(erreur))
+
+
 @transaction.atomic
 def decider_en_lot(*, lignes, par, maintenant=None):
     """Record several decisions at once: all of them, or none if one is refused."""
@@ -100,7 +111,7 @@ def decider_en_lot(*, lignes, par, maintenant=None):
     for index, ligne in enumerate(lignes):
         try:
             decisions.append(decider(par=par, maintenant=maintenant, **ligne))
-        except ErreurDossier as erreur:
+        except ErreurMetier as erreur:
             raise ErreurLot(index, erreur) from erreur
     return decisions
 

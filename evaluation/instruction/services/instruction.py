@@ -3,6 +3,8 @@
 from django.db import transaction
 from django.utils import timezone
 
+from candidatures.commun.erreurs import ErreurMetier, Incomplet, SaisieInvalide
+from candidatures.commun.versions import Versionnement, appliquer, enregistrer_lignes
 from candidatures.dossiers.services.statuts import changer_statut
 from candidatures.models import Statut
 from evaluation.models import Avis, Modification, VerdictExigence
@@ -11,7 +13,6 @@ from ..permissions import est_instructeur
 from ..selectors import commun as selectors_commun
 from ..selectors import grille as selectors_grille
 from .commun import _journaliser, _rafraichir_montant_demande, _verrouiller
-from .erreurs import ConflitInstruction, ErreurInstruction, InstructionIncomplete, SaisieInvalide
 
 
 @transaction.atomic
@@ -19,7 +20,7 @@ def prendre_en_instruction(*, dossier, par, maintenant=None):
     """Move a submitted (or resubmitted) dossier into instruction and make sure it is assigned."""
     maintenant = maintenant or timezone.now()
     if not est_instructeur(par):
-        raise ErreurInstruction("Seuls les instructeurs prennent un dossier en instruction.")
+        raise ErreurMetier("Seuls les instructeurs prennent un dossier en instruction.")
     changer_statut(dossier=dossier, vers=Statut.EN_INSTRUCTION, par=par)
     verrouille, instruction = _verrouiller(dossier)
     changements = []
@@ -36,6 +37,17 @@ def prendre_en_instruction(*, dossier, par, maintenant=None):
     instruction.save()
     return instruction
 
+
+MESSAGE_CONFLIT = (
+    "Vos modifications n'ont pas été enregistrées : {auteur} a enregistré cette instruction à "
+    "{heure} depuis que vous l'avez ouverte. Vos saisies sont conservées ci-dessous ; "
+    "comparez-les avec la version enregistrée (rechargez la page dans un autre onglet), puis "
+    "enregistrez à nouveau pour remplacer la sienne."
+)
+VERSIONS = Versionnement(
+    champ_par="modifiee_par", champ_le="modifiee_le", anonyme="un autre instructeur",
+    message=MESSAGE_CONFLIT,
+)
 
 CHAMPS_INSTRUCTION = {
     "avis": "Avis",
@@ -64,6 +76,30 @@ def _valider_champs(champs, montant_demande):
     return erreurs
 
 
+def _enregistrer_verdicts(dossier, instruction, verdicts):
+    """Save the verdicts that changed; return the trail of their changes."""
+    if not verdicts:
+        return []
+    exigences = {e.pk: e for e in selectors_grille.exigences_du_dossier(dossier)}
+    saisies = {}
+    for exigence_id, valeurs in verdicts.items():
+        exigence = exigences.get(int(exigence_id))
+        if exigence is None:
+            raise ErreurMetier("Cette exigence n'appartient pas au cahier des charges du dossier.")
+        if valeurs.get("verdict", "") not in ("", *VerdictExigence.Verdict.values):
+            raise SaisieInvalide({f"verdict_{exigence.pk}": "Ce verdict n'existe pas."})
+        saisies[exigence.pk] = {c: valeurs[c] for c in ("verdict", "commentaire") if c in valeurs}
+    modifies = enregistrer_lignes(
+        {v.exigence_id: v for v in instruction.verdicts.all()}, saisies,
+        lambda pk: VerdictExigence(instruction=instruction, exigence=exigences[pk]),
+    )
+    return [
+        (f"Exigence {exigences[pk].objectif.code} n°{exigences[pk].ordre} — {champ}", avant, apres)
+        for pk, changements in modifies.items()
+        for champ, avant, apres in changements
+    ]
+
+
 @transaction.atomic
 def enregistrer_instruction(*, dossier, par, version, champs=None, verdicts=None, maintenant=None):
     """Save the checklist and the avis, refusing if someone saved since ``version`` was read.
@@ -74,15 +110,14 @@ def enregistrer_instruction(*, dossier, par, version, champs=None, verdicts=None
     """
     maintenant = maintenant or timezone.now()
     if not est_instructeur(par):
-        raise ErreurInstruction("Seuls les instructeurs modifient une instruction.")
+        raise ErreurMetier("Seuls les instructeurs modifient une instruction.")
     verrouille, instruction = _verrouiller(dossier)
     if verrouille.statut not in (Statut.EN_INSTRUCTION, Statut.A_CORRIGER):
-        raise ErreurInstruction(
+        raise ErreurMetier(
             f"Ce dossier est « {verrouille.get_statut_display()} » : son instruction n'est pas "
             "modifiable."
         )
-    if int(version) != instruction.version:
-        raise ConflitInstruction(instruction)
+    VERSIONS.verifier(instruction, version)
     champs = dict(champs or {})
     changements_instruction = []
     _rafraichir_montant_demande(instruction, verrouille, changements_instruction)
@@ -92,41 +127,16 @@ def enregistrer_instruction(*, dossier, par, version, champs=None, verdicts=None
     erreurs = _valider_champs(effectifs, instruction.montant_demande)
     if erreurs:
         raise SaisieInvalide(erreurs)
-    for nom, libelle in CHAMPS_INSTRUCTION.items():
-        if nom in champs and getattr(instruction, nom) != champs[nom]:
-            changements_instruction.append((libelle, getattr(instruction, nom), champs[nom]))
-            setattr(instruction, nom, champs[nom])
-
-    changements_grille = []
-    if verdicts:
-        exigences = {e.pk: e for e in selectors_grille.exigences_du_dossier(verrouille)}
-        existants = {v.exigence_id: v for v in instruction.verdicts.all()}
-        for exigence_id, valeurs in verdicts.items():
-            exigence = exigences.get(int(exigence_id))
-            if exigence is None:
-                raise ErreurInstruction(
-                    "Cette exigence n'appartient pas au cahier des charges du dossier."
-                )
-            if valeurs.get("verdict", "") not in ("", *VerdictExigence.Verdict.values):
-                raise SaisieInvalide({f"verdict_{exigence.pk}": "Ce verdict n'existe pas."})
-            ligne = existants.get(exigence.pk) or VerdictExigence(
-                instruction=instruction, exigence=exigence
-            )
-            nom = f"Exigence {exigence.objectif.code} n°{exigence.ordre}"
-            change = False
-            for champ, libelle in (("verdict", "verdict"), ("commentaire", "commentaire")):
-                if champ in valeurs and getattr(ligne, champ) != valeurs[champ]:
-                    changements_grille.append((f"{nom} — {libelle}", getattr(ligne, champ),
-                                               valeurs[champ]))
-                    setattr(ligne, champ, valeurs[champ])
-                    change = True
-            if change:
-                ligne.save()
+    changements_instruction += [
+        (CHAMPS_INSTRUCTION[nom], avant, apres)
+        for nom, avant, apres in appliquer(
+            instruction, {nom: champs[nom] for nom in CHAMPS_INSTRUCTION if nom in champs}
+        )
+    ]
+    changements_grille = _enregistrer_verdicts(verrouille, instruction, verdicts or {})
 
     if changements_instruction or changements_grille:
-        instruction.version += 1
-        instruction.modifiee_le = maintenant
-        instruction.modifiee_par = par
+        VERSIONS.marquer(instruction, par, maintenant)
         _journaliser(
             verrouille, Modification.Objet.INSTRUCTION, par, maintenant, changements_instruction
         )
@@ -135,18 +145,27 @@ def enregistrer_instruction(*, dossier, par, version, champs=None, verdicts=None
     return instruction
 
 
+def _incomplete(manques):
+    n = len(manques)
+    return Incomplet(
+        f"L'instruction ne peut pas être conclue : {n} élément{'s' if n > 1 else ''} "
+        f"manque{'nt' if n > 1 else ''}. " + " ".join(manques),
+        manques,
+    )
+
+
 @transaction.atomic
 def conclure_instruction(*, dossier, par, maintenant=None):
     """Close the instruction with its avis: every requirement judged, no correction pending."""
     maintenant = maintenant or timezone.now()
     if not est_instructeur(par):
-        raise ErreurInstruction("Seuls les instructeurs concluent une instruction.")
+        raise ErreurMetier("Seuls les instructeurs concluent une instruction.")
     verrouille, instruction = _verrouiller(dossier)
     if (
         verrouille.statut == Statut.A_CORRIGER
         or selectors_grille.corrections_en_attente(verrouille)
     ):
-        raise InstructionIncomplete(
+        raise _incomplete(
             ["Des corrections ont été demandées à la structure : attendez qu'elle redépose le "
              "dossier, puis reprenez l'instruction."]
         )
@@ -154,7 +173,7 @@ def conclure_instruction(*, dossier, par, maintenant=None):
         _rafraichir_montant_demande(instruction, verrouille, [])
         manques = selectors_grille.manques_instruction(verrouille, instruction)
         if manques:
-            raise InstructionIncomplete(manques)
+            raise _incomplete(manques)
     # The status history is shown to the structure: the avis stays out of it.
     changer_statut(
         dossier=verrouille, vers=Statut.INSTRUIT, par=par, motif="Instruction conclue."

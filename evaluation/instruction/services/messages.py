@@ -6,14 +6,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from candidatures.commun.erreurs import ErreurMetier, SaisieInvalide
 from candidatures.commun.validators import TYPES_MIME, extension_de, valider_document
-from candidatures.dossiers.services.erreurs import PieceRefusee
 from candidatures.structures.permissions import est_membre
 from evaluation.models import Lecture, Message, PieceMessage
 
 from .. import notifications
 from ..permissions import est_instructeur, peut_ecrire_message
-from .erreurs import ErreurInstruction, SaisieInvalide
 
 PIECES_PAR_MESSAGE_MAX = 5
 
@@ -24,7 +23,7 @@ def envoyer_message(*, dossier, auteur, texte, fichiers=(), maintenant=None):
     maintenant = maintenant or timezone.now()
     texte = (texte or "").strip()
     if not peut_ecrire_message(auteur, dossier):
-        raise ErreurInstruction("Vous ne participez pas aux échanges sur ce dossier.")
+        raise ErreurMetier("Vous ne participez pas aux échanges sur ce dossier.")
     if not texte:
         raise SaisieInvalide({"texte": "Écrivez votre message."})
     fichiers = list(fichiers or [])
@@ -36,7 +35,7 @@ def envoyer_message(*, dossier, auteur, texte, fichiers=(), maintenant=None):
         try:
             valider_document(fichier)
         except ValidationError as erreur:
-            raise PieceRefusee(f"{fichier.name} : {' '.join(erreur.messages)}") from None
+            raise ErreurMetier(f"{fichier.name} : {' '.join(erreur.messages)}") from None
     message = Message.objects.create(
         dossier=dossier,
         auteur=auteur,

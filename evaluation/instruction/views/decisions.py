@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from candidatures.dossiers.services.erreurs import ErreurDossier
+from candidatures.commun.erreurs import ErreurMetier, ajouter_au_formulaire
 from evaluation.models import Decision
 
 from ..forms import DecisionForm, LignesProgrammationFormSet, SeanceForm
@@ -15,18 +15,9 @@ from ..permissions import peut_decider, peut_voir_instruction
 from ..selectors import commun as selectors_commun
 from ..selectors import programmation as selectors_programmation
 from ..services import decisions as services_decisions
-from ..services import erreurs as services_erreurs
 from .commun import _appel, _dossier, _refuser_si
 
 AUCUNE_DECISION = "Aucune décision n'est enregistrée : corrigez les lignes signalées."
-
-
-def _appliquer_erreurs(form, erreur):
-    if isinstance(erreur, services_erreurs.SaisieInvalide):
-        for champ, texte in erreur.erreurs.items():
-            form.add_error(champ if champ in form.fields else None, texte)
-    else:
-        form.add_error(None, str(erreur))
 
 
 def _bilan_par_defaut(appel):
@@ -57,8 +48,8 @@ def decision(request, pk):
                 dossier=dossier, par=request.user, **form.valeurs(),
                 reference_deliberation=seance.cleaned_data["reference_deliberation"],
             )
-        except ErreurDossier as erreur:
-            _appliquer_erreurs(form, erreur)
+        except ErreurMetier as erreur:
+            ajouter_au_formulaire(form, erreur)
         else:
             messages.success(request, "La décision est enregistrée ; la structure est prévenue.")
             return redirect("evaluation:instruction", dossier.pk)
@@ -136,8 +127,8 @@ def _enregistrer_programmation(request, prog, formset, seance):
         return None
     try:
         decisions = services_decisions.decider_en_lot(lignes=lignes, par=request.user)
-    except services_erreurs.ErreurLot as erreur:
-        _appliquer_erreurs(formulaires[erreur.index], erreur.erreur)
+    except services_decisions.ErreurLot as erreur:
+        ajouter_au_formulaire(formulaires[erreur.index], erreur.erreur)
         messages.error(request, AUCUNE_DECISION)
         return None
     n = len(decisions)

@@ -4,8 +4,8 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from candidatures.commun.erreurs import ErreurMetier, ajouter_au_formulaire
 from candidatures.dossiers.selectors import resume_dossier
-from candidatures.dossiers.services.erreurs import ErreurDossier
 from candidatures.models import Statut
 
 from ..forms import AffectationForm, CorrectionsForm, InstructionForm
@@ -27,7 +27,6 @@ from ..selectors import grille as selectors_grille
 from ..selectors import suivi as selectors_suivi
 from ..services import affectation as services_affectation
 from ..services import corrections as services_corrections
-from ..services import erreurs as services_erreurs
 from ..services import instruction as services_instruction
 from .commun import _dossier, _refuser_si
 
@@ -85,11 +84,8 @@ def instruction(request, pk):
                     dossier=dossier, par=request.user, version=form.cleaned_data["version"],
                     champs=form.champs(), verdicts=form.verdicts(),
                 )
-            except services_erreurs.SaisieInvalide as erreur:
-                for champ, texte in erreur.erreurs.items():
-                    form.add_error(champ if champ in form.fields else None, texte)
-            except services_erreurs.ErreurInstruction as erreur:
-                form.add_error(None, str(erreur))
+            except ErreurMetier as erreur:
+                ajouter_au_formulaire(form, erreur)
             else:
                 if "conclure" in request.POST:
                     return _conclure(request, dossier)
@@ -107,7 +103,7 @@ def instruction(request, pk):
 def _conclure(request, dossier):
     try:
         services_instruction.conclure_instruction(dossier=dossier, par=request.user)
-    except ErreurDossier as erreur:
+    except ErreurMetier as erreur:
         messages.error(request, str(erreur))
     else:
         messages.success(request, "L'instruction est conclue : le dossier est présenté au comité.")
@@ -121,7 +117,7 @@ def prendre(request, pk):
     _refuser_si(not est_instructeur(request.user), "Seuls les instructeurs instruisent.")
     try:
         services_instruction.prendre_en_instruction(dossier=dossier, par=request.user)
-    except ErreurDossier as erreur:
+    except ErreurMetier as erreur:
         messages.error(request, str(erreur))
     else:
         messages.success(request, "Le dossier est en instruction.")
@@ -140,7 +136,7 @@ def affecter(request, pk):
             services_affectation.affecter(
                 dossier=dossier, instructeur=form.cleaned_data["instructeur"], par=request.user
             )
-        except ErreurDossier as erreur:
+        except ErreurMetier as erreur:
             messages.error(request, str(erreur))
         else:
             messages.success(request, "L'affectation est enregistrée.")
@@ -162,11 +158,8 @@ def corrections(request, pk):
                 dossier=dossier, par=request.user, sections=form.cleaned_data["sections"],
                 message=form.cleaned_data["message"], echeance=form.cleaned_data["echeance"],
             )
-        except services_erreurs.SaisieInvalide as erreur:
-            for champ, texte in erreur.erreurs.items():
-                form.add_error(champ if champ in form.fields else None, texte)
-        except ErreurDossier as erreur:
-            form.add_error(None, str(erreur))
+        except ErreurMetier as erreur:
+            ajouter_au_formulaire(form, erreur)
         else:
             messages.success(
                 request, "La demande de corrections est envoyée à la structure par courriel."

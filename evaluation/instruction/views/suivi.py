@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from candidatures.dossiers.services.erreurs import ErreurDossier
+from candidatures.commun.erreurs import ErreurMetier, SaisieInvalide, ajouter_au_formulaire
 from evaluation.models import PieceMessage
 
 from ..forms import MessageForm
@@ -21,7 +21,6 @@ from ..permissions import (
 from ..selectors import commun as selectors_commun
 from ..selectors import grille as selectors_grille
 from ..selectors import suivi as selectors_suivi
-from ..services import erreurs as services_erreurs
 from ..services import messages as services_messages
 from .commun import _dossier, _refuser_si, _telechargement
 
@@ -70,10 +69,9 @@ def message(request, pk):
                 dossier=dossier, auteur=request.user, texte=form.cleaned_data["texte"],
                 fichiers=form.cleaned_data["fichiers"],
             )
-        except services_erreurs.SaisieInvalide as erreur:
-            for champ, texte in erreur.erreurs.items():
-                form.add_error(champ if champ in form.fields else None, texte)
-        except ErreurDossier as erreur:
+        except SaisieInvalide as erreur:
+            ajouter_au_formulaire(form, erreur)
+        except ErreurMetier as erreur:
             form.add_error("fichiers", str(erreur))
         else:
             messages.success(request, "Votre message est envoyé.")
