@@ -21,7 +21,7 @@ from ...models import (
 from .. import selectors as selectors_dossiers
 from .brouillons import _historiser_creation
 from .notifications import envoyer_recepisse
-from .statuts import changer_statut
+from .statuts import changer_statut, verrouiller_dossier
 
 
 def _tirer_numero(appel):
@@ -37,7 +37,7 @@ def _tirer_numero(appel):
 def deposer_dossier(*, dossier, par, maintenant=None):
     """Submit a complete draft while the call is open (or a corrected dossier at any time)."""
     maintenant = maintenant or timezone.now()
-    verrouille = Dossier.objects.select_for_update().select_related("appel").get(pk=dossier.pk)
+    verrouille = verrouiller_dossier(dossier, "appel")
     if verrouille.statut not in (Statut.BROUILLON, Statut.A_CORRIGER):
         raise ErreurMetier(
             f"Ce dossier est « {verrouille.get_statut_display()} » : il ne peut pas être déposé."
@@ -62,8 +62,6 @@ def deposer_dossier(*, dossier, par, maintenant=None):
     changer_statut(dossier=verrouille, vers=Statut.DEPOSE, par=par)
     # The PDF and the e-mail are built by the worker: the submission does not wait for them.
     transaction.on_commit(partial(envoyer_recepisse.enqueue, dossier_id=verrouille.pk))
-    dossier.statut = verrouille.statut
-    dossier.reference = verrouille.reference
     return verrouille
 
 

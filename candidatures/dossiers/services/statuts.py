@@ -6,10 +6,22 @@ from ...commun.erreurs import ErreurMetier
 from ...models import TRANSITIONS, Dossier, HistoriqueStatut, Statut
 
 
+def verrouiller_dossier(dossier, *relations):
+    """Lock the dossier's row (SELECT … FOR UPDATE) and reload the caller's object in place.
+
+    Services change that very object, so the caller sees the new status, reference… with
+    nothing to copy back. ``relations`` are loaded with it (``select_related``).
+    """
+    dossier.refresh_from_db(
+        from_queryset=Dossier.objects.select_for_update().select_related(*relations)
+    )
+    return dossier
+
+
 @transaction.atomic
 def changer_statut(*, dossier, vers, par, motif=""):
     """Move a dossier to another status if the transition table allows it, and log the move."""
-    verrouille = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    verrouille = verrouiller_dossier(dossier)
     de = Statut(verrouille.statut)
     vers = Statut(vers)
     if vers not in TRANSITIONS[de]:
@@ -19,5 +31,4 @@ def changer_statut(*, dossier, vers, par, motif=""):
     verrouille.statut = vers
     verrouille.save(update_fields=["statut"])
     HistoriqueStatut.objects.create(dossier=verrouille, de=de, vers=vers, par=par, motif=motif)
-    dossier.statut = vers
     return verrouille

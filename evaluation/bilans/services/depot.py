@@ -6,8 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from candidatures.commun.erreurs import ErreurMetier, Incomplet, SaisieInvalide
-from candidatures.dossiers.services.statuts import changer_statut
-from candidatures.models import Dossier, Statut
+from candidatures.dossiers.services.statuts import changer_statut, verrouiller_dossier
+from candidatures.models import Statut
 from candidatures.structures.permissions import est_membre
 from evaluation.instruction.permissions import est_instructeur
 from evaluation.models import Bilan, DemandeCorrectionBilan
@@ -38,7 +38,6 @@ def deposer_bilan(*, bilan, par, qualite="", maintenant=None):
     verrouille.qualite_signataire = (qualite or "").strip()[:150]
     verrouille.modifie_le = maintenant
     verrouille.save()
-    bilan.dossier.statut = dossier.statut
     transaction.on_commit(partial(notifications_bilans.notifier_depot, bilan_id=verrouille.pk))
     return verrouille
 
@@ -56,7 +55,7 @@ def _verrouiller_depose(bilan, par, action):
     if not est_instructeur(par):
         raise ErreurMetier(f"Seuls les instructeurs {action} les bilans.")
     verrouille = Bilan.objects.select_for_update().get(pk=bilan.pk)
-    dossier = Dossier.objects.select_for_update().get(pk=verrouille.dossier_id)
+    dossier = verrouiller_dossier(bilan.dossier)
     if dossier.statut != Statut.BILAN_DEPOSE:
         raise ErreurMetier(
             f"Le bilan est « {dossier.get_statut_display()} » : il n'attend pas de validation."
@@ -81,7 +80,6 @@ def demander_corrections_bilan(*, bilan, par, message, maintenant=None):
     )
     verrouille.modifie_le = maintenant
     verrouille.save(update_fields=["modifie_le"])
-    bilan.dossier.statut = verrouille.dossier.statut
     transaction.on_commit(
         partial(notifications_bilans.notifier_corrections, demande_id=demande.pk)
     )
@@ -101,7 +99,6 @@ def valider_bilan(*, bilan, par, maintenant=None):
     verrouille.valide_par = par
     verrouille.modifie_le = maintenant
     verrouille.save(update_fields=["valide_le", "valide_par", "modifie_le"])
-    bilan.dossier.statut = verrouille.dossier.statut
     transaction.on_commit(partial(notifications_bilans.notifier_validation, bilan_id=verrouille.pk))
     return verrouille
 

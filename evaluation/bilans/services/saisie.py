@@ -10,7 +10,7 @@ from candidatures.commun.erreurs import ErreurMetier, SaisieInvalide
 from candidatures.commun.validators import TYPES_MIME, extension_de, valider_document
 from candidatures.commun.versions import Versionnement, appliquer, enregistrer_lignes
 from candidatures.dossiers import budget
-from candidatures.dossiers.services.statuts import changer_statut
+from candidatures.dossiers.services.statuts import changer_statut, verrouiller_dossier
 from candidatures.models import STATUTS_SAISIE, Dossier, LigneBudget, Statut
 from evaluation.models import (
     CHAMPS_BENEFICIAIRES,
@@ -49,7 +49,7 @@ class Enregistrement:
 def ouvrir_bilan(*, dossier, par=None, maintenant=None):
     """Start the bilan of a retained action: its compte rendu is prefilled with the budget."""
     maintenant = maintenant or timezone.now()
-    verrouille = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    verrouille = verrouiller_dossier(dossier)
     existant = Bilan.objects.filter(dossier=verrouille).first()
     if existant is not None:
         return existant
@@ -69,7 +69,6 @@ def ouvrir_bilan(*, dossier, par=None, maintenant=None):
             dossier=verrouille, vers=Statut.BILAN_A_REMETTRE, par=par,
             motif="Bilan de l'action commencé.",
         )
-        dossier.statut = verrouille.statut
     return bilan
 
 
@@ -137,9 +136,10 @@ def _valider_lignes(lignes, erreurs):
 
 
 def _verrouiller(bilan, version):
-    verrouille = Bilan.objects.select_for_update().select_related("dossier").get(pk=bilan.pk)
-    # The dossier row is locked too: its status decides whether the bilan may change.
-    dossier = Dossier.objects.select_for_update().get(pk=verrouille.dossier_id)
+    verrouille = Bilan.objects.select_for_update().get(pk=bilan.pk)
+    # The dossier row is locked too (the caller's object, reloaded): its status decides whether
+    # the bilan may change, and a status change shows on the caller's bilan.
+    dossier = verrouiller_dossier(bilan.dossier)
     verrouille.dossier = dossier
     if dossier.statut not in STATUTS_SAISIE:
         raise ErreurMetier(

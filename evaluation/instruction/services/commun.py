@@ -1,6 +1,6 @@
 """What the instruction's writes share: the trail, the lock order, the request from the budget."""
 
-from candidatures.models import Dossier
+from candidatures.dossiers.services.statuts import verrouiller_dossier
 from evaluation.models import Avis, Instruction, Modification, VerdictExigence
 
 from ..selectors import commun as selectors_commun
@@ -28,7 +28,7 @@ def _journaliser(dossier, objet, par, le, changements):
 
 def _verrouiller(dossier):
     """Lock the dossier, then its instruction (created if needed): always in this order."""
-    verrouille = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    verrouille = verrouiller_dossier(dossier)
     Instruction.objects.get_or_create(dossier=verrouille)
     instruction = Instruction.objects.select_for_update().get(dossier=verrouille)
     return verrouille, instruction

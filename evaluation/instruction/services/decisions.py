@@ -6,8 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from candidatures.commun.erreurs import ErreurMetier, SaisieInvalide
-from candidatures.dossiers.services.statuts import changer_statut
-from candidatures.models import Dossier, Statut
+from candidatures.dossiers.services.statuts import changer_statut, verrouiller_dossier
+from candidatures.models import Statut
 from evaluation.models import Decision, Modification
 
 from .. import notifications
@@ -50,7 +50,7 @@ def decider(
     maintenant = maintenant or timezone.now()
     if not est_comite(par):
         raise ErreurMetier("Seuls le comité de pilotage et les administrateurs décident.")
-    verrouille = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    verrouille = verrouiller_dossier(dossier)
     montant_demande = selectors_commun.montant_demande(verrouille)
     erreurs = _valider_decision(
         nature=nature, montant_accorde=montant_accorde, motif=motif,
@@ -86,7 +86,6 @@ def decider(
         [("Décision", "", decision.get_nature_display())]
         + ([("Montant accordé", "", f"{montant_accorde} €")] if retenu else []),
     )
-    dossier.statut = verrouille.statut
     transaction.on_commit(partial(notifications.notifier_decision, decision_id=decision.pk))
     return decision
 

@@ -185,6 +185,5 @@ def conclure_instruction(*, dossier, par, maintenant=None):
         verrouille, Modification.Objet.INSTRUCTION, par, maintenant,
         [("Instruction conclue", "", instruction.avis)],
     )
-    dossier.statut = verrouille.statut
     return instruction
 
