@@ -9,74 +9,20 @@ from referentiel.models import QuartierPrioritaire
 
 from ..commun.erreurs import ErreurMetier
 from ..commun.formats import date_heure
+from ..commun.formulaires import (
+    ESPACES,
+    LIBELLES_VALEURS,
+    ChampsEnTableau,
+    NombreEntierField,
+    SectionForm,
+    champ_texte,
+)
 from ..commun.sections import valeurs_par_indicateur
 from ..commun.validators import valider_telephone
 from ..models import AppelAProjets, PieceJointe, Section, Structure, TrancheAge
 from . import budget
 from .selectors import champs_prevision
 from .services.eligibilite import action_eligible
-
-LIBELLES_VALEURS = {
-    "valeur": "Nombre",
-    "valeur_femmes": "Femmes",
-    "valeur_hommes": "Hommes",
-    "valeur_filles": "Filles",
-    "valeur_garcons": "Garçons",
-}
-ESPACES = re.compile(r"[\s\u00a0\u202f€]")
-
-
-class NombreEntierField(forms.IntegerField):
-    """A whole number ≥ 0 people may type with spaces ("1 500") or a euro sign."""
-
-    default_error_messages = {
-        "invalid": "Saisissez un nombre entier, sans virgule (par exemple 1500).",
-        "min_value": "Saisissez un nombre positif ou nul.",
-    }
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("min_value", 0)
-        kwargs.setdefault("max_value", 2_000_000_000)
-        super().__init__(**kwargs)
-
-    def widget_attrs(self, widget):
-        attrs = super().widget_attrs(widget)
-        attrs.pop("min", None)
-        attrs.pop("max", None)
-        attrs.pop("step", None)
-        attrs.update({"inputmode": "numeric", "autocomplete": "off"})
-        return attrs
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = ESPACES.sub("", value)
-        return super().to_python(value)
-
-
-def _texte(label, lignes=4, **kwargs):
-    return forms.CharField(
-        label=label, required=False, widget=forms.Textarea(attrs={"rows": lignes}), **kwargs
-    )
-
-
-class SectionForm(forms.Form):
-    """A section: reports the valid values only, so that one bad field does not block the rest."""
-
-    section = None
-    required_css_class = ""
-
-    def valeurs_valides(self):
-        """Valid values of the fields the page sent (a text field absent from it is left alone)."""
-        self.is_valid()
-        return {
-            nom: v
-            for nom, v in self.cleaned_data.items()
-            if nom not in self.errors
-            and not self.fields[nom].widget.value_omitted_from_data(
-                self.data, self.files, self.add_prefix(nom)
-            )
-        }
 
 
 class IdentiteForm(SectionForm):
@@ -144,10 +90,10 @@ class ProjetForm(SectionForm):
     section = Section.PROJET
 
     intitule = forms.CharField(label="Intitulé du projet", required=False, max_length=255)
-    resume = _texte("Résumé du projet", 3)
-    contexte = _texte("Contexte et besoins identifiés")
-    objectifs = _texte("Objectifs du projet")
-    description = _texte("Description du contenu et des étapes", 6)
+    resume = champ_texte("Résumé du projet", 3)
+    contexte = champ_texte("Contexte et besoins identifiés")
+    objectifs = champ_texte("Objectifs du projet")
+    description = champ_texte("Description du contenu et des étapes", 6)
     date_debut = forms.DateField(
         label="Date de début",
         required=False,
@@ -158,10 +104,10 @@ class ProjetForm(SectionForm):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    justification_dates = _texte(
+    justification_dates = champ_texte(
         "Justification si le projet déborde de l'année de l'appel", 2
     )
-    lieux = _texte("Lieux de réalisation", 2)
+    lieux = champ_texte("Lieux de réalisation", 2)
     quartiers = forms.ModelMultipleChoiceField(
         label="Quartiers prioritaires concernés",
         queryset=QuartierPrioritaire.objects.order_by("commune", "nom"),
@@ -194,7 +140,7 @@ class ProjetForm(SectionForm):
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
     benevoles = NombreEntierField(label="Bénévoles mobilisés")
-    partenaires = _texte("Partenaires du projet", 3)
+    partenaires = champ_texte("Partenaires du projet", 3)
 
     def clean(self):
         donnees = super().clean()
@@ -210,18 +156,6 @@ class ProjetForm(SectionForm):
             for tranche in TrancheAge:
                 valeurs[f"public_{tranche.value}"] = tranche.value in choisis
         return valeurs
-
-
-class ChampsEnTableau(SectionForm):
-    """Fields laid out by hand in a table: mark invalid inputs and tie them to their message."""
-
-    def full_clean(self):
-        super().full_clean()
-        for nom in self.errors:
-            if nom in self.fields:
-                attrs = self.fields[nom].widget.attrs
-                attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
-                attrs["aria-describedby"] = f"{self[nom].auto_id}_erreur"
 
 
 class CahierForm(SectionForm):

@@ -2,25 +2,20 @@
 
 from django import forms
 
-from candidatures.commun.sections import valeurs_par_indicateur
-from candidatures.dossiers.forms import (
+from candidatures.commun.formulaires import (
     ESPACES,
     LIBELLES_VALEURS,
     ChampsEnTableau,
     NombreEntierField,
     SectionForm,
+    champ_texte,
 )
+from candidatures.commun.sections import valeurs_par_indicateur
 from candidatures.models import AppelAProjets
 from referentiel.models import Pilier, QuartierPrioritaire
 
 from ..models import Bilan, PieceBilan
 from .selectors import champs_realisation
-
-
-def _texte(label, lignes=4, **kwargs):
-    return forms.CharField(
-        label=label, required=False, widget=forms.Textarea(attrs={"rows": lignes}), **kwargs
-    )
 
 
 def _date(label):
@@ -33,22 +28,22 @@ def _date(label):
 class QualitatifForm(SectionForm):
     """What was done, when and where, for whom, with what result."""
 
-    realisation = _texte("Ce qui a été réalisé", 5)
+    realisation = champ_texte("Ce qui a été réalisé", 5)
     date_debut = _date("Date de début effective")
     date_fin = _date("Date de fin effective")
-    lieux = _texte("Lieux de réalisation", 2)
+    lieux = champ_texte("Lieux de réalisation", 2)
     beneficiaires_femmes = NombreEntierField(label="Femmes (18 ans et plus)")
     beneficiaires_hommes = NombreEntierField(label="Hommes (18 ans et plus)")
     beneficiaires_filles = NombreEntierField(label="Filles (moins de 18 ans)")
     beneficiaires_garcons = NombreEntierField(label="Garçons (moins de 18 ans)")
-    profil_beneficiaires = _texte("Profil des bénéficiaires", 3)
+    profil_beneficiaires = champ_texte("Profil des bénéficiaires", 3)
     objectifs_atteints = forms.ChoiceField(
         label="Les objectifs de l'action ont-ils été atteints ?",
         choices=Bilan.Atteinte.choices, required=False, widget=forms.RadioSelect,
     )
-    objectifs_commentaire = _texte("Précisions sur l'atteinte des objectifs", 3)
-    difficultes = _texte("Difficultés rencontrées", 3)
-    perspectives = _texte("Perspectives", 3)
+    objectifs_commentaire = champ_texte("Précisions sur l'atteinte des objectifs", 3)
+    difficultes = champ_texte("Difficultés rencontrées", 3)
+    perspectives = champ_texte("Perspectives", 3)
 
     def clean(self):
         donnees = super().clean()

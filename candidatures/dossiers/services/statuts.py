@@ -12,9 +12,10 @@ def verrouiller_dossier(dossier, *relations):
     Services change that very object, so the caller sees the new status, reference… with
     nothing to copy back. ``relations`` are loaded with it (``select_related``).
     """
-    dossier.refresh_from_db(
-        from_queryset=Dossier.objects.select_for_update().select_related(*relations)
-    )
+    requete = Dossier.objects.select_for_update()
+    if relations:
+        requete = requete.select_related(*relations)
+    dossier.refresh_from_db(from_queryset=requete)
     return dossier
 
 

@@ -1,0 +1,81 @@
+"""Form pieces of the sectioned pages (dossier and bilan): numbers typed the French way, text
+areas, a section that reports its valid values only, fields laid out in a table."""
+
+import re
+
+from django import forms
+
+LIBELLES_VALEURS = {
+    "valeur": "Nombre",
+    "valeur_femmes": "Femmes",
+    "valeur_hommes": "Hommes",
+    "valeur_filles": "Filles",
+    "valeur_garcons": "Garçons",
+}
+ESPACES = re.compile(r"[\s\u00a0\u202f€]")
+
+
+class NombreEntierField(forms.IntegerField):
+    """A whole number ≥ 0 people may type with spaces ("1 500") or a euro sign."""
+
+    default_error_messages = {
+        "invalid": "Saisissez un nombre entier, sans virgule (par exemple 1500).",
+        "min_value": "Saisissez un nombre positif ou nul.",
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", 2_000_000_000)
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("min", None)
+        attrs.pop("max", None)
+        attrs.pop("step", None)
+        attrs.update({"inputmode": "numeric", "autocomplete": "off"})
+        return attrs
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = ESPACES.sub("", value)
+        return super().to_python(value)
+
+
+def champ_texte(label, lignes=4, **kwargs):
+    """An optional multi-line text field."""
+    return forms.CharField(
+        label=label, required=False, widget=forms.Textarea(attrs={"rows": lignes}), **kwargs
+    )
+
+
+class SectionForm(forms.Form):
+    """A section: reports the valid values only, so that one bad field does not block the rest."""
+
+    section = None
+    required_css_class = ""
+
+    def valeurs_valides(self):
+        """Valid values of the fields the page sent (a text field absent from it is left alone)."""
+        self.is_valid()
+        return {
+            nom: v
+            for nom, v in self.cleaned_data.items()
+            if nom not in self.errors
+            and not self.fields[nom].widget.value_omitted_from_data(
+                self.data, self.files, self.add_prefix(nom)
+            )
+        }
+
+
+class ChampsEnTableau(SectionForm):
+    """Fields laid out by hand in a table: mark invalid inputs and tie them to their message."""
+
+    def full_clean(self):
+        super().full_clean()
+        for nom in self.errors:
+            if nom in self.fields:
+                attrs = self.fields[nom].widget.attrs
+                attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+                attrs["aria-describedby"] = f"{self[nom].auto_id}_erreur"
