@@ -7,7 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm, 
 from django.core.exceptions import ValidationError
 
 from ..models import Role, Utilisateur
-from . import notifications as notifications_comptes
+from . import notifications
 from .services import MESSAGE_ADRESSE_PRISE, normaliser_email
 
 logger = logging.getLogger(__name__)
@@ -154,7 +154,7 @@ class MotDePasseOublieForm(PasswordResetForm):
     def send_mail(self, subject_template_name, email_template_name, context, from_email,
                   to_email, html_email_template_name=None):
         try:
-            notifications_comptes.envoyer_reinitialisation(to_email, context)
+            notifications.envoyer_reinitialisation(to_email, context)
         except Exception:
             # As Django does: a failed send must not tell whether the address has an account.
             logger.exception("Échec de l'envoi du lien de réinitialisation au compte %s",

@@ -11,7 +11,7 @@ from django.utils import timezone
 from ..commun.erreurs import ErreurMetier, SaisieInvalide
 from ..models import Role, Utilisateur
 from . import axes as comptes_axes
-from . import notifications as notifications_comptes
+from . import notifications
 from .permissions import est_administrateur
 
 SEL_CONFIRMATION = "candidatures.comptes.confirmation"
@@ -68,7 +68,7 @@ def inscrire(*, email, mot_de_passe, prenom="", nom="", suivant=""):
     utilisateur.groups.add(_groupe(Role.PORTEUR))
     transaction.on_commit(
         partial(
-            notifications_comptes.envoyer_confirmation,
+            notifications.envoyer_confirmation,
             utilisateur,
             jeton_confirmation(utilisateur),
             suivant,
@@ -105,7 +105,7 @@ def renvoyer_confirmation(*, email):
         email__iexact=normaliser_email(email), email_confirme_le__isnull=True, is_active=True
     ).first()
     if utilisateur is not None:
-        notifications_comptes.envoyer_confirmation(utilisateur, jeton_confirmation(utilisateur))
+        notifications.envoyer_confirmation(utilisateur, jeton_confirmation(utilisateur))
     return utilisateur
 
 
@@ -134,7 +134,7 @@ def demander_changement_adresse(*, utilisateur, nouvelle_adresse):
     )
     transaction.on_commit(
         partial(
-            notifications_comptes.envoyer_changement_adresse, utilisateur, nouvelle_adresse, jeton
+            notifications.envoyer_changement_adresse, utilisateur, nouvelle_adresse, jeton
         )
     )
     return jeton

@@ -17,7 +17,7 @@ from ..commun.erreurs import ErreurMetier, ajouter_au_formulaire
 from ..models import Role, Utilisateur
 from ..structures.selectors import structures_de
 from . import axes as comptes_axes
-from . import services as services_comptes
+from . import services
 from .forms import (
     AdresseForm,
     ChangementAdresseForm,
@@ -73,7 +73,7 @@ class MotDePasseReinitialiserView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form):
         reponse = super().form_valid(form)
         # The reset link reached the mailbox: the address is proven, as a confirmation would.
-        services_comptes.marquer_adresse_confirmee(utilisateur=form.user)
+        services.marquer_adresse_confirmee(utilisateur=form.user)
         return reponse
 
 
@@ -98,7 +98,7 @@ def inscription(request):
     form = InscriptionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            utilisateur = services_comptes.inscrire(
+            utilisateur = services.inscrire(
                 email=form.cleaned_data["email"],
                 mot_de_passe=form.cleaned_data["password1"],
                 prenom=form.cleaned_data["prenom"],
@@ -125,7 +125,7 @@ def inscription_envoyee(request):
 @login_not_required
 def confirmer(request, jeton):
     try:
-        services_comptes.confirmer_adresse(jeton=jeton)
+        services.confirmer_adresse(jeton=jeton)
     except ErreurMetier as erreur:
         return render(
             request, "comptes/lien_invalide.html", {"erreur": str(erreur)}, status=400
@@ -142,7 +142,7 @@ def confirmer(request, jeton):
 def renvoyer_confirmation(request):
     form = AdresseForm(request.POST or None, initial={"email": request.GET.get("email", "")})
     if request.method == "POST" and form.is_valid():
-        services_comptes.renvoyer_confirmation(email=form.cleaned_data["email"])
+        services.renvoyer_confirmation(email=form.cleaned_data["email"])
         # Same answer whether the account exists or not: the page reveals no address.
         messages.info(
             request,
@@ -156,7 +156,7 @@ def renvoyer_confirmation(request):
 def mon_compte(request):
     form = ProfilForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        services_comptes.modifier_profil(
+        services.modifier_profil(
             utilisateur=request.user,
             prenom=form.cleaned_data["prenom"],
             nom=form.cleaned_data["nom"],
@@ -174,7 +174,7 @@ def changer_adresse(request):
     form = ChangementAdresseForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services_comptes.demander_changement_adresse(
+            services.demander_changement_adresse(
                 utilisateur=request.user, nouvelle_adresse=form.cleaned_data["nouvelle_adresse"]
             )
         except ErreurMetier as erreur:
@@ -192,7 +192,7 @@ def changer_adresse(request):
 @login_not_required
 def confirmer_adresse(request, jeton):
     try:
-        utilisateur = services_comptes.confirmer_changement_adresse(jeton=jeton)
+        utilisateur = services.confirmer_changement_adresse(jeton=jeton)
     except ErreurMetier as erreur:
         return render(
             request, "comptes/lien_invalide.html", {"erreur": str(erreur)}, status=400
@@ -262,7 +262,7 @@ def roles_modifier(request, pk):
         messages.error(request, "Les rôles envoyés ne sont pas valides.")
         return _retour_roles(request)
     try:
-        services_comptes.definir_roles(
+        services.definir_roles(
             utilisateur=utilisateur, roles=form.cleaned_data["roles"], par=request.user
         )
     except ErreurMetier as erreur:
@@ -277,7 +277,7 @@ def roles_modifier(request, pk):
 def debloquer(request, pk):
     _exiger_gestion_roles(request)
     utilisateur = get_object_or_404(Utilisateur, pk=pk)
-    services_comptes.debloquer_connexion(utilisateur=utilisateur)
+    services.debloquer_connexion(utilisateur=utilisateur)
     messages.success(request, f"La connexion de {utilisateur.email} est débloquée.")
     return _retour_roles(request)
 

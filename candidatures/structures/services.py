@@ -13,7 +13,7 @@ from ..commun.erreurs import ErreurMetier, SaisieInvalide
 from ..commun.validators import TYPES_MIME, extension_de, normaliser_siret, valider_document
 from ..comptes.services import lire_jeton, normaliser_email
 from ..models import DemandeAdhesion, DocumentStructure, Invitation, Membre, Structure
-from . import notifications as notifications_structures
+from . import notifications
 from .permissions import oublier_roles_structures
 
 SEL_INVITATION = "candidatures.structures.invitation"
@@ -146,7 +146,7 @@ def demander_adhesion(*, utilisateur, siret, message=""):
     demande = DemandeAdhesion.objects.create(
         structure=structure, utilisateur=utilisateur, message=message.strip()
     )
-    transaction.on_commit(partial(notifications_structures.envoyer_demande_adhesion, demande))
+    transaction.on_commit(partial(notifications.envoyer_demande_adhesion, demande))
     return demande
 
 
@@ -158,7 +158,7 @@ def _traiter_demande(demande, *, par, statut):
     demande.traitee_le = timezone.now()
     demande.traitee_par = par
     demande.save(update_fields=["statut", "traitee_le", "traitee_par"])
-    transaction.on_commit(partial(notifications_structures.envoyer_reponse_adhesion, demande))
+    transaction.on_commit(partial(notifications.envoyer_reponse_adhesion, demande))
     return demande
 
 
@@ -212,7 +212,7 @@ def inviter_membre(*, structure, email, role, par):
     invitation.save()
     transaction.on_commit(
         partial(
-            notifications_structures.envoyer_invitation, invitation, jeton_invitation(invitation)
+            notifications.envoyer_invitation, invitation, jeton_invitation(invitation)
         )
     )
     return invitation

@@ -14,7 +14,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from ..models import GenerationBilan
-from . import rendus as rendus_bilans
+from . import rendus
 from .agregats import Perimetre, agreger, empreinte, fiches_dossiers, lignes_brutes
 
 logger = logging.getLogger(__name__)
@@ -31,11 +31,11 @@ def construire(perimetre, format, progression=None):
         lignes = lignes_brutes(perimetre)
         if progression:
             progression(55)
-        return rendus_bilans.classeur_xlsx(bilan, lignes, progression)
+        return rendus.classeur_xlsx(bilan, lignes, progression)
     fiches = fiches_dossiers(perimetre) if perimetre.structure_id else None
     if progression:
         progression(50)
-    return rendus_bilans.bilan_pdf(bilan, fiches)
+    return rendus.bilan_pdf(bilan, fiches)
 
 
 def _champs_perimetre(perimetre):

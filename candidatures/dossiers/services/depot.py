@@ -18,7 +18,7 @@ from ...models import (
     Statut,
     TrancheAge,
 )
-from .. import selectors as selectors_dossiers
+from .. import selectors
 from .brouillons import _historiser_creation
 from .notifications import envoyer_recepisse
 from .statuts import changer_statut, verrouiller_dossier
@@ -45,7 +45,7 @@ def deposer_dossier(*, dossier, par, maintenant=None):
     appel = verrouille.appel
     if verrouille.statut == Statut.BROUILLON and not appel.est_ouvert(maintenant):
         raise ErreurMetier(_message_appel_non_ouvert(appel, maintenant))
-    manques = selectors_dossiers.manques(verrouille)
+    manques = selectors.manques(verrouille)
     if manques:
         raise Incomplet(_message_incomplet(manques), manques)
     if not verrouille.reference:
@@ -57,7 +57,7 @@ def deposer_dossier(*, dossier, par, maintenant=None):
         verrouille.demandes_correction.filter(traitee_le__isnull=True).update(traitee_le=maintenant)
     # The structure's documents are referenced as they are now: later versions do not change
     # what was submitted.
-    actuels, _manquants = selectors_dossiers.documents_structure(verrouille.structure)
+    actuels, _manquants = selectors.documents_structure(verrouille.structure)
     verrouille.documents_deposes.set(actuels)
     changer_statut(dossier=verrouille, vers=Statut.DEPOSE, par=par)
     # The PDF and the e-mail are built by the worker: the submission does not wait for them.

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from candidatures.appels.demo import creer_appels_demo
 from candidatures.models import Membre, Role, Structure, Utilisateur
-from candidatures.structures import services as services_structures
+from candidatures.structures import services
 
 MOT_DE_PASSE_DEMO = "demo-contrat-ville"
 
@@ -76,7 +76,7 @@ class Command(BaseCommand):
 
         structure = Structure.objects.filter(siret=STRUCTURE_DEMO["siret"]).first()
         if structure is None:
-            structure = services_structures.creer_structure(
+            structure = services.creer_structure(
                 par=comptes[Role.PORTEUR], donnees=STRUCTURE_DEMO
             )
         else:

@@ -12,8 +12,7 @@ from candidatures.structures.permissions import est_membre
 from evaluation.instruction.permissions import est_instructeur
 from evaluation.models import Bilan, DemandeCorrectionBilan
 
-from .. import notifications as notifications_bilans
-from .. import selectors as selectors_bilans
+from .. import notifications, selectors
 from .saisie import _verrouiller
 
 
@@ -25,7 +24,7 @@ def deposer_bilan(*, bilan, par, qualite="", maintenant=None):
     dossier = verrouille.dossier
     if not est_membre(par, dossier.structure):
         raise ErreurMetier("Seul un membre de la structure dépose son bilan.")
-    manques = selectors_bilans.manques(verrouille)
+    manques = selectors.manques(verrouille)
     if manques:
         raise Incomplet(_message_incomplet(manques), manques)
     if dossier.statut == Statut.EN_COURS:
@@ -38,13 +37,13 @@ def deposer_bilan(*, bilan, par, qualite="", maintenant=None):
     verrouille.qualite_signataire = (qualite or "").strip()[:150]
     verrouille.modifie_le = maintenant
     verrouille.save()
-    transaction.on_commit(partial(notifications_bilans.notifier_depot, bilan_id=verrouille.pk))
+    transaction.on_commit(partial(notifications.notifier_depot, bilan_id=verrouille.pk))
     return verrouille
 
 
 def _message_incomplet(manques):
     nombre = sum(len(m) for m in manques.values())
-    sections = ", ".join(selectors_bilans.SECTIONS[s] for s in manques)
+    sections = ", ".join(selectors.SECTIONS[s] for s in manques)
     return (
         f"Le bilan ne peut pas être déposé : {nombre} élément{'s' if nombre > 1 else ''} "
         f"à compléter ({sections})."
@@ -81,7 +80,7 @@ def demander_corrections_bilan(*, bilan, par, message, maintenant=None):
     verrouille.modifie_le = maintenant
     verrouille.save(update_fields=["modifie_le"])
     transaction.on_commit(
-        partial(notifications_bilans.notifier_corrections, demande_id=demande.pk)
+        partial(notifications.notifier_corrections, demande_id=demande.pk)
     )
     return demande
 
@@ -99,6 +98,6 @@ def valider_bilan(*, bilan, par, maintenant=None):
     verrouille.valide_par = par
     verrouille.modifie_le = maintenant
     verrouille.save(update_fields=["valide_le", "valide_par", "modifie_le"])
-    transaction.on_commit(partial(notifications_bilans.notifier_validation, bilan_id=verrouille.pk))
+    transaction.on_commit(partial(notifications.notifier_validation, bilan_id=verrouille.pk))
     return verrouille
 

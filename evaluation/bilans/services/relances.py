@@ -10,7 +10,7 @@ from candidatures.dossiers.services.statuts import changer_statut
 from candidatures.models import STATUTS_SAISIE, Dossier, Statut
 from evaluation.models import RelanceBilan
 
-from .. import notifications as notifications_bilans
+from .. import notifications
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ def _relancer(dossier, etape, echeance):
             motif="Bilan attendu : rappel envoyé à la structure.",
         )
     relance.destinataires = ", ".join(
-        notifications_bilans.envoyer_relance(dossier=dossier, etape=etape)
+        notifications.envoyer_relance(dossier=dossier, etape=etape)
     )
     relance.save(update_fields=["destinataires"])
     return relance

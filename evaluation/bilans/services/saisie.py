@@ -20,7 +20,7 @@ from evaluation.models import (
     RealisationIndicateur,
 )
 
-from .. import selectors as selectors_bilans
+from .. import selectors
 
 VALEUR_MAX = 2_000_000_000
 
@@ -86,7 +86,7 @@ MESSAGE_ENTIER = "Saisissez un nombre entier positif ou nul."
 
 def _valider_champs(bilan, champs, erreurs):
     permis = {f.name for f in Bilan._meta.get_fields()} & (
-        {*selectors_bilans.CHAMPS_QUALITATIFS_REQUIS, *CHAMPS_BENEFICIAIRES,
+        {*selectors.CHAMPS_QUALITATIFS_REQUIS, *CHAMPS_BENEFICIAIRES,
          "objectifs_commentaire"}
     )
     for nom, valeur in champs.items():
@@ -110,7 +110,7 @@ def _valider_realisations(indicateurs, realisations, erreurs):
                 "Cet indicateur n'est pas un indicateur des objectifs de l'action."
             )
             continue
-        attendus = selectors_bilans.champs_realisation(indicateur)
+        attendus = selectors.champs_realisation(indicateur)
         for champ, valeur in valeurs.items():
             cle = f"indicateur_{indicateur_id}_{champ}"
             if champ not in attendus:
@@ -162,7 +162,7 @@ def enregistrer_bilan(
     """
     verrouille = _verrouiller(bilan, version)
     champs, realisations, lignes = champs or {}, realisations or {}, lignes or {}
-    indicateurs = {i.pk: i for i in selectors_bilans.indicateurs_du_bilan(verrouille.dossier)}
+    indicateurs = {i.pk: i for i in selectors.indicateurs_du_bilan(verrouille.dossier)}
     erreurs = {}
     _valider_champs(verrouille, champs, erreurs)
     _valider_realisations(indicateurs, realisations, erreurs)

@@ -12,8 +12,7 @@ from candidatures.commun.erreurs import SaisieInvalide
 from candidatures.models import AppelAProjets, Dossier, Structure
 from evaluation.models import GenerationBilan
 
-from .. import graphiques, taches
-from .. import selectors as selectors_bilans
+from .. import graphiques, selectors, taches
 from ..agregats import Perimetre, agreger
 from ..forms import FiltreBilansForm, ParametresBilanForm
 from ..permissions import (
@@ -149,7 +148,7 @@ def parametres(request, appel_pk):
     if not peut_parametrer_bilans(request.user):
         raise Http404
     appel = get_object_or_404(AppelAProjets, pk=appel_pk)
-    seuil = selectors_bilans.seuil_ecart(appel)
+    seuil = selectors.seuil_ecart(appel)
     form = ParametresBilanForm(request.POST or None, initial={"seuil_ecart": seuil})
     if request.method == "POST" and form.is_valid():
         try:

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_GET
 
 from candidatures.models import STATUTS_SAISIE
 
-from .. import selectors as selectors_bilans
+from .. import selectors
 from ..permissions import peut_voir_bilans_annuels
 
 PAR_PAGE = 50
@@ -19,7 +19,7 @@ def liste(request):
     contexte = {"peut_voir_annuels": peut_voir_bilans_annuels(request.user)}
     if membre_de:
         dossiers = list(
-            selectors_bilans.dossiers_a_bilan(request.user).filter(
+            selectors.dossiers_a_bilan(request.user).filter(
                 structure__membres__utilisateur=request.user
             )
         )
@@ -31,7 +31,7 @@ def liste(request):
         ]
     if peut_voir_bilans_annuels(request.user):
         contexte["a_valider"] = Paginator(
-            selectors_bilans.bilans_a_valider(), PAR_PAGE
+            selectors.bilans_a_valider(), PAR_PAGE
         ).get_page(request.GET.get("page"))
     return render(request, "bilans/liste.html", contexte)
 

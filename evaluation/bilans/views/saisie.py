@@ -13,7 +13,7 @@ from candidatures.commun.sections import PageSections
 from candidatures.dossiers import budget
 from evaluation.models import Bilan, PieceBilan
 
-from .. import selectors as selectors_bilans
+from .. import selectors
 from ..forms import (
     CompteRenduForm,
     DepotBilanForm,
@@ -48,15 +48,15 @@ class PageBilan(PageSections):
         super().__init__(request, bilan, data)
         self.bilan = bilan
         dossier = bilan.dossier
-        self.seuil = selectors_bilans.seuil_ecart(dossier.appel_id)
-        self.indicateurs = selectors_bilans.indicateurs_du_bilan(dossier)
+        self.seuil = selectors.seuil_ecart(dossier.appel_id)
+        self.indicateurs = selectors.indicateurs_du_bilan(dossier)
         initial = _initial(bilan)
         self.qualitatif = QualitatifForm(data, initial=initial)
         self.realisations = RealisationsForm(
             data, initial=initial, indicateurs=self.indicateurs,
             previsions={p.indicateur_id: p for p in dossier.previsions.all()},
         )
-        self.lignes = selectors_bilans.compte_rendu(bilan, self.seuil)
+        self.lignes = selectors.compte_rendu(bilan, self.seuil)
         self.compte_rendu = CompteRenduForm(data, initial=initial, lignes=self.lignes)
         self.pieces = PieceBilanForm(data, files)
 
@@ -83,7 +83,7 @@ class PageBilan(PageSections):
         )
         self.bilan.refresh_from_db()
         self.version = self.bilan.version
-        self.lignes = selectors_bilans.compte_rendu(self.bilan, self.seuil)
+        self.lignes = selectors.compte_rendu(self.bilan, self.seuil)
 
     def _libelle(self, champ):
         nom = champ.name
@@ -97,8 +97,8 @@ class PageBilan(PageSections):
 
     def contexte(self):
         bilan = self.bilan
-        manques = selectors_bilans.manques(bilan, indicateurs=self.indicateurs, lignes=self.lignes)
-        prevus, realises = selectors_bilans.totaux_compte_rendu(self.lignes)
+        manques = selectors.manques(bilan, indicateurs=self.indicateurs, lignes=self.lignes)
+        prevus, realises = selectors.totaux_compte_rendu(self.lignes)
         return {
             **super().contexte(),
             "dossier": bilan.dossier,
@@ -107,7 +107,7 @@ class PageBilan(PageSections):
             "manques": manques,
             "sections": [
                 {"cle": cle, "titre": titre, "manques": manques.get(cle, [])}
-                for cle, titre in selectors_bilans.SECTIONS.items()
+                for cle, titre in selectors.SECTIONS.items()
             ],
             "charges": self.compte_rendu.cote(budget.CHARGE),
             "emplois": self.compte_rendu.cote(budget.CONTRIBUTION_EMPLOI),
@@ -118,7 +118,7 @@ class PageBilan(PageSections):
             "pieces_bilan": bilan.pieces.all(),
             "demande": bilan.demandes_correction.filter(traitee_le__isnull=True).first(),
             "depot": DepotBilanForm(),
-            "champs_beneficiaires": selectors_bilans.champs_beneficiaires(bilan.dossier),
+            "champs_beneficiaires": selectors.champs_beneficiaires(bilan.dossier),
         }
 
 
@@ -144,7 +144,7 @@ def saisie(request, pk):
 
 def _ancre(request):
     section = request.POST.get("enregistrer", "")
-    return f"#section-{section}" if section in selectors_bilans.SECTIONS else ""
+    return f"#section-{section}" if section in selectors.SECTIONS else ""
 
 
 @require_POST

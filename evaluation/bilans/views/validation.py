@@ -8,10 +8,10 @@ from django.views.decorators.http import require_GET, require_POST
 from candidatures.commun.erreurs import ErreurMetier
 from evaluation.models import Bilan, PieceBilan
 
-from .. import selectors as selectors_bilans
+from .. import selectors
 from ..forms import CorrectionsBilanForm
 from ..permissions import peut_saisir_bilan, peut_valider_bilan, peut_voir_bilan
-from ..services import depot as services_bilans_depot
+from ..services import depot
 from .commun import _dossier
 
 
@@ -32,16 +32,16 @@ def _contexte_detail(request, dossier, bilan, corrections=None):
     }
     if bilan is not None:
         bilan.dossier = dossier
-        seuil = selectors_bilans.seuil_ecart(dossier.appel_id)
-        lignes = selectors_bilans.compte_rendu(bilan, seuil)
-        prevus, realises = selectors_bilans.totaux_compte_rendu(lignes)
+        seuil = selectors.seuil_ecart(dossier.appel_id)
+        lignes = selectors.compte_rendu(bilan, seuil)
+        prevus, realises = selectors.totaux_compte_rendu(lignes)
         realisations = {r.indicateur_id: r for r in bilan.realisations.all()}
         previsions = {p.indicateur_id: p for p in dossier.previsions.all()}
         contexte.update({
             "seuil": seuil,
             "indicateurs": [
                 (i, realisations.get(i.pk), previsions.get(i.pk))
-                for i in selectors_bilans.indicateurs_du_bilan(dossier)
+                for i in selectors.indicateurs_du_bilan(dossier)
             ],
             "lignes": [lg for lg in lignes if lg.prevu or lg.realise is not None],
             "totaux_prevus": prevus,
@@ -57,7 +57,7 @@ def valider(request, pk):
     dossier = _dossier(request, pk, peut_valider_bilan)
     bilan = get_object_or_404(Bilan, dossier=dossier)
     try:
-        services_bilans_depot.valider_bilan(bilan=bilan, par=request.user)
+        depot.valider_bilan(bilan=bilan, par=request.user)
     except ErreurMetier as erreur:
         messages.error(request, str(erreur))
     else:
@@ -72,7 +72,7 @@ def corrections(request, pk):
     form = CorrectionsBilanForm(request.POST)
     if form.is_valid():
         try:
-            services_bilans_depot.demander_corrections_bilan(
+            depot.demander_corrections_bilan(
                 bilan=bilan, par=request.user, message=form.cleaned_data["message"]
             )
         except ErreurMetier as erreur:
