@@ -19,6 +19,11 @@ urlpatterns = [
     ),
     path("referentiel/", include("referentiel.urls")),
     path("api/referentiel.json", referentiel_views.referentiel_json, name="api_referentiel"),
+    path(
+        "api/contrats/<slug:contrat>/referentiel.json",
+        referentiel_views.contrat_json,
+        name="api_contrat_referentiel",
+    ),
     path("comptes/", include("candidatures.comptes.urls")),
     path("structures/", include("candidatures.structures.urls")),
     path("appels/", include("candidatures.appels.urls")),

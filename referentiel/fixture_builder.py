@@ -34,7 +34,13 @@ CODE_ORIENTATION = re.compile(r"^\d+\.\d+$")
 CODE_OBJECTIF = re.compile(r"^\d+\.\d+\.\d+$")
 CODE_ACTION = re.compile(r"^\d+\.\d+\.\d+\.[a-z]$")
 
-CLES_CONTRAT = {"code", "nom", "territoire", "annee_debut", "annee_fin", "source"}
+CLES_CONTRAT = {
+    "code", "nom", "territoire", "generation", "annee_debut", "annee_fin", "source", "par_defaut"
+}
+CLES_TERRITOIRE = {"code", "nom", "type", "siren"}
+CLES_GENERATION = {"code", "nom", "annee_debut", "annee_fin"}
+# Foreign keys to the tree: their natural key is (contract code, code).
+CLES_ARBRE = ("pilier", "orientation", "objectif", "action", "cible_objectif", "cible_orientation")
 CLES_QUARTIER = {"code", "nom", "commune", "code_officiel", "secteurs", "valide_du", "valide_au"}
 CLES_OBJECTIF = {
     "code",
@@ -88,9 +94,24 @@ def construire_fixture(source):
     when the source is inconsistent (unknown parent or target, duplicate code, stray key…).
     """
     contrat = source.get("contrat")
-    if not isinstance(contrat, dict):
-        raise SourceInvalide("table [contrat] absente")
-    lignes = [_ligne_contrat(contrat), *_lignes_quartiers(source)]
+    for table in ("territoire", "generation", "contrat"):
+        if not isinstance(source.get(table), dict):
+            raise SourceInvalide(f"table [{table}] absente")
+    territoire, generation = source["territoire"], source["generation"]
+    _verifier_cles(territoire, CLES_TERRITOIRE, "[territoire]", requises={"code", "nom", "type"})
+    _verifier_cles(generation, CLES_GENERATION, "[generation]", requises=CLES_GENERATION)
+    if contrat.get("territoire") != territoire["code"]:
+        raise SourceInvalide("[contrat] : territoire doit être le code de [territoire]")
+    if contrat.get("generation") != generation["code"]:
+        raise SourceInvalide("[contrat] : generation doit être le code de [generation]")
+    quartiers = list(_lignes_quartiers(source, generation["code"]))
+    lignes = [
+        _ligne("territoire", **{"siren": "", **territoire}),
+        _ligne("generation", **generation),
+        *quartiers,
+        _ligne_contrat(contrat, [q["fields"]["code"] for q in quartiers], generation["code"]),
+    ]
+    debut_arbre = len(lignes)
 
     piliers = _niveau(source, "piliers", CODE_PILIER, parents=None)
     for code, ordre, item in piliers:
@@ -115,23 +136,40 @@ def construire_fixture(source):
         codes_orientations={code for code, _, _ in orientations},
         actions_par_objectif=actions_par_objectif,
     )
+    for ligne in lignes[debut_arbre:]:
+        _cles_par_contrat(ligne, contrat["code"])
     return lignes
 
 
-def _ligne_contrat(contrat):
-    _verifier_cles(contrat, CLES_CONTRAT, "[contrat]", requises=CLES_CONTRAT - {"source"})
+def _cles_par_contrat(ligne, code_contrat):
+    """Tree codes are unique within their contract: every reference to one carries it."""
+    champs = ligne["fields"]
+    for cle in CLES_ARBRE:
+        if champs.get(cle) is not None:
+            champs[cle] = [code_contrat, *champs[cle]]
+    if ligne["model"] in (f"{APP}.orientation", f"{APP}.objectif", f"{APP}.action"):
+        champs["contrat"] = [code_contrat]
+
+
+def _ligne_contrat(contrat, codes_quartiers, code_generation):
+    _verifier_cles(
+        contrat, CLES_CONTRAT, "[contrat]", requises=CLES_CONTRAT - {"source", "par_defaut"}
+    )
     return _ligne(
         "contrat",
         code=contrat["code"],
         nom=contrat["nom"],
-        territoire=contrat["territoire"],
+        territoire=[contrat["territoire"]],
+        generation=[code_generation],
         annee_debut=contrat["annee_debut"],
         annee_fin=contrat["annee_fin"],
         source=contrat.get("source", ""),
+        par_defaut=contrat.get("par_defaut", False),
+        quartiers=[[code_generation, code] for code in codes_quartiers],
     )
 
 
-def _lignes_quartiers(source):
+def _lignes_quartiers(source, code_generation):
     codes_quartiers = set()
     for quartier in source.get("quartiers", []):
         lieu = f"quartier {quartier.get('code')!r}"
@@ -141,6 +179,7 @@ def _lignes_quartiers(source):
         _nouveau_code(quartier["code"], codes_quartiers, lieu)
         yield _ligne(
             "quartierprioritaire",
+            generation=[code_generation],
             code=quartier["code"],
             nom=quartier["nom"],
             commune=quartier["commune"],

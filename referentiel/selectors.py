@@ -21,23 +21,52 @@ ORDRE_LIGNES = tuple(f"objectif__{c}" for c in ORDRE_OBJECTIFS) + ("ordre",)
 CODE_RE = re.compile(r"^\d+(\.\d+){0,2}(\.[a-z])?\.?$", re.IGNORECASE)
 
 
-def piliers_avec_arbre():
+def contrat_par_code(code=None):
+    """The contract of that code, or the default one; raise Contrat.DoesNotExist if none."""
+    if code is None:
+        contrat = Contrat.objects.select_related("territoire", "generation").par_defaut()
+        if contrat is None:
+            raise Contrat.DoesNotExist
+        return contrat
+    return Contrat.objects.select_related("territoire", "generation").get(code=code)
+
+
+def contrats_du_catalogue():
+    """Every contract, with its territory and generation, for the list of contracts."""
+    return Contrat.objects.select_related("territoire", "generation").order_by(
+        "territoire__nom", "-annee_debut", "code"
+    )
+
+
+def piliers_avec_arbre(contrat):
     """Return the piliers with their whole tree prefetched (a fixed number of queries)."""
-    return Pilier.objects.prefetch_related(
-        Prefetch("orientations", queryset=Orientation.objects.order_by("ordre", "code")),
-        Prefetch("orientations__objectifs", queryset=Objectif.objects.order_by("ordre", "code")),
-        Prefetch("orientations__objectifs__actions", queryset=Action.objects.order_by("ordre")),
+    return Pilier.objects.filter(contrat=contrat).select_related("contrat").prefetch_related(
+        Prefetch(
+            "orientations",
+            queryset=Orientation.objects.select_related("contrat").order_by("ordre", "code"),
+        ),
+        Prefetch(
+            "orientations__objectifs",
+            queryset=Objectif.objects.select_related("contrat").order_by("ordre", "code"),
+        ),
+        Prefetch(
+            "orientations__objectifs__actions",
+            queryset=Action.objects.select_related("contrat").order_by("ordre"),
+        ),
         Prefetch(
             "orientations__objectifs__renvois",
-            queryset=Renvoi.objects.select_related("cible_objectif", "cible_orientation", "action"),
+            queryset=Renvoi.objects.select_related(
+                "cible_objectif__contrat", "cible_orientation__contrat", "action"
+            ),
         ),
     ).order_by("ordre", "code")
 
 
-def objectif_detaille(code):
+def objectif_detaille(contrat, code):
     """Return one objective with everything its page shows, or raise Objectif.DoesNotExist."""
     return (
-        Objectif.objects.select_related("orientation__pilier")
+        Objectif.objects.filter(contrat=contrat)
+        .select_related("orientation__pilier", "orientation__contrat", "contrat")
         .prefetch_related(
             "actions",
             "exigences",
@@ -46,12 +75,12 @@ def objectif_detaille(code):
             Prefetch(
                 "renvois",
                 queryset=Renvoi.objects.select_related(
-                    "cible_objectif", "cible_orientation", "action"
+                    "cible_objectif__contrat", "cible_orientation__contrat", "action"
                 ),
             ),
             Prefetch(
                 "renvois_entrants",
-                queryset=Renvoi.objects.select_related("objectif", "action").order_by(
+                queryset=Renvoi.objects.select_related("objectif__contrat", "action").order_by(
                     "objectif__code"
                 ),
             ),
@@ -129,33 +158,39 @@ def termes_de(requete):
     return [t for t in plier(requete).split() if len(t) >= 2]
 
 
-def rechercher(requete):
-    """Search the tree by code prefix (``1.3.2``) or by words, ignoring accents and case."""
+def rechercher(contrat, requete):
+    """Search one contract's tree by code prefix (``1.3.2``) or by words (accents, case ignored)."""
     requete = (requete or "").strip()[:200]
     if not requete:
         return Recherche(requete, [], False, [])
     if CODE_RE.match(requete):
         code = requete.rstrip(".").lower()
-        return Recherche(requete, [code], True, _par_code(code))
+        return Recherche(requete, [code], True, _par_code(contrat, code))
     termes = termes_de(requete)
     if not termes:
         return Recherche(requete, [], False, [])
-    return Recherche(requete, termes, False, _par_mots(termes))
+    return Recherche(requete, termes, False, _par_mots(contrat, termes))
 
 
 def _correspond_code(code_item, code):
     return code_item.lower() == code or code_item.lower().startswith(code + ".")
 
 
-def _par_code(code):
+def _par_code(contrat, code):
     resultats = []
-    for o in Orientation.objects.order_by("pilier__ordre", "ordre"):
+    for o in Orientation.objects.filter(contrat=contrat).select_related("contrat").order_by(
+        "pilier__ordre", "ordre"
+    ):
         if _correspond_code(o.code, code):
             resultats.append(Resultat("orientation", o.code, o.titre, o.get_absolute_url()))
-    for o in Objectif.objects.order_by(*ORDRE_OBJECTIFS):
+    for o in Objectif.objects.filter(contrat=contrat).select_related("contrat").order_by(
+        *ORDRE_OBJECTIFS
+    ):
         if _correspond_code(o.code, code):
             resultats.append(Resultat("objectif", o.code, o.titre, o.get_absolute_url(), o.code))
-    for a in Action.objects.select_related("objectif").order_by(*ORDRE_ACTIONS):
+    for a in Action.objects.filter(contrat=contrat).select_related("objectif", "contrat").order_by(
+        *ORDRE_ACTIONS
+    ):
         if _correspond_code(a.code, code):
             resultats.append(
                 Resultat("action", a.code, a.libelle, a.get_absolute_url(), a.objectif.code)
@@ -168,21 +203,29 @@ def _contient(texte, termes):
     return all(t in plie for t in termes)
 
 
-def _par_mots(termes):
+def _par_mots(contrat, termes):
     resultats = []
-    for o in Orientation.objects.order_by("pilier__ordre", "ordre"):
+    for o in Orientation.objects.filter(contrat=contrat).select_related("contrat").order_by(
+        "pilier__ordre", "ordre"
+    ):
         if _contient(o.titre, termes):
             resultats.append(Resultat("orientation", o.code, o.titre, o.get_absolute_url()))
-    objectifs = Objectif.objects.order_by(*ORDRE_OBJECTIFS)
+    objectifs = Objectif.objects.filter(contrat=contrat).select_related("contrat").order_by(
+        *ORDRE_OBJECTIFS
+    )
     for o in objectifs:
         if _contient(o.titre, termes):
             resultats.append(Resultat("objectif", o.code, o.titre, o.get_absolute_url(), o.code))
-    for a in Action.objects.select_related("objectif").order_by(*ORDRE_ACTIONS):
+    for a in Action.objects.filter(contrat=contrat).select_related("objectif", "contrat").order_by(
+        *ORDRE_ACTIONS
+    ):
         if _contient(a.libelle, termes):
             resultats.append(
                 Resultat("action", a.code, a.libelle, a.get_absolute_url(), a.objectif.code)
             )
-    for e in Exigence.objects.select_related("objectif").order_by(*ORDRE_LIGNES):
+    for e in Exigence.objects.filter(objectif__contrat=contrat).select_related(
+        "objectif__contrat"
+    ).order_by(*ORDRE_LIGNES):
         if _contient(e.texte, termes):
             resultats.append(
                 Resultat(
@@ -193,7 +236,9 @@ def _par_mots(termes):
                     e.objectif.code,
                 )
             )
-    for i in Indicateur.objects.select_related("objectif").order_by(*ORDRE_LIGNES):
+    for i in Indicateur.objects.filter(objectif__contrat=contrat).select_related(
+        "objectif__contrat"
+    ).order_by(*ORDRE_LIGNES):
         if _contient(i.libelle, termes):
             resultats.append(
                 Resultat(
@@ -210,10 +255,12 @@ def _par_mots(termes):
 # --- JSON export ------------------------------------------------------------------------
 
 
-def referentiel_en_dict():
-    """Return the whole tree in the documented JSON shape (see README, « Référentiel en JSON »)."""
-    contrat = Contrat.objects.order_by("annee_debut").first()
-    piliers = Pilier.objects.prefetch_related(
+def referentiel_en_dict(contrat=None):
+    """Return a contract's tree (default: the default contract) in the documented JSON shape
+    (see README, « Référentiel en JSON »)."""
+    if contrat is None:
+        contrat = Contrat.objects.select_related("territoire").par_defaut()
+    piliers = Pilier.objects.filter(contrat=contrat).prefetch_related(
         Prefetch("orientations", queryset=Orientation.objects.order_by("ordre", "code")),
         Prefetch("orientations__objectifs", queryset=Objectif.objects.order_by("ordre", "code")),
         Prefetch("orientations__objectifs__actions", queryset=Action.objects.order_by("ordre")),
@@ -230,7 +277,7 @@ def referentiel_en_dict():
             {
                 "code": contrat.code,
                 "nom": contrat.nom,
-                "territoire": contrat.territoire,
+                "territoire": contrat.territoire.nom,
                 "periode": {"debut": contrat.annee_debut, "fin": contrat.annee_fin},
                 "source": contrat.source,
             }

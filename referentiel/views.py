@@ -1,21 +1,28 @@
-"""Public catalogue of the référentiel (no login): tree, search, objective pages, JSON."""
+"""Public catalogue of the référentiel (no login): contracts, trees, search, objectives, JSON."""
 
 import json
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from . import selectors
-from .models import Objectif, QuartierPrioritaire
+from .models import Contrat, Objectif
 
 
-@login_not_required
-@require_GET
-def index(request):
+def _contrat_ou_404(code=None):
+    try:
+        return selectors.contrat_par_code(code)
+    except Contrat.DoesNotExist:
+        if code is None:
+            return None
+        raise Http404(f"Aucun contrat de ville n'a le code « {code[:60]} ».") from None
+
+
+def _page_arbre(request, contrat, plusieurs):
     requete = request.GET.get("q", "").strip()
-    recherche = selectors.rechercher(requete) if requete else None
+    recherche = selectors.rechercher(contrat, requete) if requete and contrat else None
     if recherche:
         for r in recherche.resultats:
             r.extrait = selectors.surligner(r.texte, recherche.termes)
@@ -26,8 +33,10 @@ def index(request):
         request,
         "referentiel/index.html",
         {
-            "piliers": selectors.piliers_avec_arbre() if not recherche else [],
-            "quartiers": QuartierPrioritaire.objects.all() if not recherche else [],
+            "contrat": contrat,
+            "plusieurs_contrats": plusieurs,
+            "piliers": selectors.piliers_avec_arbre(contrat) if contrat and not recherche else [],
+            "quartiers": contrat.quartiers.all() if contrat and not recherche else [],
             "requete": requete,
             "recherche": recherche,
         },
@@ -36,18 +45,72 @@ def index(request):
 
 @login_not_required
 @require_GET
-def objectif(request, code):
+def index(request):
+    """One contract: its tree, as the portal always showed it. Several: the list of contracts."""
+    contrats = list(selectors.contrats_du_catalogue()[:2])
+    if len(contrats) > 1:
+        if request.GET.get("q"):
+            defaut = _contrat_ou_404()
+            return redirect(f"{defaut.get_absolute_url()}?{request.GET.urlencode()}")
+        return render(
+            request, "referentiel/contrats.html", {"contrats": selectors.contrats_du_catalogue()}
+        )
+    return _page_arbre(request, contrats[0] if contrats else None, plusieurs=False)
+
+
+@login_not_required
+@require_GET
+def contrat(request, contrat):
+    obj = _contrat_ou_404(contrat)
+    return _page_arbre(request, obj, plusieurs=Contrat.objects.count() > 1)
+
+
+@login_not_required
+@require_GET
+def objectif(request, contrat, code):
+    obj_contrat = _contrat_ou_404(contrat)
     try:
-        obj = selectors.objectif_detaille(code)
+        obj = selectors.objectif_detaille(obj_contrat, code)
     except Objectif.DoesNotExist:
-        raise Http404(f"Aucun objectif opérationnel n'a le code « {code[:20]} ».") from None
-    return render(request, "referentiel/objectif.html", {"objectif": obj})
+        raise Http404(
+            f"Aucun objectif opérationnel n'a le code « {code[:20]} » dans ce contrat."
+        ) from None
+    return render(
+        request,
+        "referentiel/objectif.html",
+        {
+            "objectif": obj,
+            "contrat": obj_contrat,
+            "plusieurs_contrats": Contrat.objects.count() > 1,
+        },
+    )
+
+
+@login_not_required
+@require_GET
+def objectif_par_defaut(request, code):
+    """Links made when the portal held one contract lead to that contract's objective."""
+    defaut = _contrat_ou_404()
+    if defaut is None:
+        raise Http404("Le référentiel n'est pas encore chargé.")
+    return redirect("referentiel:objectif", defaut.code, code, permanent=True)
+
+
+def _json(contrat):
+    contenu = json.dumps(selectors.referentiel_en_dict(contrat), ensure_ascii=False, indent=2)
+    reponse = HttpResponse(contenu, content_type="application/json; charset=utf-8")
+    reponse["Access-Control-Allow-Origin"] = "*"
+    return reponse
 
 
 @login_not_required
 @require_GET
 def referentiel_json(request):
-    contenu = json.dumps(selectors.referentiel_en_dict(), ensure_ascii=False, indent=2)
-    reponse = HttpResponse(contenu, content_type="application/json; charset=utf-8")
-    reponse["Access-Control-Allow-Origin"] = "*"
-    return reponse
+    """The default contract's tree (the address the single-contract portal published)."""
+    return _json(None)
+
+
+@login_not_required
+@require_GET
+def contrat_json(request, contrat):
+    return _json(_contrat_ou_404(contrat))

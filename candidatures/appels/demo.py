@@ -6,7 +6,7 @@ import zoneinfo
 from django.db import transaction
 from django.utils import timezone
 
-from referentiel.models import Action, Contrat, QuartierPrioritaire
+from referentiel.models import Action, Contrat
 
 from ..commun.erreurs import Incomplet
 from ..dossiers.services.brouillons import creer_dossier
@@ -26,7 +26,7 @@ def _paris(annee, mois, jour, heure=0, minute=0):
 def creer_appels_demo(*, maintenant=None):
     """Create (idempotently) the demo calls; return the lines to print."""
     maintenant = maintenant or timezone.now()
-    contrat = Contrat.objects.order_by("pk").first()
+    contrat = Contrat.objects.par_defaut()
     if contrat is None:
         return ["Référentiel absent : chargez-le (manage.py charger_referentiel) avant les appels."]
     annee = timezone.localtime(maintenant).year
@@ -77,7 +77,7 @@ def _dossier_depose(membre, appel):
         structure=membre.structure, appel=appel, par=membre.utilisateur,
         maintenant=appel.ouverture + datetime.timedelta(days=1),
     )
-    action = Action.objects.get(code="1.1.1.a")
+    action = Action.objects.get(contrat_id=appel.contrat_id, code="1.1.1.a")
     Dossier.objects.filter(pk=dossier.pk).update(
         action_principale=action,
         intitule="Le camion des quartiers",
@@ -101,7 +101,7 @@ def _dossier_depose(membre, appel):
         partenaires="Centre social, bailleur Logis Cévenols.",
     )
     dossier.refresh_from_db()
-    dossier.quartiers.set(QuartierPrioritaire.objects.filter(commune="Alès"))
+    dossier.quartiers.set(appel.contrat.quartiers.filter(commune="Alès"))
     for exigence in action.objectif.exigences.all():
         ReponseExigence.objects.create(
             dossier=dossier, exigence=exigence, texte="Les habitants construisent le programme."

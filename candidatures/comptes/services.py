@@ -8,8 +8,10 @@ from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
+from referentiel.models import Contrat
+
 from ..commun.erreurs import ErreurMetier, SaisieInvalide
-from ..models import Role, Utilisateur
+from ..models import Habilitation, Role, Utilisateur
 from . import axes as comptes_axes
 from . import notifications
 from .permissions import est_administrateur
@@ -159,8 +161,9 @@ def confirmer_changement_adresse(*, jeton):
 
 
 @transaction.atomic
-def definir_roles(*, utilisateur, roles, par):
-    """Give the user exactly these portal roles; administrators also get the Django admin."""
+def definir_roles(*, utilisateur, roles, par, territoire=None):
+    """Give the user exactly these roles: porteur and portal administrator are portal-wide;
+    instructeur and comité are held on ``territoire`` (default: the default contract's)."""
     roles = set(roles)
     inconnus = roles - set(Role.values)
     if inconnus:
@@ -170,14 +173,28 @@ def definir_roles(*, utilisateur, roles, par):
             "Vous ne pouvez pas retirer votre propre rôle d'administrateur : demandez-le à un "
             "autre administrateur."
         )
-    groupes = {nom: _groupe(nom) for nom in Role.values}
+    globaux = {Role.PORTEUR, Role.ADMINISTRATEUR}
+    groupes = {nom: _groupe(nom) for nom in globaux}
     utilisateur.groups.remove(*(g for nom, g in groupes.items() if nom not in roles))
     utilisateur.groups.add(*(g for nom, g in groupes.items() if nom in roles))
+    if territoire is None:
+        contrat = Contrat.objects.par_defaut()
+        territoire = contrat.territoire if contrat else None
+    if territoire is not None:
+        locaux = {Role.INSTRUCTEUR, Role.COMITE}
+        Habilitation.objects.filter(
+            utilisateur=utilisateur, territoire=territoire, contrat=None,
+            role__in=locaux - roles,
+        ).delete()
+        for role in locaux & roles:
+            Habilitation.objects.get_or_create(
+                utilisateur=utilisateur, territoire=territoire, contrat=None, role=role
+            )
     administrateur = Role.ADMINISTRATEUR in roles
     utilisateur.is_staff = administrateur
     utilisateur.is_superuser = administrateur
     utilisateur.save(update_fields=["is_staff", "is_superuser"])
-    utilisateur.__dict__.pop("_roles", None)
+    utilisateur.oublier_roles()
     return utilisateur
 
 

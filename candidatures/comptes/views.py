@@ -211,7 +211,9 @@ def _exiger_gestion_roles(request):
 def roles(request):
     _exiger_gestion_roles(request)
     recherche = RechercheUtilisateursForm(request.GET or None)
-    utilisateurs = Utilisateur.objects.prefetch_related("groups").order_by("email")
+    utilisateurs = Utilisateur.objects.prefetch_related("groups", "habilitations").order_by(
+        "email"
+    )
     if recherche.is_valid() and recherche.cleaned_data["q"]:
         q = recherche.cleaned_data["q"].strip()
         utilisateurs = utilisateurs.filter(
@@ -221,7 +223,9 @@ def roles(request):
     bloquees = comptes_axes.adresses_bloquees([u.email for u in page])
     lignes = []
     for utilisateur in page:
-        noms_groupes = {g.name for g in utilisateur.groups.all()}
+        noms_groupes = {g.name for g in utilisateur.groups.all()} | {
+            h.role for h in utilisateur.habilitations.all()
+        }
         if utilisateur.is_superuser:
             noms_groupes.add(Role.ADMINISTRATEUR)
         form = RolesForm(

@@ -47,12 +47,17 @@ class IdentiteForm(SectionForm):
     contact_email = forms.EmailField(label="Son adresse électronique", required=False)
     contact_telephone = forms.CharField(label="Son téléphone", required=False, max_length=20)
 
+    def __init__(self, *args, contrat, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A dossier targets the actions of its call's contract only.
+        self.contrat = contrat
+
     def clean_action_principale(self):
         code = self.cleaned_data["action_principale"].strip()
         if not code:
             return None
         try:
-            return action_eligible(code)
+            return action_eligible(code, self.contrat)
         except ErreurMetier as erreur:
             raise ValidationError(str(erreur)) from None
 
@@ -62,7 +67,7 @@ class IdentiteForm(SectionForm):
             if not code:
                 continue
             try:
-                action = action_eligible(code)
+                action = action_eligible(code, self.contrat)
             except ErreurMetier as erreur:
                 erreurs.append(str(erreur))
                 continue
@@ -110,7 +115,7 @@ class ProjetForm(SectionForm):
     lieux = champ_texte("Lieux de réalisation", 2)
     quartiers = forms.ModelMultipleChoiceField(
         label="Quartiers prioritaires concernés",
-        queryset=QuartierPrioritaire.objects.order_by("commune", "nom"),
+        queryset=QuartierPrioritaire.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -156,6 +161,11 @@ class ProjetForm(SectionForm):
             for tranche in TrancheAge:
                 valeurs[f"public_{tranche.value}"] = tranche.value in choisis
         return valeurs
+
+    def __init__(self, *args, contrat, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The QPV of the call's contract: each generation of contracts has its own list.
+        self.fields["quartiers"].queryset = contrat.quartiers.order_by("commune", "nom")
 
 
 class CahierForm(SectionForm):

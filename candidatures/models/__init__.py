@@ -7,7 +7,7 @@ from .appels import (
     DocumentAppel,
     EnveloppePilier,
 )
-from .comptes import Role, Utilisateur, UtilisateurManager
+from .comptes import Habilitation, Role, Utilisateur, UtilisateurManager
 from .contenu import LigneBudget, PieceJointe, PrevisionIndicateur, ReponseExigence, chemin_piece
 from .cycle import (
     STATUTS_AVANT_DECISION,
@@ -48,6 +48,7 @@ __all__ = [
     "STATUTS_SAISIE",
     "TRANSITIONS",
     "AppelAProjets",
+    "Habilitation",
     "AppelAProjetsQuerySet",
     "CompteurReferences",
     "DemandeAdhesion",

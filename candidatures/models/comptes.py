@@ -15,6 +15,9 @@ class Role(models.TextChoices):
     ADMINISTRATEUR = "administrateur", "administrateur"
 
 
+Role.PERSONNEL = (Role.INSTRUCTEUR, Role.COMITE, Role.ADMINISTRATEUR)
+
+
 class UtilisateurManager(BaseUserManager):
     use_in_migrations = True
 
@@ -77,28 +80,155 @@ class Utilisateur(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self):
         return self.prenom or self.email
 
-    def a_role(self, role):
-        """Tell whether the user belongs to the group of ``role`` (cached per instance)."""
+    # --- Roles -------------------------------------------------------------------------------
+    # Porteur and portal-wide administrator are groups. Instructeur, comité and territory
+    # administrator are habilitations: held on one contract, or on every contract of a territory.
+
+    def _habilitations(self):
+        if not hasattr(self, "_habilitations_cache"):
+            self._habilitations_cache = list(
+                self.habilitations.values_list("role", "territoire_id", "contrat_id")
+            )
+        return self._habilitations_cache
+
+    def _groupes(self):
         if not hasattr(self, "_roles"):
             self._roles = set(self.groups.values_list("name", flat=True))
-        return role in self._roles
+        return self._roles
+
+    def a_role(self, role):
+        """Tell whether the user holds ``role`` anywhere (group or habilitation; cached)."""
+        return role in self._groupes() or any(h[0] == role for h in self._habilitations())
+
+    @property
+    def est_administrateur_portail(self):
+        """Portal-wide administrators (group or Django superuser): every contract, every account."""
+        return self.is_superuser or Role.ADMINISTRATEUR in self._groupes()
+
+    def contrats_ids(self, *roles):
+        """Ids of the contracts where the user holds one of ``roles`` (None: every contract).
+
+        A territory administrator holds every staff role on its scope, as administrators stand
+        in for instructors and the comité.
+        """
+        if self.est_administrateur_portail:
+            return None
+        cle = frozenset(roles or Role.PERSONNEL) | {Role.ADMINISTRATEUR}
+        caches = self.__dict__.setdefault("_contrats_caches", {})
+        if cle not in caches:
+            from referentiel.models import Contrat
+
+            habs = [h for h in self._habilitations() if h[0] in cle]
+            ids = {h[2] for h in habs if h[2]}
+            territoires = {h[1] for h in habs if not h[2]}
+            if territoires:
+                ids |= set(
+                    Contrat.objects.filter(territoire_id__in=territoires).values_list(
+                        "pk", flat=True
+                    )
+                )
+            caches[cle] = frozenset(ids)
+        return caches[cle]
+
+    def a_role_sur(self, contrat_id, *roles):
+        """Whether the user holds one of ``roles`` (any staff role if none) on that contract."""
+        ids = self.contrats_ids(*roles)
+        return ids is None or contrat_id in ids
+
+    def est_instructeur_de(self, contrat_id):
+        return self.a_role_sur(contrat_id, Role.INSTRUCTEUR)
+
+    def est_comite_de(self, contrat_id):
+        return self.a_role_sur(contrat_id, Role.COMITE)
+
+    def est_personnel_de(self, contrat_id):
+        return self.a_role_sur(contrat_id)
+
+    def est_administrateur_de(self, contrat_id):
+        return self.a_role_sur(contrat_id, Role.ADMINISTRATEUR)
 
     @property
     def est_administrateur(self):
-        """Administrators (role or Django superuser) may do everything."""
+        """Administrators: portal-wide, or of a territory/contract (on their scope)."""
         return self.is_superuser or self.a_role(Role.ADMINISTRATEUR)
 
     @property
     def est_instructeur(self):
-        """Instructors, and administrators who may stand in for them."""
+        """Instructors somewhere, and administrators who may stand in for them."""
         return self.est_administrateur or self.a_role(Role.INSTRUCTEUR)
 
     @property
     def est_comite(self):
-        """Members of the comité de pilotage, and administrators."""
+        """Members of a comité de pilotage somewhere, and administrators."""
         return self.est_administrateur or self.a_role(Role.COMITE)
 
     @property
     def est_personnel(self):
-        """Staff of the contrat de ville: instructeurs, comité de pilotage, administrateurs."""
+        """Staff of some contract: instructeurs, comité de pilotage, administrateurs."""
         return self.est_administrateur or self.a_role(Role.INSTRUCTEUR) or self.a_role(Role.COMITE)
+
+    def oublier_roles(self):
+        """Forget the cached roles (after they changed)."""
+        for cle in ("_roles", "_habilitations_cache", "_contrats_caches"):
+            self.__dict__.pop(cle, None)
+
+
+class Habilitation(models.Model):
+    """A staff role held on one contract, or on every contract of a territory."""
+
+    ROLES = [
+        ("instructeur", "instructeur"),
+        ("comite", "comité de pilotage"),
+        ("administrateur", "administrateur du territoire"),
+    ]
+
+    utilisateur = models.ForeignKey(
+        Utilisateur, on_delete=models.CASCADE, related_name="habilitations"
+    )
+    role = models.CharField("rôle", max_length=20, choices=ROLES)
+    territoire = models.ForeignKey(
+        "referentiel.Territoire", on_delete=models.CASCADE, related_name="habilitations"
+    )
+    contrat = models.ForeignKey(
+        "referentiel.Contrat",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="habilitations",
+        help_text="Vide : tous les contrats du territoire.",
+    )
+    accordee_le = models.DateTimeField("accordée le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "habilitation"
+        verbose_name_plural = "habilitations"
+        ordering = ["territoire__nom", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["utilisateur", "role", "territoire"],
+                condition=models.Q(contrat__isnull=True),
+                name="habilitation_unique_territoire",
+            ),
+            models.UniqueConstraint(
+                fields=["utilisateur", "role", "contrat"],
+                condition=models.Q(contrat__isnull=False),
+                name="habilitation_unique_contrat",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["instructeur", "comite", "administrateur"]),
+                name="habilitation_role_valide",
+            ),
+        ]
+
+    def __str__(self):
+        portee = self.contrat or f"tous les contrats de {self.territoire}"
+        return f"{self.get_role_display()} — {portee}"
+
+    def save(self, *args, **kwargs):
+        if self.contrat_id:
+            from referentiel.models import Contrat
+
+            self.territoire_id = Contrat.objects.values_list("territoire_id", flat=True).get(
+                pk=self.contrat_id
+            )
+        super().save(*args, **kwargs)

@@ -82,7 +82,7 @@
     if (!champAction || !apercu) { return; }
     var code = champAction.value.trim();
     if (!code) { apercu.replaceChildren(); return; }
-    fetch(formulaire.dataset.ficheAction + "?code=" + encodeURIComponent(code), {
+    fetch(formulaire.dataset.ficheAction + "&code=" + encodeURIComponent(code), {
       headers: { "X-Requested-With": "fetch" }, credentials: "same-origin"
     }).then(function (r) { return r.json(); }).then(function (donnees) {
       apercu.replaceChildren();

@@ -13,6 +13,7 @@ from candidatures.models import (
     AppelAProjets,
     DocumentStructure,
     Dossier,
+    Habilitation,
     LigneBudget,
     Membre,
     PrevisionIndicateur,
@@ -48,9 +49,22 @@ class UtilisateurFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
-        # Traits reach a post-generation hook only through ``roles__…`` keys.
+        """Porteur and administrateur are portal-wide groups; instructeur and comité are held
+        on a territory: ``roles__territoire`` (default: the default contract's), or on one
+        contract with ``roles__contrat``."""
+        contrat = kwargs.get("contrat")
+        territoire = kwargs.get("territoire")
+        if contrat is None and territoire is None:
+            defaut = Contrat.objects.par_defaut()
+            territoire = defaut.territoire if defaut else None
         for role in [*(extracted or []), *kwargs.get("trait", [])]:
-            self.groups.add(Group.objects.get_or_create(name=role)[0])
+            if role in (Role.PORTEUR, Role.ADMINISTRATEUR):
+                self.groups.add(Group.objects.get_or_create(name=role)[0])
+            else:
+                Habilitation.objects.create(
+                    utilisateur=self, role=role, contrat=contrat,
+                    territoire=territoire or contrat.territoire,
+                )
 
     class Params:
         porteur = factory.Trait(roles__trait=[Role.PORTEUR])
@@ -101,7 +115,7 @@ class AppelAProjetsFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = AppelAProjets
 
-    contrat = factory.LazyFunction(lambda: Contrat.objects.order_by("pk").first())
+    contrat = factory.LazyFunction(lambda: Contrat.objects.par_defaut())
     # The year in Paris, as the portal counts it (not UTC: they differ on 31 December evening).
     annee = factory.Sequence(lambda n: timezone.localdate().year + n)
     titre = factory.LazyAttribute(lambda o: f"Appel à projets {o.annee} du contrat de ville")

@@ -172,13 +172,15 @@ def test_definir_les_roles():
     )
 
     cible.refresh_from_db()
-    assert set(cible.groups.values_list("name", flat=True)) == {"instructeur", "administrateur"}
+    assert set(cible.groups.values_list("name", flat=True)) == {"administrateur"}
+    assert set(cible.habilitations.values_list("role", flat=True)) == {"instructeur"}
     assert cible.is_staff and cible.is_superuser
 
     services_comptes.definir_roles(utilisateur=cible, roles=[Role.COMITE], par=admin)
 
     cible.refresh_from_db()
-    assert set(cible.groups.values_list("name", flat=True)) == {"comite"}
+    assert not cible.groups.exists()
+    assert set(cible.habilitations.values_list("role", flat=True)) == {"comite"}
     assert not cible.is_staff and not cible.is_superuser
 
 

@@ -220,7 +220,8 @@ def test_un_administrateur_attribue_les_roles_depuis_le_portail(client):
     )
 
     assertContains(reponse, "Rôles de cible@exemple.test : porteur de projet, instructeur.")
-    assert set(cible.groups.values_list("name", flat=True)) == {"porteur", "instructeur"}
+    assert set(cible.groups.values_list("name", flat=True)) == {"porteur"}
+    assert set(cible.habilitations.values_list("role", flat=True)) == {"instructeur"}
 
 
 def test_la_page_des_roles_recherche_et_coche_les_roles(client):

@@ -35,7 +35,7 @@ from candidatures.models import (
     Section,
     Statut,
 )
-from referentiel.models import Action, Indicateur, QuartierPrioritaire
+from referentiel.models import Action, Contrat, Indicateur, QuartierPrioritaire
 
 from .factories import (
     PDF_MINIMAL,
@@ -45,6 +45,8 @@ from .factories import (
     StructureFactory,
 )
 from .test_cycle import PASSAGES_PERMIS
+
+DEFAUT = Contrat.objects.par_defaut
 
 pytestmark = pytest.mark.django_db
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
@@ -71,7 +73,7 @@ def complet(responsable):
 def test_une_action_ordinaire_est_eligible():
     """An action of an objective inside the call is accepted, whatever the case typed."""
 
-    action = action_eligible(" 1.1.1.A ")
+    action = action_eligible(" 1.1.1.A ", DEFAUT())
 
     assert action.code == "1.1.1.a"
 
@@ -81,21 +83,21 @@ def test_action_dun_objectif_hors_appel_refusee():
     code = Action.objects.filter(objectif__hors_appel_a_projets=True).first().code
 
     with pytest.raises(ErreurMetier, match="hors appel à projets"):
-        action_eligible(code)
+        action_eligible(code, DEFAUT())
 
 
 def test_objectif_sans_action_refuse():
     """An objective without any action (2.3.7) cannot be chosen."""
 
     with pytest.raises(ErreurMetier, match="n'a aucune action"):
-        action_eligible("2.3.7")
+        action_eligible("2.3.7", DEFAUT())
 
 
 def test_objectif_qui_renvoie_pointe_vers_les_actions_cibles():
     """1.6.5 only refers to 1.1.1 and 1.1.3: the message lists their actions."""
 
     with pytest.raises(ErreurMetier) as erreur:
-        action_eligible("1.6.5")
+        action_eligible("1.6.5", DEFAUT())
 
     assert "1.1.1.a" in str(erreur.value) and "1.1.3.a" in str(erreur.value)
 
@@ -104,21 +106,21 @@ def test_action_qui_renvoie_pointe_vers_lobjectif_cible():
     """Action 1.6.1.a is a "Cf. objectif opérationnel 1.1.3": its actions are proposed."""
 
     with pytest.raises(ErreurMetier, match="1.1.3.a, 1.1.3.b, 1.1.3.c"):
-        action_eligible("1.6.1.a")
+        action_eligible("1.6.1.a", DEFAUT())
 
 
 def test_code_dobjectif_avec_actions_demande_une_action():
     """Typing an objective code asks for one of its actions."""
 
     with pytest.raises(ErreurMetier, match="1.1.1.a, 1.1.1.b"):
-        action_eligible("1.1.1")
+        action_eligible("1.1.1", DEFAUT())
 
 
 def test_code_inconnu_refuse():
     """An unknown code is refused with the expected form of a code."""
 
     with pytest.raises(ErreurMetier, match="Aucune action"):
-        action_eligible("9.9.9.z")
+        action_eligible("9.9.9.z", DEFAUT())
 
 
 # --- Status machine -----------------------------------------------------------------------

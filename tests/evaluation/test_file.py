@@ -177,7 +177,7 @@ def _remplir(appel, n):
 # Session (read, then saved on every request: 3), user, roles, the call and the list of calls,
 # filter choices (instructors, piliers, orientations, objectives, QPV, structures), count per
 # status, page count, page, prefetch of the QPV: whatever the number of dossiers.
-REQUETES_FILE = 19
+REQUETES_FILE = 20
 
 
 @pytest.mark.parametrize("nombre", [10, 200])

@@ -38,7 +38,7 @@ def test_consulter_rechercher_et_ouvrir_un_objectif(page, referentiel_charge):
 def test_navigation_au_clavier_lien_d_evitement(page, referentiel_charge):
     """The first Tab reaches the skip link, which moves focus to the main content."""
 
-    page.goto("/referentiel/objectifs/1.1.1/")
+    page.goto("/referentiel/ales-agglomeration-2015/objectifs/1.1.1/")
     page.keyboard.press("Tab")
 
     lien = page.get_by_role("link", name="Aller au contenu")
@@ -50,12 +50,12 @@ def test_navigation_au_clavier_lien_d_evitement(page, referentiel_charge):
 def test_objectif_hors_appel_et_renvoi(page, referentiel_charge):
     """A visitor sees the "hors appel à projets" notice and follows a cross-reference."""
 
-    page.goto("/referentiel/objectifs/1.3.10/")
+    page.goto("/referentiel/ales-agglomeration-2015/objectifs/1.3.10/")
     renvois = page.get_by_role("region", name="Renvois")
     renvois.get_by_role("link", name="orientation stratégique 1.4").click()
     expect(page.get_by_role("heading", name="1.4")).to_be_visible()
 
     code = Objectif.objects.filter(hors_appel_a_projets=True).first().code
-    page.goto(f"/referentiel/objectifs/{code}/")
+    page.goto(f"/referentiel/ales-agglomeration-2015/objectifs/{code}/")
     expect(page.get_by_role("note")).to_contain_text("Hors appel à projets")
     verifier_accessibilite(page, f"objectif {code}")

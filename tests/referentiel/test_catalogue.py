@@ -9,6 +9,8 @@ from referentiel.models import Action, Objectif
 
 pytestmark = pytest.mark.django_db
 
+CONTRAT = "ales-agglomeration-2015"
+
 
 def test_arbre_public_avec_tous_les_piliers(client):
     """An anonymous visitor sees the four piliers, their orientations, objectives and actions."""
@@ -50,7 +52,7 @@ def test_arbre_marque_les_objectifs_hors_appel(client):
 def test_arbre_en_nombre_de_requetes_constant(client, django_assert_num_queries):
     """The tree is read in a fixed number of queries, however many items it has."""
 
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get(reverse("referentiel:index"))
 
 
@@ -119,7 +121,7 @@ def test_page_objectif_complete(client):
 
     objectif = Objectif.objects.get(code="1.1.1")
 
-    reponse = client.get(reverse("referentiel:objectif", args=["1.1.1"]))
+    reponse = client.get(reverse("referentiel:objectif", args=[CONTRAT, "1.1.1"]))
 
     assert reponse.status_code == 200
     for action in objectif.actions.all():
@@ -137,7 +139,7 @@ def test_page_objectif_hors_appel(client):
 
     code = Objectif.objects.filter(hors_appel_a_projets=True).first().code
 
-    reponse = client.get(reverse("referentiel:objectif", args=[code]))
+    reponse = client.get(reverse("referentiel:objectif", args=[CONTRAT, code]))
 
     assertContains(reponse, "aucune demande de subvention ne peut être déposée")
 
@@ -145,22 +147,30 @@ def test_page_objectif_hors_appel(client):
 def test_page_objectif_renvoi_vers_orientation(client):
     """1.3.10 refers to orientation 1.4, with a link to it."""
 
-    reponse = client.get(reverse("referentiel:objectif", args=["1.3.10"]))
+    reponse = client.get(reverse("referentiel:objectif", args=[CONTRAT, "1.3.10"]))
 
     assertContains(reponse, "orientation stratégique 1.4")
-    assertContains(reponse, 'href="/referentiel/#orientation-1.4"', html=False)
+    assertContains(
+        reponse, 'href="/referentiel/ales-agglomeration-2015/#orientation-1.4"', html=False
+    )
 
 
 def test_page_objectif_renvoi_vers_objectifs(client):
     """1.6.5 links to 1.1.1 and 1.1.3, which list it among the objectives referring to them."""
 
-    reponse = client.get(reverse("referentiel:objectif", args=["1.6.5"]))
-    cible = client.get(reverse("referentiel:objectif", args=["1.1.3"]))
+    reponse = client.get(reverse("referentiel:objectif", args=[CONTRAT, "1.6.5"]))
+    cible = client.get(reverse("referentiel:objectif", args=[CONTRAT, "1.1.3"]))
 
-    assertContains(reponse, 'href="/referentiel/objectifs/1.1.1/"', html=False)
-    assertContains(reponse, 'href="/referentiel/objectifs/1.1.3/"', html=False)
+    assertContains(
+        reponse, 'href="/referentiel/ales-agglomeration-2015/objectifs/1.1.1/"', html=False
+    )
+    assertContains(
+        reponse, 'href="/referentiel/ales-agglomeration-2015/objectifs/1.1.3/"', html=False
+    )
     assertContains(cible, "Objectifs qui renvoient à celui-ci")
-    assertContains(cible, 'href="/referentiel/objectifs/1.6.5/"', html=False)
+    assertContains(
+        cible, 'href="/referentiel/ales-agglomeration-2015/objectifs/1.6.5/"', html=False
+    )
 
 
 def test_page_objectif_notes_de_financement(client):
@@ -168,7 +178,7 @@ def test_page_objectif_notes_de_financement(client):
 
     objectif = Objectif.objects.filter(notes_financement__isnull=False).first()
 
-    reponse = client.get(reverse("referentiel:objectif", args=[objectif.code]))
+    reponse = client.get(reverse("referentiel:objectif", args=[CONTRAT, objectif.code]))
 
     assertContains(reponse, "Financements et dispositifs")
     assertContains(reponse, escape(objectif.notes_financement.first().texte))
@@ -177,7 +187,7 @@ def test_page_objectif_notes_de_financement(client):
 def test_objectif_inconnu_404_en_francais(client):
     """An unknown code gives a French 404 naming the code."""
 
-    reponse = client.get(reverse("referentiel:objectif", args=["9.9.9"]))
+    reponse = client.get(reverse("referentiel:objectif", args=[CONTRAT, "9.9.9"]))
 
     assert reponse.status_code == 404
     assertContains(
@@ -188,5 +198,5 @@ def test_objectif_inconnu_404_en_francais(client):
 def test_page_objectif_en_nombre_de_requetes_constant(client, django_assert_num_queries):
     """An objective page costs a fixed number of queries."""
 
-    with django_assert_num_queries(7):
-        client.get(reverse("referentiel:objectif", args=["1.1.1"]))
+    with django_assert_num_queries(9):
+        client.get(reverse("referentiel:objectif", args=[CONTRAT, "1.1.1"]))

@@ -588,12 +588,19 @@ def test_contrat_et_quartiers_prioritaires(referentiel):
         )
     )
 
-    assert (contrat.nom, contrat.territoire, contrat.annee_debut, contrat.annee_fin) == (
+    assert (contrat.nom, contrat.territoire.nom, contrat.annee_debut, contrat.annee_fin) == (
         "Contrat de ville d'Alès Agglomération",
         "Alès Agglomération",
         2015,
         2020,
     )
+    assert (contrat.territoire.type, contrat.territoire.siren) == ("EPCI", "")
+    assert (contrat.generation.nom, contrat.generation.annee_fin) == (
+        "Contrat de ville 2015–2023", 2023
+    )
+    assert contrat.par_defaut and Contrat.objects.par_defaut() == contrat
+    assert set(contrat.quartiers.all()) == set(QuartierPrioritaire.objects.all())
+    assert {q.generation_id for q in contrat.quartiers.all()} == {contrat.generation_id}
     assert contrat.source == "Cahier n°4 — Fiches actions (juin 2015)"
     assert [(commune, nom) for commune, nom, *_ in quartiers] == [
         ("Alès", "Alès"),

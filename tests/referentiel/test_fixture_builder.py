@@ -17,10 +17,22 @@ from referentiel.fixture_builder import (
 )
 
 PETITE_SOURCE = """
+[territoire]
+code = "essai"
+nom = "Essai"
+type = "commune"
+
+[generation]
+code = "essais-2015"
+nom = "Essais 2015–2023"
+annee_debut = 2015
+annee_fin = 2023
+
 [contrat]
 code = "essai-2015"
 nom = "Contrat d'essai"
-territoire = "Essai"
+territoire = "essai"
+generation = "essais-2015"
 annee_debut = 2015
 annee_fin = 2020
 source = "Cahier d'essai"
@@ -68,6 +80,8 @@ renvois = [
 """
 
 FK_MODELES = {
+    "territoire": "referentiel.territoire",
+    "generation": "referentiel.generation",
     "contrat": "referentiel.contrat",
     "pilier": "referentiel.pilier",
     "orientation": "referentiel.orientation",
@@ -95,19 +109,22 @@ def test_petite_source_donne_les_lignes_attendues():
 
     assert lignes == [
         {
-            "model": "referentiel.contrat",
+            "model": "referentiel.territoire",
+            "fields": {"siren": "", "code": "essai", "nom": "Essai", "type": "commune"},
+        },
+        {
+            "model": "referentiel.generation",
             "fields": {
-                "code": "essai-2015",
-                "nom": "Contrat d'essai",
-                "territoire": "Essai",
+                "code": "essais-2015",
+                "nom": "Essais 2015–2023",
                 "annee_debut": 2015,
-                "annee_fin": 2020,
-                "source": "Cahier d'essai",
+                "annee_fin": 2023,
             },
         },
         {
             "model": "referentiel.quartierprioritaire",
             "fields": {
+                "generation": ["essais-2015"],
                 "code": "centre",
                 "nom": "Centre-ville",
                 "commune": "Essai",
@@ -115,6 +132,20 @@ def test_petite_source_donne_les_lignes_attendues():
                 "secteurs": "",
                 "valide_du": "2015-01-01",
                 "valide_au": "2023-12-31",
+            },
+        },
+        {
+            "model": "referentiel.contrat",
+            "fields": {
+                "code": "essai-2015",
+                "nom": "Contrat d'essai",
+                "territoire": ["essai"],
+                "generation": ["essais-2015"],
+                "annee_debut": 2015,
+                "annee_fin": 2020,
+                "source": "Cahier d'essai",
+                "par_defaut": False,
+                "quartiers": [["essais-2015", "centre"]],
             },
         },
         {
@@ -129,7 +160,8 @@ def test_petite_source_donne_les_lignes_attendues():
         {
             "model": "referentiel.orientation",
             "fields": {
-                "pilier": ["1"],
+                "contrat": ["essai-2015"],
+                "pilier": ["essai-2015", "1"],
                 "code": "1.1",
                 "titre": "Favoriser les échanges",
                 "ordre": 1,
@@ -138,7 +170,8 @@ def test_petite_source_donne_les_lignes_attendues():
         {
             "model": "referentiel.objectif",
             "fields": {
-                "orientation": ["1.1"],
+                "contrat": ["essai-2015"],
+                "orientation": ["essai-2015", "1.1"],
                 "code": "1.1.1",
                 "titre": "Accompagner les animations",
                 "ordre": 1,
@@ -148,7 +181,8 @@ def test_petite_source_donne_les_lignes_attendues():
         {
             "model": "referentiel.objectif",
             "fields": {
-                "orientation": ["1.1"],
+                "contrat": ["essai-2015"],
+                "orientation": ["essai-2015", "1.1"],
                 "code": "1.1.2",
                 "titre": "Améliorer l'image des quartiers",
                 "ordre": 2,
@@ -158,7 +192,8 @@ def test_petite_source_donne_les_lignes_attendues():
         {
             "model": "referentiel.action",
             "fields": {
-                "objectif": ["1.1.1"],
+                "contrat": ["essai-2015"],
+                "objectif": ["essai-2015", "1.1.1"],
                 "code": "1.1.1.a",
                 "libelle": "Mettre en place des actions mobiles",
                 "ordre": 1,
@@ -167,7 +202,8 @@ def test_petite_source_donne_les_lignes_attendues():
         {
             "model": "referentiel.action",
             "fields": {
-                "objectif": ["1.1.1"],
+                "contrat": ["essai-2015"],
+                "objectif": ["essai-2015", "1.1.1"],
                 "code": "1.1.1.b",
                 "libelle": "Cf. objectif opérationnel 1.1.2",
                 "ordre": 2,
@@ -176,7 +212,7 @@ def test_petite_source_donne_les_lignes_attendues():
         {
             "model": "referentiel.exigence",
             "fields": {
-                "objectif": ["1.1.1"],
+                "objectif": ["essai-2015", "1.1.1"],
                 "ordre": 1,
                 "texte": "L'opérateur propose des actions",
             },
@@ -184,19 +220,21 @@ def test_petite_source_donne_les_lignes_attendues():
         {
             "model": "referentiel.exigence",
             "fields": {
-                "objectif": ["1.1.1"],
+                "objectif": ["essai-2015", "1.1.1"],
                 "ordre": 2,
                 "texte": "L'opérateur travaille en réseau",
             },
         },
         {
             "model": "referentiel.notefinancement",
-            "fields": {"objectif": ["1.1.1"], "ordre": 1, "texte": "Dispositif NPNRU"},
+            "fields": {
+                "objectif": ["essai-2015", "1.1.1"], "ordre": 1, "texte": "Dispositif NPNRU"
+            },
         },
         {
             "model": "referentiel.indicateur",
             "fields": {
-                "objectif": ["1.1.1"],
+                "objectif": ["essai-2015", "1.1.1"],
                 "ordre": 1,
                 "libelle": "Nombre d'habitants mobilisés",
                 "ventilation": "FH",
@@ -206,7 +244,7 @@ def test_petite_source_donne_les_lignes_attendues():
         {
             "model": "referentiel.indicateur",
             "fields": {
-                "objectif": ["1.1.1"],
+                "objectif": ["essai-2015", "1.1.1"],
                 "ordre": 2,
                 "libelle": "Satisfaction des habitants",
                 "ventilation": "aucune",
@@ -216,7 +254,7 @@ def test_petite_source_donne_les_lignes_attendues():
         {
             "model": "referentiel.indicateur",
             "fields": {
-                "objectif": ["1.1.1"],
+                "objectif": ["essai-2015", "1.1.1"],
                 "ordre": 3,
                 "libelle": "Bilan moral de l'action, photographies, feuille de présence...",
                 "ventilation": "aucune",
@@ -226,10 +264,10 @@ def test_petite_source_donne_les_lignes_attendues():
         {
             "model": "referentiel.renvoi",
             "fields": {
-                "objectif": ["1.1.1"],
+                "objectif": ["essai-2015", "1.1.1"],
                 "ordre": 1,
-                "action": ["1.1.1.b"],
-                "cible_objectif": ["1.1.2"],
+                "action": ["essai-2015", "1.1.1.b"],
+                "cible_objectif": ["essai-2015", "1.1.2"],
                 "cible_orientation": None,
                 "texte": "Cf. objectif opérationnel 1.1.2",
             },
@@ -237,11 +275,11 @@ def test_petite_source_donne_les_lignes_attendues():
         {
             "model": "referentiel.renvoi",
             "fields": {
-                "objectif": ["1.1.2"],
+                "objectif": ["essai-2015", "1.1.2"],
                 "ordre": 1,
                 "action": None,
                 "cible_objectif": None,
-                "cible_orientation": ["1.1"],
+                "cible_orientation": ["essai-2015", "1.1"],
                 "texte": "Cf. orientation stratégique 1.1",
             },
         },
@@ -340,8 +378,16 @@ def test_fixture_range_les_parents_avant_les_enfants():
         for champ, modele in FK_MODELES.items():
             if ligne["fields"].get(champ) is not None:
                 assert (modele, tuple(ligne["fields"][champ])) in vus, (ligne, champ)
-        if "code" in ligne["fields"]:
-            vus.add((ligne["model"], (ligne["fields"]["code"],)))
+        champs = ligne["fields"]
+        if "code" in champs:
+            # Tree rows are keyed by (contract, code); QPV by (generation, code).
+            portee = champs.get("contrat") or champs.get("generation") or []
+            if ligne["model"] == "referentiel.pilier" or "pilier" in champs or (
+                "orientation" in champs or "objectif" in champs or "generation" in champs
+            ) and ligne["model"] != "referentiel.contrat":
+                vus.add((ligne["model"], (*portee, champs["code"])))
+            else:
+                vus.add((ligne["model"], (champs["code"],)))
 
 
 def test_main_ecrit_puis_verifie_la_fixture(tmp_path, capsys):

@@ -33,12 +33,17 @@ def _cibles(renvois):
     )
 
 
-def action_eligible(code):
-    """Return the action a proposal may be filed on, or explain why ``code`` cannot be used."""
+def action_eligible(code, contrat):
+    """Return the action of ``contrat`` a proposal may be filed on, or explain why ``code``
+    cannot be used (a dossier targets the actions of its call's contract only)."""
     code = (code or "").strip().rstrip(".").lower()
-    action = Action.objects.select_related("objectif").filter(code__iexact=code).first()
+    action = (
+        Action.objects.select_related("objectif")
+        .filter(contrat=contrat, code__iexact=code)
+        .first()
+    )
     if action is None:
-        objectif = Objectif.objects.filter(code=code).first()
+        objectif = Objectif.objects.filter(contrat=contrat, code=code).first()
         if objectif is None:
             raise ErreurMetier(
                 f"Aucune action n'a le code « {code[:20]} ». Un code d'action a la forme 1.1.1.a : "

@@ -5,7 +5,7 @@ from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from referentiel.models import Action
+from referentiel.models import Action, Contrat
 
 from ...commun.erreurs import ErreurMetier
 from ...models import PieceJointe
@@ -49,9 +49,18 @@ def telecharger_piece(request, pk, piece_pk):
 
 @require_GET
 def fiche_action(request):
-    """JSON for the form: is this code eligible, and what its objective asks."""
+    """JSON for the form: is this code eligible in the call's contract, and what its objective
+    asks. ``contrat`` is the code of the call's contract (the default contract if absent)."""
+    code_contrat = request.GET.get("contrat", "")[:50]
+    contrat = (
+        Contrat.objects.filter(code=code_contrat).first()
+        if code_contrat
+        else Contrat.objects.par_defaut()
+    )
+    if contrat is None:
+        return JsonResponse({"eligible": False, "message": "Ce contrat de ville n'existe pas."})
     try:
-        action = action_eligible(request.GET.get("code", ""))
+        action = action_eligible(request.GET.get("code", ""), contrat)
     except ErreurMetier as erreur:
         return JsonResponse({"eligible": False, "message": str(erreur)})
     objectif = Action.objects.select_related("objectif").get(pk=action.pk).objectif

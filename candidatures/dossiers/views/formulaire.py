@@ -82,8 +82,9 @@ class PageDossier(PageSections):
         self.envoyees = set()
         self.modifiables = set(dossier.sections_modifiables())
         initial = _initial(dossier)
-        self.identite = IdentiteForm(data, initial=initial)
-        self.projet = ProjetForm(data, initial=initial)
+        contrat = dossier.appel.contrat
+        self.identite = IdentiteForm(data, initial=initial, contrat=contrat)
+        self.projet = ProjetForm(data, initial=initial, contrat=contrat)
         objectifs_avant = {o.pk for o in dossier.objectifs_concernes()}
         if data is not None and Section.IDENTITE in self.modifiables:
             # Build the answers for the objectives chosen in this very request, and keep those
@@ -213,7 +214,9 @@ class PageDossier(PageSections):
             "pieces_jointes": dossier.pieces.all(),
             "totaux": totaux,
             "codes_actions": Action.objects.filter(
-                objectif__hors_appel_a_projets=False, renvois__isnull=True
+                contrat_id=dossier.appel.contrat_id,
+                objectif__hors_appel_a_projets=False,
+                renvois__isnull=True,
             ).order_by("code").values_list("code", "libelle"),
             "tranches_mineurs": [t.value for t in selecteurs.TRANCHES_MINEURS],
             "demande": dossier.demande_ouverte(),

@@ -70,7 +70,7 @@ def _controle_action(dossier):
     refus = []
     for code in codes:
         try:
-            action_eligible(code)
+            action_eligible(code, dossier.appel.contrat)
         except ErreurMetier as erreur:
             refus.append(str(erreur))
     if refus:

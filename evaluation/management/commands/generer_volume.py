@@ -28,7 +28,7 @@ from evaluation.models import (
     LigneCompteRendu,
     RealisationIndicateur,
 )
-from referentiel.models import Action, Contrat, Indicateur, QuartierPrioritaire
+from referentiel.models import Action, Contrat, Indicateur
 
 LOT = 5000
 LOT_BRUT = 1000
@@ -82,7 +82,7 @@ class Command(BaseCommand):
         debut = time.perf_counter()
         if dossiers < 1:
             raise CommandError("--dossiers doit être positif.")
-        contrat = Contrat.objects.order_by("pk").first()
+        contrat = Contrat.objects.par_defaut()
         if contrat is None:
             raise CommandError("Chargez d'abord le référentiel : manage.py loaddata referentiel.")
         annee = annee or timezone.localdate().year - 1
@@ -162,14 +162,16 @@ class Generateur:
         structures = self._structures(max(nombre // 8, 10))
         actions = list(
             Action.objects.filter(
-                objectif__orientation__pilier__contrat=self.contrat,
+                contrat=self.contrat,
                 objectif__hors_appel_a_projets=False, renvois__isnull=True,
             ).select_related("objectif")
         )
         numeriques = {}
-        for indicateur in Indicateur.objects.filter(nature=Indicateur.Nature.NOMBRE):
+        for indicateur in Indicateur.objects.filter(
+            objectif__contrat=self.contrat, nature=Indicateur.Nature.NOMBRE
+        ):
             numeriques.setdefault(indicateur.objectif_id, []).append(indicateur)
-        quartiers = list(QuartierPrioritaire.objects.values_list("pk", flat=True))
+        quartiers = list(self.contrat.quartiers.values_list("pk", flat=True))
         statuts = [s for s, _ in REPARTITION]
         poids = [p for _, p in REPARTITION]
         CompteurReferences.objects.get_or_create(appel=appel)
