@@ -123,6 +123,12 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+", to="referentiel.contrat"),
         ),
         migrations.RunPython(vers_plusieurs_contrats, vers_un_contrat),
+        # A default lets the way back re-create the text column on a table holding rows.
+        migrations.AlterField(
+            model_name="contrat",
+            name="territoire",
+            field=models.CharField(default="", max_length=255, verbose_name="territoire"),
+        ),
         migrations.RemoveField(model_name="contrat", name="territoire"),
         migrations.RenameField(model_name="contrat", old_name="territoire_ref", new_name="territoire"),
     ]

@@ -23,7 +23,7 @@ from candidatures.models import (
     Structure,
     Utilisateur,
 )
-from referentiel.models import Action, Contrat, QuartierPrioritaire
+from referentiel.models import Action, Contrat
 
 MOT_DE_PASSE = "mot-de-passe-de-test-42"
 
@@ -163,9 +163,11 @@ BUDGET_COMPLET = {
 
 
 def completer_dossier(dossier, signataire=None):
-    """Fill every section of a draft on action 1.1.1.a so that it may be submitted."""
+    """Fill every section of a draft on action 1.1.1.a (of its call's contract) so that it may
+    be submitted."""
     annee = dossier.appel.annee
-    dossier.action_principale = Action.objects.get(code="1.1.1.a")
+    contrat = dossier.appel.contrat
+    dossier.action_principale = Action.objects.get(contrat=contrat, code="1.1.1.a")
     dossier.contact_nom = "Claire Martin"
     dossier.contact_email = "claire.martin@association.test"
     dossier.intitule = "Animations mobiles inter-quartiers"
@@ -188,7 +190,7 @@ def completer_dossier(dossier, signataire=None):
     dossier.benevoles = 6
     dossier.partenaires = "Centre social, bailleur."
     dossier.save()
-    dossier.quartiers.set(QuartierPrioritaire.objects.filter(code="ales"))
+    dossier.quartiers.set(contrat.quartiers.filter(code="ales") or contrat.quartiers.all()[:1])
     for exigence in dossier.action_principale.objectif.exigences.all():
         ReponseExigence.objects.update_or_create(
             dossier=dossier, exigence=exigence, defaults={"texte": "Nous le faisons ainsi."}
