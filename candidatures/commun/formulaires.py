@@ -13,6 +13,18 @@ LIBELLES_VALEURS = {
     "valeur_garcons": "Garçons",
 }
 ESPACES = re.compile(r"[\s\u00a0\u202f€]")
+CHIFFRES = re.compile(r"[0-9]{1,18}")
+
+
+def lire_entier(texte):
+    """The whole number an identifier or a query parameter holds, or None if it holds none.
+
+    Only ASCII digits count: ``str.isdigit()`` also accepts « ² » or « ① », which ``int()``
+    then refuses.
+    """
+    if isinstance(texte, str) and CHIFFRES.fullmatch(texte):
+        return int(texte)
+    return None
 
 
 class NombreEntierField(forms.IntegerField):

@@ -8,6 +8,7 @@ and a save refused because someone saved since keeps everything typed with a con
 from django.contrib import messages
 
 from .erreurs import ConflitVersion, ErreurMetier, SaisieInvalide
+from .formulaires import lire_entier
 
 
 def valeurs_par_indicateur(valeurs, indicateurs, champs_de):
@@ -89,8 +90,8 @@ class PageSections:
         ``ajouter(par=, fichier=, type=, titre=)`` the services, ``supprimee`` the message
         (``{piece}`` filled in) once one is removed. A refused file stays on its field.
         """
-        a_supprimer = self.data.get("supprimer_piece")
-        if a_supprimer and a_supprimer.isdigit():
+        a_supprimer = lire_entier(self.data.get("supprimer_piece"))
+        if a_supprimer is not None:
             piece = pieces.filter(pk=a_supprimer).first()
             if piece:
                 supprimer(piece=piece, par=self.request.user)

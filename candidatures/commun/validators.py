@@ -208,7 +208,8 @@ def valider_document(fichier):
         )
     if fichier.size == 0:
         raise ValidationError("Le fichier est vide.", code="document_vide")
-    if _famille_du_contenu(fichier) != EXTENSIONS_ACCEPTEES[extension]:
+    famille = _famille_du_contenu(fichier)
+    if famille != EXTENSIONS_ACCEPTEES[extension] or not _se_lit(fichier, famille):
         raise ValidationError(
             ("Le contenu du fichier ne correspond pas à son extension « %(ext)s » : il est "
               "peut-être endommagé ou d'un autre format. Enregistrez-le à nouveau (en PDF de "
@@ -216,3 +217,30 @@ def valider_document(fichier):
             code="document_contenu",
             params={"ext": extension},
         )
+
+
+# An image of more pixels than this is refused rather than decoded (decompression bombs).
+PIXELS_MAX = 50_000_000
+
+
+def _se_lit(fichier, famille):
+    """A PDF must parse as a PDF with at least one page, an image must decode as an image."""
+    if famille not in ("pdf", "png", "jpeg"):
+        return True
+    fichier.seek(0)
+    try:
+        if famille == "pdf":
+            from pypdf import PdfReader
+
+            return len(PdfReader(fichier, strict=False).pages) > 0
+        from PIL import Image
+
+        with Image.open(fichier) as image:
+            if image.width * image.height > PIXELS_MAX:
+                return False
+            image.verify()
+        return True
+    except Exception:  # noqa: BLE001 — any parser error means the file cannot be read
+        return False
+    finally:
+        fichier.seek(0)

@@ -9,6 +9,7 @@ did.
 from dataclasses import dataclass
 
 from .erreurs import ConflitVersion
+from .formulaires import lire_entier
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,12 @@ class Versionnement:
         return objet
 
     def verifier(self, objet, version):
-        """Refuse if ``objet`` (locked) was saved since ``version`` was read (``None``: none)."""
-        if version is not None and int(version) != objet.version:
+        """Refuse if ``objet`` (locked) was saved since ``version`` was read (``None``: none).
+
+        A version that is not a whole number (a tampered or truncated form) cannot prove the
+        form is up to date: it is refused as a conflict, so the page reloads what is saved.
+        """
+        if version is not None and lire_entier(str(version)) != objet.version:
             raise ConflitVersion(
                 objet,
                 auteur=getattr(objet, self.champ_par) or self.anonyme,

@@ -1,11 +1,14 @@
 """factory_boy factories of the candidatures app (accounts, structures, calls, dossiers)."""
 
 import datetime
+import io
 
 import factory
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.utils import timezone
+from PIL import Image
+from pypdf import PdfWriter
 from stdnum import luhn
 
 from candidatures.dossiers.selectors import champs_prevision, indicateurs_numeriques
@@ -106,7 +109,24 @@ class MembreFactory(factory.django.DjangoModelFactory):
 
 
 
-PDF_MINIMAL = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+def _pdf_minimal():
+    """A real one-page PDF: uploads are checked by parsing them."""
+    tampon = io.BytesIO()
+    redacteur = PdfWriter()
+    redacteur.add_blank_page(width=72, height=72)
+    redacteur.write(tampon)
+    return tampon.getvalue()
+
+
+def _image_minimale(format_):
+    tampon = io.BytesIO()
+    Image.new("RGB", (2, 2), "white").save(tampon, format_)
+    return tampon.getvalue()
+
+
+PDF_MINIMAL = _pdf_minimal()
+PNG_MINIMAL = _image_minimale("PNG")
+JPEG_MINIMAL = _image_minimale("JPEG")
 
 
 class AppelAProjetsFactory(factory.django.DjangoModelFactory):

@@ -212,6 +212,34 @@ def test_autosave_conflit_en_409(connecte, brouillon):
     assert "n'ont pas été enregistrées" in reponse.json()["message"]
 
 
+@pytest.mark.parametrize("version", ["abc", "²", "①", "1e309", "", "9" * 40, "-1", "1\x00"])
+def test_version_illisible_refusee_comme_un_conflit(connecte, brouillon, version):
+    """A tampered version is refused as a conflict (no server error), the input is kept."""
+
+    page = connecte.post(
+        _url(brouillon), {"version": version, "sections": "projet", "resume": "Ma saisie"}
+    )
+    autosave = connecte.post(
+        _url(brouillon), {"version": version, "sections": "projet", "resume": "Ma saisie"},
+        headers={"X-Requested-With": "fetch"},
+    )
+
+    assertContains(page, "Enregistrement refusé")
+    assertContains(page, "Ma saisie")
+    assert autosave.status_code == 409
+    brouillon.refresh_from_db()
+    assert (brouillon.resume, brouillon.version) == ("", 1)
+
+
+@pytest.mark.parametrize("valeur", ["²", "①", "abc", "9" * 40])
+def test_suppression_de_piece_illisible_ignoree(connecte, brouillon, valeur):
+    reponse = connecte.post(
+        _url(brouillon), {"version": "1", "sections": "pieces", "supprimer_piece": valeur}
+    )
+
+    assert reponse.status_code in (200, 302)
+
+
 def test_autosave_renvoie_le_cahier_quand_laction_change(connecte, brouillon):
     """Changing the action sends back the sections to answer, rendered by the server."""
 

@@ -12,11 +12,11 @@ from candidatures.models import DemandeAdhesion, DocumentStructure, Membre, Stru
 from candidatures.structures import services
 from candidatures.structures.selectors import documents_actuels
 
-from .factories import MembreFactory, StructureFactory, UtilisateurFactory
+from .factories import PDF_MINIMAL, MembreFactory, StructureFactory, UtilisateurFactory
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = PDF_MINIMAL
 
 
 def _donnees_structure(**surcharges):

@@ -17,9 +17,11 @@ from candidatures.commun.validators import (
     valider_siret,
 )
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
+from .factories import JPEG_MINIMAL, PDF_MINIMAL, PNG_MINIMAL
+
+PDF = PDF_MINIMAL
+PNG = PNG_MINIMAL
+JPEG = JPEG_MINIMAL
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 32
 
 
@@ -146,6 +148,10 @@ def test_document_accepte(nom, contenu):
     [
         ("statuts.pdf", b"Ceci est du texte, pas un PDF.", "document_contenu"),
         ("statuts.pdf", PNG, "document_contenu"),
+        ("statuts.pdf", b"%PDF-1.4\n<html><body>Pas un PDF</body></html>", "document_contenu"),
+        ("statuts.pdf", PDF[: len(PDF) // 3], "document_contenu"),
+        ("rib.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32, "document_contenu"),
+        ("rib.jpg", b"\xff\xd8\xff\xe0<html></html>", "document_contenu"),
         ("liste.docx", ZIP_QUELCONQUE, "document_contenu"),
         ("liste.docx", b"PK\x03\x04 tronque", "document_contenu"),
         ("programme.exe", b"MZ\x90\x00", "document_extension"),

@@ -12,6 +12,7 @@ from evaluation.instruction.services import decisions as services_decisions
 from evaluation.instruction.services import instruction as services_instruction
 from evaluation.instruction.services import messages as services_messages
 from evaluation.models import Instruction
+from tests.candidatures.factories import PDF_MINIMAL
 
 from .factories import (
     MembreFactory,
@@ -163,7 +164,7 @@ def test_une_piece_de_message_n_est_telechargee_que_par_qui_voit_le_dossier(
     dossier = dossiers["en_instruction"]
     message = services_messages.envoyer_message(
         dossier=dossier, auteur=acteurs["instructeur"], texte="Voici le modèle.",
-        fichiers=[SimpleUploadedFile("modele.pdf", b"%PDF-1.4\n%%EOF\n")],
+        fichiers=[SimpleUploadedFile("modele.pdf", PDF_MINIMAL)],
     )
     piece = message.pieces.get()
     url = reverse("evaluation:piece_message", args=[dossier.pk, piece.pk])

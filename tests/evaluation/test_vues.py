@@ -18,6 +18,7 @@ from evaluation.instruction.services import decisions as services_decisions
 from evaluation.instruction.services import instruction as services_instruction
 from evaluation.instruction.services import messages as services_messages
 from evaluation.models import Decision, Instruction, Lecture, Message, VerdictExigence
+from tests.candidatures.factories import PDF_MINIMAL
 
 from .factories import (
     MONTANT_DEMANDE,
@@ -180,7 +181,7 @@ def test_message_de_la_structure_notifie_l_instructeur(
         reponse = client.post(
             reverse("evaluation:message", args=[dossier.pk]),
             {"texte": "Voici le devis demandé.",
-             "fichiers": [SimpleUploadedFile("devis.pdf", b"%PDF-1.4\n%%EOF\n")]},
+             "fichiers": [SimpleUploadedFile("devis.pdf", PDF_MINIMAL)]},
         )
 
     assert reponse.status_code == 302

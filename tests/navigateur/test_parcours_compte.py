@@ -8,19 +8,10 @@ from playwright.sync_api import expect
 
 from candidatures.models import DocumentStructure, Invitation, Membre, Structure
 from tests.candidatures.factories import MOT_DE_PASSE as MOT_DE_PASSE_FACTORY
-from tests.candidatures.factories import UtilisateurFactory
+from tests.candidatures.factories import PDF_MINIMAL, UtilisateurFactory
 
 from .accessibilite import verifier_accessibilite
 
-# A small but complete PDF (header, one empty page, cross-reference table, trailer).
-PDF_STATUTS = (
-    b"%PDF-1.4\n"
-    b"1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
-    b"xref\n0 4\n0000000000 65535 f \n0000000009 00000 n \n0000000052 00000 n \n"
-    b"0000000101 00000 n \ntrailer<</Size 4/Root 1 0 R>>\nstartxref\n170\n%%EOF\n"
-)
 MOT_DE_PASSE = "garrigues-et-chataigniers-30"
 
 
@@ -101,7 +92,7 @@ def test_parcours_d_un_nouveau_porteur(page, referentiel_charge):
     verifier_accessibilite(page, "dépôt de document")
     page.get_by_label("Date du document").fill("2023-05-12")
     page.get_by_label("Fichier").set_input_files(
-        files=[{"name": "statuts.pdf", "mimeType": "application/pdf", "buffer": PDF_STATUTS}]
+        files=[{"name": "statuts.pdf", "mimeType": "application/pdf", "buffer": PDF_MINIMAL}]
     )
     page.get_by_role("button", name="Déposer le document").click()
 
