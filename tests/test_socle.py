@@ -116,3 +116,40 @@ def test_check_deploy_sans_avertissement_en_production():
     )
 
     assert resultat.returncode == 0, resultat.stdout + resultat.stderr
+
+
+def _production(static_root):
+    return {
+        "DJANGO_SETTINGS_MODULE": "contrat_ville.settings.production",
+        "SECRET_KEY": "k" * 20 + "Zx9#mQ2$vL8!pR4&tW6*yB1@nD3^fH5%jK7",
+        "ALLOWED_HOSTS": "portail.exemple.fr",
+        "STATIC_ROOT": str(static_root),
+    }
+
+
+def _demarrer_wsgi(static_root):
+    """Import the WSGI application as gunicorn would, with production settings."""
+    return subprocess.run(
+        [sys.executable, "-c", "import contrat_ville.wsgi"],
+        cwd=RACINE,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **_production(static_root)},
+    )
+
+
+def test_la_production_refuse_de_demarrer_sans_collectstatic(tmp_path):
+    """Without collected static files the server refuses to start, and says what to run;
+    once they are collected it starts."""
+
+    sans = _demarrer_wsgi(tmp_path / "vide")
+    collecte = _manage(
+        "collectstatic", "--noinput", "-v0", env=_production(tmp_path / "statiques")
+    )
+    avec = _demarrer_wsgi(tmp_path / "statiques")
+
+    assert sans.returncode != 0
+    assert "collectstatic --noinput" in sans.stderr
+    assert collecte.returncode == 0, collecte.stderr
+    assert avec.returncode == 0, avec.stderr
