@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from ..models import Role, Utilisateur
 from . import notifications
-from .services import MESSAGE_ADRESSE_PRISE, normaliser_email
+from .services import normaliser_email
 
 logger = logging.getLogger(__name__)
 
@@ -72,10 +72,14 @@ class InscriptionForm(BaseUserCreationForm):
         self.fields["password2"].label = "Confirmation du mot de passe"
 
     def clean_email(self):
-        email = normaliser_email(self.cleaned_data["email"])
-        if Utilisateur.objects.filter(email__iexact=email).exists():
-            raise ValidationError(MESSAGE_ADRESSE_PRISE, code="adresse_prise")
-        return email
+        return normaliser_email(self.cleaned_data["email"])
+
+    def validate_unique(self):
+        """Whether the address has an account is not said here: services.inscrire tells its
+        owner by e-mail, and the page answers as for a new account."""
+
+    def validate_constraints(self):
+        """The only constraint is the address's uniqueness: see validate_unique."""
 
 
 class AdresseForm(forms.Form):

@@ -17,6 +17,20 @@ def envoyer_confirmation(utilisateur, jeton, suivant=""):
     )
 
 
+def envoyer_compte_existant(utilisateur):
+    """Someone tried to sign up with an address that already has an account."""
+    courriels.envoyer(
+        destinataires=[utilisateur.email],
+        sujet="Vous avez déjà un compte",
+        gabarit="comptes/courriels/compte_existant.txt",
+        contexte={
+            "utilisateur": utilisateur,
+            "lien_connexion": courriels.lien_absolu("comptes:connexion"),
+            "lien_mot_de_passe": courriels.lien_absolu("comptes:mot_de_passe_oublie"),
+        },
+    )
+
+
 def envoyer_changement_adresse(utilisateur, nouvelle_adresse, jeton):
     courriels.envoyer(
         destinataires=[nouvelle_adresse],

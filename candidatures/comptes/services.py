@@ -60,10 +60,17 @@ def jeton_confirmation(utilisateur):
 
 @transaction.atomic
 def inscrire(*, email, mot_de_passe, prenom="", nom="", suivant=""):
-    """Create a porteur account, unconfirmed, and send the link that confirms its address."""
+    """Create a porteur account, unconfirmed, and send the link that confirms its address.
+
+    If the address already has an account, nothing is created and its owner is told by e-mail:
+    the page answers exactly as for a new account, so sign-up does not reveal who has one
+    (login and password reset do not either). Return the new account, or None.
+    """
     email = normaliser_email(email)
-    if Utilisateur.objects.filter(email__iexact=email).exists():
-        raise SaisieInvalide({"email": MESSAGE_ADRESSE_PRISE})
+    existant = Utilisateur.objects.filter(email__iexact=email).first()
+    if existant is not None:
+        transaction.on_commit(partial(notifications.envoyer_compte_existant, existant))
+        return None
     utilisateur = Utilisateur.objects.create_user(
         email=email, password=mot_de_passe, prenom=prenom.strip(), nom=nom.strip()
     )

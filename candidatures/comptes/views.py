@@ -98,7 +98,7 @@ def inscription(request):
     form = InscriptionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            utilisateur = services.inscrire(
+            services.inscrire(
                 email=form.cleaned_data["email"],
                 mot_de_passe=form.cleaned_data["password1"],
                 prenom=form.cleaned_data["prenom"],
@@ -108,7 +108,7 @@ def inscription(request):
         except ErreurMetier as erreur:
             ajouter_au_formulaire(form, erreur)
         else:
-            request.session[CLE_ADRESSE_INSCRITE] = utilisateur.email
+            request.session[CLE_ADRESSE_INSCRITE] = form.cleaned_data["email"]
             return redirect("comptes:inscription_envoyee")
     return render(request, "comptes/inscription.html", {"form": form, "next": suivant})
 

@@ -6,6 +6,7 @@ import time
 import pytest
 from axes.models import AccessAttempt
 from django.core import mail, signing
+from django.urls import reverse
 
 from candidatures.commun.erreurs import ErreurMetier, SaisieInvalide
 from candidatures.comptes import services as services_comptes
@@ -51,14 +52,24 @@ def test_inscription_cree_un_porteur_non_confirme_et_envoie_le_lien(
     assert "/comptes/confirmation/" in mail.outbox[0].body
 
 
-def test_inscription_refuse_une_adresse_deja_prise_quelle_que_soit_la_casse():
-    """Two accounts cannot share an address, whatever its case."""
-    UtilisateurFactory(email="jeanne@exemple.test")
+def test_inscription_sur_une_adresse_prise_previent_son_titulaire(
+    django_capture_on_commit_callbacks,
+):
+    """An address that has an account (whatever its case) gets no second one; its owner is
+    told by e-mail, and nothing else changes."""
+    jeanne = UtilisateurFactory(email="jeanne@exemple.test")
+    mot_de_passe = jeanne.password
 
-    with pytest.raises(SaisieInvalide) as erreur:
-        services_comptes.inscrire(email="JEANNE@exemple.test", mot_de_passe="x" * 12)
+    with django_capture_on_commit_callbacks(execute=True):
+        resultat = services_comptes.inscrire(email="JEANNE@exemple.test", mot_de_passe="x" * 12)
 
-    assert "existe déjà" in erreur.value.erreurs["email"]
+    assert resultat is None
+    assert Utilisateur.objects.filter(email__iexact="jeanne@exemple.test").count() == 1
+    jeanne.refresh_from_db()
+    assert jeanne.password == mot_de_passe
+    assert [m.to for m in mail.outbox] == [["jeanne@exemple.test"]]
+    assert "Vous avez déjà un compte" in mail.outbox[0].subject
+    assert reverse("comptes:mot_de_passe_oublie") in mail.outbox[0].body
 
 
 def test_confirmation_avec_un_lien_valide(django_capture_on_commit_callbacks):

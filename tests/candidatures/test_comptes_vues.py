@@ -74,13 +74,20 @@ def test_inscription_refuse_un_mot_de_passe_faible_sans_perdre_la_saisie(client)
     assert not Utilisateur.objects.exists()
 
 
-def test_inscription_avec_une_adresse_deja_prise(client):
-    """An address already used gets a clear French message."""
+def test_inscription_ne_revele_pas_quune_adresse_a_un_compte(client):
+    """Signing up with an address that has an account answers exactly as for a new one."""
+    nouvelle = client.post(reverse("comptes:inscription"), INSCRIPTION, follow=True)
+    Utilisateur.objects.filter(email="jeanne@exemple.test").delete()
     UtilisateurFactory(email="jeanne@exemple.test")
+    client.logout()
+    client.cookies.clear()
 
-    reponse = client.post(reverse("comptes:inscription"), INSCRIPTION)
+    prise = client.post(reverse("comptes:inscription"), INSCRIPTION, follow=True)
 
-    assertContains(reponse, "Un compte existe déjà avec cette adresse")
+    assert prise.redirect_chain == nouvelle.redirect_chain
+    assert prise.content.decode().replace(
+        prise.wsgi_request.META.get("CSRF_COOKIE", ""), ""
+    ) == nouvelle.content.decode().replace(nouvelle.wsgi_request.META.get("CSRF_COOKIE", ""), "")
 
 
 def test_un_compte_non_confirme_ne_peut_pas_se_connecter(client):
