@@ -105,6 +105,16 @@ def valider_telephone(valeur):
 
 # --- Documents ---------------------------------------------------------------------------------
 
+def valider_debut_de_nom(valeur):
+    """A name or title must not start like a spreadsheet formula (it is exported)."""
+    if valeur and valeur.lstrip()[:1] in ("=", "+", "@"):
+        raise ValidationError(
+            "Ce texte ne peut pas commencer par « = », « + » ou « @ » : retirez ce premier "
+            "caractère.",
+            code="debut_de_formule",
+        )
+
+
 SIGNATURE_PDF = b"%PDF-"
 SIGNATURE_PNG = b"\x89PNG\r\n\x1a\n"
 SIGNATURE_JPEG = b"\xff\xd8\xff"

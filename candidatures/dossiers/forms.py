@@ -18,7 +18,7 @@ from ..commun.formulaires import (
     champ_texte,
 )
 from ..commun.sections import valeurs_par_indicateur
-from ..commun.validators import valider_telephone
+from ..commun.validators import valider_debut_de_nom, valider_telephone
 from ..models import AppelAProjets, PieceJointe, Section, Structure, TrancheAge
 from . import budget
 from .selectors import champs_prevision
@@ -94,7 +94,10 @@ class IdentiteForm(SectionForm):
 class ProjetForm(SectionForm):
     section = Section.PROJET
 
-    intitule = forms.CharField(label="Intitulé du projet", required=False, max_length=255)
+    intitule = forms.CharField(
+        label="Intitulé du projet", required=False, max_length=255,
+        validators=[valider_debut_de_nom],
+    )
     resume = champ_texte("Résumé du projet", 3)
     contexte = champ_texte("Contexte et besoins identifiés")
     objectifs = champ_texte("Objectifs du projet")

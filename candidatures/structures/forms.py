@@ -15,6 +15,7 @@ from ..commun.validators import (
     taille_max_document,
     valider_bic,
     valider_code_postal,
+    valider_debut_de_nom,
     valider_document,
     valider_iban,
     valider_rna,
@@ -107,6 +108,8 @@ class StructureForm(forms.ModelForm):
         self.fields["iban"].max_length = None
         self.fields["iban"].validators = []
         self.fields["type"].choices = [("", "— Choisissez —"), *Structure.Type.choices]
+        for nom in ("raison_sociale", "sigle"):
+            self.fields[nom].validators.append(valider_debut_de_nom)
         self.groupes = [
             (titre, [self[champ] for champ in champs]) for titre, champs in GROUPES_STRUCTURE
         ]
