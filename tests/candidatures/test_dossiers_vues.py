@@ -262,6 +262,16 @@ def test_fiche_action_json(connecte):
     assert not refus["eligible"] and "hors appel à projets" in refus["message"]
 
 
+def test_fiche_action_json_avec_un_code_demesure(connecte):
+    """A 100 KB code is answered like any unknown code, not by a server error."""
+
+    reponse = connecte.get(reverse("dossiers:fiche_action"), {"code": "1." * 50_000})
+
+    assert reponse.status_code == 200
+    assert not reponse.json()["eligible"]
+    assert "Aucune action n'a le code" in reponse.json()["message"]
+
+
 def test_contributeur_ne_peut_pas_signer(client, brouillon):
     """The declaration checkbox of a contributeur is disabled and ignored."""
     contributeur = MembreFactory(structure=brouillon.structure, contributeur=True).utilisateur

@@ -37,6 +37,12 @@ def action_eligible(code, contrat):
     """Return the action of ``contrat`` a proposal may be filed on, or explain why ``code``
     cannot be used (a dossier targets the actions of its call's contract only)."""
     code = (code or "").strip().rstrip(".").lower()
+    if len(code) > 20:
+        # No code is that long; a huge one would also be a costly LIKE pattern on SQLite.
+        raise ErreurMetier(
+            f"Aucune action n'a le code « {code[:20]}… ». Un code d'action a la forme 1.1.1.a : "
+            "consultez les fiches actions."
+        )
     action = (
         Action.objects.select_related("objectif")
         .filter(contrat=contrat, code__iexact=code)
