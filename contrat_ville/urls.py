@@ -3,7 +3,8 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from django.views.generic import TemplateView
+from django.templatetags.static import static
+from django.views.generic import RedirectView, TemplateView
 
 from referentiel import views as referentiel_views
 
@@ -16,6 +17,11 @@ urlpatterns = [
         "",
         login_not_required(TemplateView.as_view(template_name="accueil.html")),
         name="accueil",
+    ),
+    # Browsers ask for /favicon.ico before reading the page's <link rel="icon">.
+    path(
+        "favicon.ico",
+        login_not_required(RedirectView.as_view(url=static("favicon.ico"), permanent=True)),
     ),
     path("referentiel/", include("referentiel.urls")),
     path("api/referentiel.json", referentiel_views.referentiel_json, name="api_referentiel"),

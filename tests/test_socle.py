@@ -153,3 +153,16 @@ def test_la_production_refuse_de_demarrer_sans_collectstatic(tmp_path):
     assert "collectstatic --noinput" in sans.stderr
     assert collecte.returncode == 0, collecte.stderr
     assert avec.returncode == 0, avec.stderr
+
+
+@pytest.mark.django_db
+def test_licone_du_site_existe(client):
+    """/favicon.ico leads to the icon: no 404 on every first visit."""
+
+    from django.contrib.staticfiles import finders
+
+    reponse = client.get("/favicon.ico")
+
+    assert (reponse.status_code, reponse["Location"]) == (301, "/static/favicon.ico")
+    assert Path(finders.find("favicon.ico")).read_bytes()[:4] == b"\x00\x00\x01\x00"
+    assert 'rel="icon"' in client.get(reverse("accueil")).content.decode()
