@@ -2,8 +2,8 @@
 
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path
 from django.templatetags.static import static
+from django.urls import include, path
 from django.views.generic import RedirectView, TemplateView
 
 from referentiel import views as referentiel_views
