@@ -2,11 +2,19 @@
 
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView, TemplateView
+from django.views.generic import TemplateView
 
 from referentiel import views as referentiel_views
+
+
+@login_not_required
+def icone(request):
+    """Browsers ask for /favicon.ico before reading the page's <link rel="icon">."""
+    return HttpResponsePermanentRedirect(static("favicon.ico"))
+
 
 admin.site.site_header = "Administration du portail du contrat de ville"
 admin.site.site_title = "Contrat de ville"
@@ -18,11 +26,7 @@ urlpatterns = [
         login_not_required(TemplateView.as_view(template_name="accueil.html")),
         name="accueil",
     ),
-    # Browsers ask for /favicon.ico before reading the page's <link rel="icon">.
-    path(
-        "favicon.ico",
-        login_not_required(RedirectView.as_view(url=static("favicon.ico"), permanent=True)),
-    ),
+    path("favicon.ico", icone),
     path("referentiel/", include("referentiel.urls")),
     path("api/referentiel.json", referentiel_views.referentiel_json, name="api_referentiel"),
     path(

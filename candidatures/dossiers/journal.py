@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 
+from ..commun.formats import euros
 from ..models import Dossier, ModificationDossier, Section
 from . import budget
 from .champs import CHAMPS_PREVISION, SECTION_DU_CHAMP
@@ -74,7 +75,7 @@ def prendre_instantane(dossier):
         definition = budget.PAR_CODE[ligne.code]
         lignes[ligne.code] = {
             "libelle": f"{definition.numero} {definition.libelle}".strip(),
-            "valeur": f"{ligne.montant} €" + (f" ({ligne.precision})" if ligne.precision else ""),
+            "valeur": euros(ligne.montant) + (f" ({ligne.precision})" if ligne.precision else ""),
         }
     pieces = {
         str(p.pk): {"libelle": p.titre or p.nom_original, "valeur": p.nom_original}

@@ -7,6 +7,7 @@ from django.utils.text import capfirst
 
 from referentiel.models import Exigence, Indicateur
 
+from ..commun.formats import euros
 from ..models import DocumentStructure, LigneBudget, Section, Statut, TrancheAge
 from . import budget
 
@@ -169,14 +170,14 @@ def _manques_budget(dossier):
         m.append("Budget : saisissez les charges du projet.")
     if not totaux.equilibre:
         m.append(
-            f"Budget : le total des charges ({totaux.charges} €) doit être égal au total des "
-            f"produits ({totaux.produits} €)."
+            f"Budget : le total des charges ({euros(totaux.charges)}) doit être égal au total des "
+            f"produits ({euros(totaux.produits)})."
         )
     if not totaux.contributions_equilibrees:
         m.append(
             f"Budget : les emplois des contributions volontaires (86 : "
-            f"{totaux.contributions_emplois} €) doivent être égaux aux contributions volontaires "
-            f"(87 : {totaux.contributions_ressources} €)."
+            f"{euros(totaux.contributions_emplois)}) doivent être égaux aux contributions "
+            f"volontaires (87 : {euros(totaux.contributions_ressources)})."
         )
     if not totaux.montant_demande:
         m.append(

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils import timezone
 
+from ..commun.formats import euros
+
 
 class AppelAProjetsQuerySet(models.QuerySet):
     def ouverts(self, maintenant=None):
@@ -90,7 +92,7 @@ class EnveloppePilier(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.pilier} : {self.montant} €"
+        return f"{self.pilier} : {euros(self.montant)}"
 
 
 class DocumentAppel(models.Model):

@@ -8,6 +8,7 @@ import secrets
 from django.db import models
 from django.utils import timezone
 
+from ..commun.formats import euros
 from ..dossiers import budget as grille_budget
 from .comptes import Utilisateur
 from .dossiers import Dossier
@@ -99,7 +100,7 @@ class LigneBudget(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.code} : {self.montant} €"
+        return f"{self.code} : {euros(self.montant)}"
 
 
 def chemin_piece(instance, nom):

@@ -30,6 +30,10 @@
 
   /* --- Live totals ------------------------------------------------------------------------- */
 
+  function euros(n) {
+    return n.toLocaleString("fr-FR") + "\u00a0€";
+  }
+
   function totaliserBudget() {
     var sommes = { charge: 0, produit: 0, "86": 0, "87": 0 };
     var demande = 0;
@@ -53,8 +57,9 @@
     bilan.classList.toggle("desequilibre", !equilibre);
     phrase.textContent = equilibre
       ? "Le budget est équilibré."
-      : "Le budget n'est pas équilibré : charges " + sommes.charge + " €, produits " +
-        sommes.produit + " € ; 86 : " + sommes["86"] + " €, 87 : " + sommes["87"] + " €.";
+      : "Le budget n'est pas équilibré : charges " + euros(sommes.charge) + ", produits " +
+        euros(sommes.produit) + " ; 86 : " + euros(sommes["86"]) + ", 87 : " +
+        euros(sommes["87"]) + ".";
   }
 
   function totaliserIndicateurs() {

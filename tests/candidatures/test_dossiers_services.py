@@ -337,7 +337,7 @@ def test_contributions_en_nature_desequilibrees_refusees(complet):
     """86 must equal 87."""
     LigneBudget.objects.filter(dossier=complet, code="870").update(montant=1000)
 
-    assert "(86 : 1200 €)" in " ".join(manques(complet)[Section.BUDGET])
+    assert "(86 : 1\u00a0200\u00a0€)" in " ".join(manques(complet)[Section.BUDGET])
 
 
 def test_totaux_et_montant_demande(complet):

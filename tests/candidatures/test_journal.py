@@ -72,7 +72,7 @@ def test_une_correction_est_journalisee_champ_par_champ(membre):
     assert (traces["Lieux de réalisation"].avant, traces["Lieux de réalisation"].apres) == (
         "Prés-Saint-Jean, Tamaris", "Tamaris",
     )
-    assert traces["60 Achats"].apres == "2500 €"
+    assert traces["60 Achats"].apres == "2\u00a0500\u00a0€"
     assert traces["60 Achats"].par == membre.utilisateur
     assert traces["60 Achats"].section == "budget"
 
