@@ -41,8 +41,9 @@ def _heure_locale(valeur):
 
 
 def date_longue(valeur):
-    """A date (or an instant, read in Paris time) as « 3 mars 2026 », « 1er mars 2026 »."""
-    if valeur is None:
+    """A date (or an instant, read in Paris time) as « 3 mars 2026 », « 1er mars 2026 »;
+    empty for nothing (None, or a template's missing value)."""
+    if valeur is None or valeur == "":
         return ""
     if hasattr(valeur, "hour"):
         valeur = _heure_locale(valeur).date()
