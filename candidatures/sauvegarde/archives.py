@@ -59,9 +59,19 @@ def empreinte(chemin):
 # --- Writing --------------------------------------------------------------------------------------
 
 
-def ajouter(tar, chemin, nom):
-    """Add one file under ``nom``; return its manifest entry (size and SHA-256 as archived)."""
-    with open(chemin, "rb") as fichier:
+def ajouter(tar, chemin, nom, facultatif=False):
+    """Add one file under ``nom``; return its manifest entry (size and SHA-256 as archived).
+
+    A ``facultatif`` file deleted since the folder was listed (a document replaced meanwhile)
+    gives None instead of failing the whole backup.
+    """
+    try:
+        fichier = open(chemin, "rb")  # closed by the with block below
+    except FileNotFoundError:
+        if facultatif:
+            return None
+        raise
+    with fichier:
         infos = os.fstat(fichier.fileno())
         membre = tarfile.TarInfo(nom)
         membre.size = infos.st_size
@@ -161,10 +171,11 @@ def lire_manifeste(dossier):
         manifeste = json.loads(chemin.read_text())
     except (ValueError, UnicodeDecodeError) as erreur:
         raise ErreurSauvegarde(f"le {MANIFESTE} de l'archive est illisible ({erreur}).") from None
-    if not isinstance(manifeste, dict) or manifeste.get("format") != FORMAT:
+    format_ = manifeste.get("format") if isinstance(manifeste, dict) else None
+    if format_ != FORMAT:
         raise ErreurSauvegarde(
-            f"format de sauvegarde inconnu ({manifeste.get('format')!r} au lieu de {FORMAT}) : "
-            "restaurez-la avec la version du portail qui l'a écrite."
+            f"format de sauvegarde inconnu ({format_!r} au lieu de {FORMAT}) : restaurez-la "
+            "avec la version du portail qui l'a écrite."
         )
     for entree in manifeste.get("fichiers", []):
         if not _nom_sur(entree.get("chemin", "")) or entree["chemin"] == MANIFESTE:

@@ -116,7 +116,10 @@ class Command(BaseCommand):
                 fichiers.append(archives.ajouter(tar, copie, manifeste["base"]["fichier"]))
                 copie.unlink()
                 for chemin, nom in archives.documents(settings.MEDIA_ROOT):
-                    fichiers.append(archives.ajouter(tar, chemin, nom))
+                    if entree := archives.ajouter(tar, chemin, nom, facultatif=True):
+                        fichiers.append(entree)
+                    else:
+                        self.stderr.write(f"Attention : {chemin} a disparu pendant la sauvegarde.")
                 archives.ecrire_manifeste(tar, manifeste, mtime)
             brut.flush()
             os.fsync(brut.fileno())
