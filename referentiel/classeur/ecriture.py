@@ -115,6 +115,7 @@ def _feuille_contrat(feuille, contrat):
         feuille.cell(row=ligne, column=3).alignment = ENVELOPPE
 
 
+LIGNES_LISIBLES = f"{LIGNES_MAX:,}".replace(",", " ")
 MODE_D_EMPLOI_INTRO = (
     "Ce classeur décrit un contrat de ville entier : le contrat lui-même, son arbre (piliers, "
     "orientations stratégiques, objectifs opérationnels, actions), ce que demande chaque "
@@ -133,8 +134,8 @@ MODE_D_EMPLOI_INTRO = (
     "ne change rien. Un élément absent du classeur est supprimé du contrat, sauf si des "
     "dossiers ou d'autres données y renvoient : l'import est alors refusé et le message dit "
     "lesquelles.",
-    f"Limites : {TAILLE_MAX // (1024 * 1024)} Mo par fichier, "
-    f"{LIGNES_MAX:,} lignes par feuille.".replace(",", " "),
+    f"Limites : {TAILLE_MAX // (1024 * 1024)} Mo par fichier, {LIGNES_LISIBLES} lignes par "
+    "feuille (en-tête non comprise).",
     "Cette feuille « Mode d'emploi » est ignorée à l'import.",
 )
 

@@ -36,24 +36,28 @@ def _mo(octets):
     return f"{octets / 1024 / 1024:.1f} Mo".replace(".", ",")
 
 
+def _taille_annoncee(fichier):
+    if isinstance(fichier, str | os.PathLike):
+        return Path(fichier).stat().st_size
+    return getattr(fichier, "size", None)
+
+
 def lire_octets(fichier, erreurs):
-    """The bytes of ``fichier`` (bytes, path or open file), or None if it is too large."""
-    if isinstance(fichier, bytes | bytearray):
-        donnees = bytes(fichier)
-    elif isinstance(fichier, str | os.PathLike):
-        if Path(fichier).stat().st_size > TAILLE_MAX:
-            donnees = b"\0" * (TAILLE_MAX + 1)
-        else:
-            donnees = Path(fichier).read_bytes()
-    else:
-        taille = getattr(fichier, "size", None)
-        if taille is not None and taille > TAILLE_MAX:
-            donnees = b"\0" * (TAILLE_MAX + 1)
+    """The bytes of ``fichier`` (bytes, path or open file), or None if it is too large: a file
+    whose size is known is refused before it is read, another one once the limit is read."""
+    taille = len(fichier) if isinstance(fichier, bytes | bytearray) else _taille_annoncee(fichier)
+    donnees = None
+    if taille is None or taille <= TAILLE_MAX:
+        if isinstance(fichier, bytes | bytearray):
+            donnees = bytes(fichier)
+        elif isinstance(fichier, str | os.PathLike):
+            with open(fichier, "rb") as flux:
+                donnees = flux.read(TAILLE_MAX + 1)
         else:
             if hasattr(fichier, "seek"):
                 fichier.seek(0)
             donnees = fichier.read(TAILLE_MAX + 1)
-    if len(donnees) > TAILLE_MAX:
+    if donnees is None or len(donnees) > TAILLE_MAX:
         erreurs.ajouter(
             f"le fichier est trop gros : {_mo(TAILLE_MAX)} au plus. Un contrat de ville tient "
             "en quelques centaines de kilo-octets ; retirez les images et mises en forme."

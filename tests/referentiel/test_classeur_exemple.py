@@ -1,11 +1,12 @@
 """The example contract: the committed workbook is what its generator makes, and it loads."""
 
 import pytest
+from django.conf import settings
 
 from referentiel.classeur import exemple
 from referentiel.classeur.chargement import importer_classeur
 from referentiel.classeur.ecriture import contenu_des_feuilles, ecrire_classeur, modele_vierge
-from referentiel.classeur.format import FEUILLES, MODE_D_EMPLOI, ORDRE_FEUILLES
+from referentiel.classeur.format import CHAMPS_CONTRAT, FEUILLES, MODE_D_EMPLOI, ORDRE_FEUILLES
 from referentiel.classeur.lecture import lire_classeur
 from referentiel.models import Contrat, Indicateur
 
@@ -70,3 +71,14 @@ def test_modele_vierge_en_tetes_et_mode_d_emploi():
     for feuille in FEUILLES:
         assert f"Feuille « {feuille.nom} »" in mode_d_emploi
     assert "ignorée à l'import" in mode_d_emploi
+
+
+def test_la_documentation_decrit_chaque_feuille_et_chaque_colonne():
+    doc = (settings.BASE_DIR / "docs" / "contrats.md").read_text(encoding="utf-8")
+
+    for feuille in FEUILLES:
+        assert f"{feuille.nom} |" in doc or f"« {feuille.nom} »" in doc, feuille.nom
+        for colonne in feuille.colonnes:
+            assert colonne.entete in doc, (feuille.nom, colonne.entete)
+    for champ in CHAMPS_CONTRAT:
+        assert champ.libelle in doc, champ.libelle
