@@ -221,7 +221,7 @@ def _comparer_contrat(plan, erreurs):
     plan.valeurs = {"territoire": territoire, "generation": generation, "contrat": voulu}
 
 
-def _description(cle, element):
+def _description(element):
     for champ in ("titre", "libelle", "texte", "nom"):
         if element.get(champ):
             return _court(element[champ])
@@ -237,7 +237,7 @@ def _comparer(plan, cle, anciens, nouveaux):
         if ancien is None:
             operations.creer.append(nouveau)
             plan.rapport.noter(
-                feuille, "création", cle_lisible(cle, nouveau), _description(cle, nouveau)
+                feuille, "création", cle_lisible(cle, nouveau), _description(nouveau)
             )
             continue
         differences = _differences(ancien.champs, nouveau.champs, LIBELLES)
@@ -263,7 +263,7 @@ def _comparer_quartiers(plan, erreurs):
         ancien = existants.get(code)
         if ancien is None:
             operations.creer.append(nouveau)
-            plan.rapport.noter(feuille, "création", code, _description("quartiers", nouveau))
+            plan.rapport.noter(feuille, "création", code, _description(nouveau))
         else:
             differences = _differences(ancien.champs, nouveau.champs, LIBELLES)
             if code not in lies:

@@ -48,7 +48,8 @@ def verifier(classeur, erreurs, *, code_contrat=None):
         codes[cle] = _verifier_niveau(classeur[cle], nom, motif, forme, parente, codes, erreurs)
     for cle, nom in LIGNES:
         _verifier_lignes(classeur[cle], nom, codes["objectifs"], erreurs)
-    _verifier_renvois(classeur, codes, erreurs, code_contrat or classeur.contrat.get("code"))
+    contrats = {code_contrat, classeur.contrat.get("code")} - {None, ""}
+    _verifier_renvois(classeur, codes, erreurs, contrats)
     _verifier_quartiers(classeur["quartiers"], erreurs)
 
 
@@ -124,7 +125,8 @@ def _verifier_lignes(elements, nom, objectifs, erreurs):
             vus[cle] = element.ligne
 
 
-def _verifier_renvois(classeur, codes, erreurs, code_contrat):
+def _verifier_renvois(classeur, codes, erreurs, contrats):
+    """``contrats``: the codes naming this contract (a target may be written « code:1.1.3 »)."""
     _verifier_lignes(classeur["renvois"], RENVOIS, codes["objectifs"], erreurs)
     for element in classeur["renvois"]:
         objectif, action = element.get("objectif"), element.get("action")
@@ -146,7 +148,7 @@ def _verifier_renvois(classeur, codes, erreurs, code_contrat):
             continue
         qualifiee = CIBLE_QUALIFIEE.match(cible)
         if qualifiee:
-            if qualifiee["contrat"] != code_contrat:
+            if qualifiee["contrat"] not in contrats:
                 erreurs.ajouter(
                     f"« {cible} » vise l'élément {qualifiee['code']} du contrat "
                     f"« {qualifiee['contrat']} » : un renvoi ne peut viser qu'un élément du "

@@ -312,3 +312,14 @@ def test_un_classeur_invalide_ne_laisse_aucune_trace():
 
     assert comptes() == avant
     assert not Territoire.objects.filter(code="val-fictif").exists()
+
+
+def test_une_cible_peut_nommer_son_propre_contrat():
+    donnees = modifier(exemple(), ecrire("Renvois", 2, "Cible", f"{EXEMPLE}:2.1.1"))
+
+    importer_classeur(donnees, "val-fictif-bis")
+
+    renvoi = Renvoi.objects.get(objectif__contrat__code="val-fictif-bis")
+    assert (renvoi.cible_objectif.contrat.code, renvoi.cible_objectif.code) == (
+        "val-fictif-bis", "2.1.1"
+    )
