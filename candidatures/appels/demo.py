@@ -1,4 +1,5 @@
-"""Demo calls: this year's open call, last year's closed one with a submitted dossier."""
+"""Demo calls: this year's open call, last year's closed one with a submitted dossier, and the
+fictitious example contract (loaded from its workbook) with this year's call open on it."""
 
 import datetime
 import zoneinfo
@@ -6,6 +7,8 @@ import zoneinfo
 from django.db import transaction
 from django.utils import timezone
 
+from referentiel.classeur import exemple
+from referentiel.classeur.chargement import importer_classeur
 from referentiel.models import Action, Contrat
 
 from ..commun.erreurs import Incomplet
@@ -57,6 +60,10 @@ def creer_appels_demo(*, maintenant=None):
         },
     )
     lignes = [f"Appels à projets : « {ouvert.titre} » (ouvert), « {clos.titre} » (clos)"]
+    contrat_exemple = Contrat.objects.filter(code=exemple.CODE).first()
+    if contrat_exemple is not None:
+        appel_exemple = _appel_exemple(contrat_exemple, annee, maintenant)
+        lignes.append(f"Appel à projets du contrat d'exemple : « {appel_exemple.titre} » (ouvert)")
     membre = (
         Membre.objects.filter(
             structure__siret=SIRET_STRUCTURE_DEMO, role=Membre.Role.RESPONSABLE
@@ -68,6 +75,36 @@ def creer_appels_demo(*, maintenant=None):
         dossier = _dossier_depose(membre, clos)
         lignes.append(f"Dossier déposé de démonstration : {dossier.reference}")
     return lignes
+
+
+def charger_contrat_exemple():
+    """The fictitious example contract, loaded from fixtures/contrat_exemple.xlsx if absent.
+
+    Return (contract, line to print).
+    """
+    contrat = Contrat.objects.filter(code=exemple.CODE).first()
+    if contrat is not None:
+        return contrat, f"Contrat d'exemple : {contrat.nom} (déjà chargé)"
+    rapport = importer_classeur(exemple.FICHIER, exemple.CODE)
+    return rapport.contrat, f"Contrat d'exemple chargé : {rapport.contrat.nom} ({rapport.resume()})"
+
+
+def _appel_exemple(contrat, annee, maintenant):
+    appel, _ = AppelAProjets.objects.get_or_create(
+        contrat=contrat,
+        annee=annee,
+        defaults={
+            "titre": f"Appel à projets {annee} — contrat d'exemple (fictif)",
+            "presentation": (
+                "Appel de démonstration du contrat d'exemple de la Communauté de communes du "
+                "Val-Fictif, un territoire imaginaire : rien de ce qui y est déposé n'est réel."
+            ),
+            "ouverture": maintenant - datetime.timedelta(days=15),
+            "cloture": max(_paris(annee, 12, 31, 12), maintenant + datetime.timedelta(days=30)),
+            "enveloppe_totale": 50000,
+        },
+    )
+    return appel
 
 
 def _dossier_depose(membre, appel):

@@ -1,80 +1,117 @@
-"""Import/export of the référentiel in the admin: keyed by code, with a dry-run preview."""
+"""Import/export of the référentiel, on the real 2015 contract: its workbook, keyed by code
+within the contract, with a dry-run preview (the per-level CSV resources are gone)."""
 
+import io
+
+import openpyxl
 import pytest
-import tablib
 from django.contrib.auth.models import Group
 from django.urls import reverse
 from pytest_django.asserts import assertContains
 
 from candidatures.models import Utilisateur
-from referentiel.models import Action, Exigence, Objectif
-from referentiel.resources import ActionResource, ExigenceResource, ObjectifResource
+from referentiel.classeur.chargement import importer_classeur
+from referentiel.classeur.erreurs import ClasseurInvalide
+from referentiel.classeur.extraction import exporter_contrat
+from referentiel.models import Action, Contrat, Exigence, Objectif
+
+from .outils_classeur import ajouter, comptes, ecrire, modifier
 
 pytestmark = pytest.mark.django_db
 
 
-def _jeu(entetes, *lignes):
-    return tablib.Dataset(*lignes, headers=entetes)
+@pytest.fixture
+def contrat():
+    return Contrat.objects.select_related("territoire", "generation").par_defaut()
 
 
-def test_import_a_blanc_ne_modifie_rien():
+@pytest.fixture
+def classeur(contrat):
+    return exporter_contrat(contrat)
+
+
+def _ligne_de(donnees, feuille, *debut):
+    """Row number of the first row of ``feuille`` starting with the values ``debut``."""
+    livre = openpyxl.load_workbook(io.BytesIO(donnees), read_only=True)
+    try:
+        for numero, valeurs in enumerate(livre[feuille].iter_rows(values_only=True), start=1):
+            if tuple(valeurs[: len(debut)]) == debut:
+                return numero
+    finally:
+        livre.close()
+    raise LookupError(debut)
+
+
+def test_import_a_blanc_ne_modifie_rien(contrat, classeur):
     """A dry run reports the change but writes nothing."""
+    ligne = _ligne_de(classeur, "Actions", "1.1.1.a")
+    donnees = modifier(classeur, ecrire("Actions", ligne, "Libellé", "Nouveau libellé"))
 
-    jeu = _jeu(["code", "objectif", "libelle", "ordre"], ["1.1.1.a", "1.1.1", "Nouveau libellé", 1])
+    rapport = importer_classeur(donnees, contrat.code, a_blanc=True)
 
-    resultat = ActionResource().import_data(jeu, dry_run=True)
-
-    assert not resultat.has_errors()
-    assert resultat.totals["update"] == 1
-    assert Action.objects.get(code="1.1.1.a").libelle != "Nouveau libellé"
+    assert rapport.modifies == 1
+    assert Action.objects.get(contrat=contrat, code="1.1.1.a").libelle != "Nouveau libellé"
 
 
-def test_import_met_a_jour_par_code_sans_dupliquer():
+def test_import_met_a_jour_par_code_sans_dupliquer(contrat, classeur):
     """Importing a known code updates that row in place."""
-
     avant = Action.objects.count()
-    pk = Action.objects.get(code="1.1.1.a").pk
-    jeu = _jeu(["code", "objectif", "libelle", "ordre"], ["1.1.1.a", "1.1.1", "Nouveau libellé", 1])
+    pk = Action.objects.get(contrat=contrat, code="1.1.1.a").pk
+    ligne = _ligne_de(classeur, "Actions", "1.1.1.a")
 
-    ActionResource().import_data(jeu, dry_run=False)
+    importer_classeur(
+        modifier(classeur, ecrire("Actions", ligne, "Libellé", "Nouveau libellé")), contrat.code
+    )
 
     assert Action.objects.count() == avant
-    assert Action.objects.get(code="1.1.1.a").pk == pk
-    assert Action.objects.get(code="1.1.1.a").libelle == "Nouveau libellé"
+    action = Action.objects.get(contrat=contrat, code="1.1.1.a")
+    assert (action.pk, action.libelle) == (pk, "Nouveau libellé")
 
 
-def test_import_d_une_exigence_par_objectif_et_rang():
+def test_import_d_une_exigence_par_objectif_et_rang(contrat, classeur):
     """Requirements are matched on (objective code, rank)."""
+    exigence = Exigence.objects.filter(objectif__contrat=contrat, objectif__code="1.1.1").order_by(
+        "ordre"
+    ).first()
+    ligne = _ligne_de(classeur, "Cahier des charges", "1.1.1", exigence.ordre)
 
-    exigence = Exigence.objects.filter(objectif__code="1.1.1").order_by("ordre").first()
-    jeu = _jeu(["objectif", "ordre", "texte"], ["1.1.1", exigence.ordre, "Texte révisé"])
-
-    ExigenceResource().import_data(jeu, dry_run=False)
+    importer_classeur(
+        modifier(classeur, ecrire("Cahier des charges", ligne, "Texte", "Texte révisé")),
+        contrat.code,
+    )
 
     exigence.refresh_from_db()
     assert exigence.texte == "Texte révisé"
 
 
-def test_import_avec_objectif_inconnu_signale_l_erreur():
-    """An unknown parent code is reported as an error on its row, nothing is saved."""
+def test_import_avec_objectif_inconnu_signale_l_erreur(contrat, classeur):
+    """An unknown parent code is reported on its row; nothing is saved."""
+    avant = comptes()
 
-    jeu = _jeu(["code", "objectif", "libelle", "ordre"], ["9.9.9.a", "9.9.9", "X", 1])
+    with pytest.raises(ClasseurInvalide) as refus:
+        importer_classeur(modifier(classeur, ajouter("Actions", "9.9.9.a", "X")), contrat.code)
 
-    resultat = ActionResource().import_data(jeu, dry_run=False, raise_errors=False)
+    assert [str(e) for e in refus.value.erreurs] == [
+        f"Feuille Actions, ligne {Action.objects.filter(contrat=contrat).count() + 2}, colonne "
+        "Code : l'action 9.9.9.a n'a pas d'objectif 9.9.9 dans le classeur."
+    ]
+    assert comptes() == avant
 
-    assert resultat.has_errors() or resultat.has_validation_errors()
-    assert not Action.objects.filter(code="9.9.9.a").exists()
 
+def test_export_xlsx_relu(contrat, classeur):
+    """The export has one row per objective, with its « hors appel à projets » answer."""
+    relu = openpyxl.load_workbook(io.BytesIO(classeur), read_only=True)
+    lignes = list(relu["Objectifs"].iter_rows(values_only=True))
+    relu.close()
 
-def test_export_xlsx_relu():
-    """The XLSX export of objectives reads back with one row per objective."""
-
-    donnees = ObjectifResource().export()
-    contenu = donnees.export("xlsx")
-
-    relu = tablib.Dataset().load(contenu, format="xlsx")
-    assert len(relu) == Objectif.objects.count()
-    assert "hors_appel_a_projets" in relu.headers
+    assert lignes[0] == ("Code", "Titre", "Hors appel à projets")
+    assert len(lignes) - 1 == Objectif.objects.filter(contrat=contrat).count()
+    hors = set(
+        Objectif.objects.filter(contrat=contrat, hors_appel_a_projets=True).values_list(
+            "code", flat=True
+        )
+    )
+    assert {code for code, _, reponse in lignes[1:] if reponse == "oui"} == hors
 
 
 @pytest.fixture
@@ -87,19 +124,17 @@ def administrateur():
 
 
 def test_page_d_import_de_l_admin(client, administrateur):
-    """An administrator reaches the import page of each level, with CSV and XLSX formats."""
-
+    """An administrator reaches the import page, which takes xlsx workbooks."""
     client.force_login(administrateur)
 
-    reponse = client.get(reverse("admin:referentiel_action_import"))
+    reponse = client.get(reverse("admin:referentiel_contrat_importer"))
 
     assert reponse.status_code == 200
-    assertContains(reponse, "xlsx")
+    assertContains(reponse, 'accept=".xlsx')
 
 
 def test_page_d_import_refusee_aux_anonymes(client):
-    """Anonymous visitors are sent to the admin login."""
-
-    reponse = client.get(reverse("admin:referentiel_action_import"))
+    """Anonymous visitors are sent to the login page."""
+    reponse = client.get(reverse("admin:referentiel_contrat_importer"))
 
     assert reponse.status_code == 302
