@@ -208,6 +208,9 @@ def environnement(repertoire, url, *, production, port=None, smtp=None):
         "PORTAIL_URL": f"https://127.0.0.1:{port}",
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(smtp or 25),
+        # The simulated staff accounts have no second-factor device: where the portal asks
+        # staff for one (double authentication), the load test runs it in its optional mode.
+        "PORTAIL_DOUBLE_AUTHENTIFICATION": "facultative",
     })
     return env
 

@@ -328,4 +328,8 @@ async def connecter(session, email, mot_de_passe):
     reponse = await session.requete(
         "POST", "/comptes/connexion/", data=dict(form.champs), page="connexion (envoi)"
     )
-    return reponse is not None and "sessionid" in session.client.cookies
+    # Signed in: the session cookie is set and the form led home (not to a further step).
+    return (
+        reponse is not None and "sessionid" in session.client.cookies
+        and urlsplit(str(reponse.url)).path == "/"
+    )

@@ -244,7 +244,10 @@ def resume_requetes(requetes, *, connexions, duree):
         "debit": round(len(fenetre) / duree, 1) if duree else 0.0,
         "erreurs": sum(1 for r in requetes if r.erreur),
         "erreurs_par_nature": erreurs_par_nature(requetes),
-        "pages": [asdict(ligne) for ligne in par_page(requetes)],
+        "pages": [
+            {k: round(v, 4) if isinstance(v, float) else v for k, v in asdict(ligne).items()}
+            for ligne in par_page(requetes)
+        ],
     }
 
 
@@ -261,7 +264,7 @@ def rapport(resultat):
         f"{p['instructeurs']} instructeurs, {p['comite']} membre(s) du comité ; "
         f"gunicorn {p['workers']} workers, volume {_nombre(p['volume'])} dossiers.",
         f"- Fenêtre de {p['duree']} s (durée réelle {resultat['durees']['fenetre']:.0f} s) : "
-        f"{_nombre(r['fenetre'])} requêtes, {str(r['debit']).replace('.', ',')} par seconde ; "
+        f"{_nombre(r['fenetre'])} requêtes, {_virgule(r['debit'])} par seconde ; "
         f"avant elle, {r['connexion']} requêtes de connexion.",
         f"- **Erreurs : {r['erreurs']}**"
         + (f" ({', '.join(f'{k} : {n}' for k, n in r['erreurs_par_nature'].items())})"
@@ -273,8 +276,8 @@ def rapport(resultat):
         f"- Instructions conclues : {i['conclues']} (absentes de la base : {len(i['absentes'])} ; "
         f"conclusion refusée à l'écran : {len(i['refusees'])}).",
         f"- Fichiers de bilan annuel obtenus : {len(f['obtenus'])}"
-        + (f" (de {min(d for _f, d in f['obtenus']):.1f} à "
-           f"{max(d for _f, d in f['obtenus']):.1f} s de la demande au fichier)"
+        + (f" (de {_virgule(round(min(d for _f, d in f['obtenus']), 1))} à "
+           f"{_virgule(round(max(d for _f, d in f['obtenus']), 1))} s de la demande au fichier)"
            if f["obtenus"] else "")
         + f" ; non obtenus : {len(f['echecs'])}.",
         f"- Journal du serveur et du worker : {serveur['erreurs_journal']} erreur(s) ; "

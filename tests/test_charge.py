@@ -169,6 +169,16 @@ def test_rapport_et_verdict():
     assert "| porteur : mes dossiers | 1 | 0 | 70 | 70 | 70 |" in texte
     assert mesures.reussi(resultat)
 
+    # On a shared machine, the CPU spent per request says more than the latencies.
+    resultat = _resultat(
+        cpu={"gunicorn": 0.08, "worker": 0.5, "base": 0.02, "client": 0.1, "duree": 61.0},
+        machine={"coeurs": 2, "charge_moyenne": [3.5, 7.25]},
+    )
+    texte = mesures.rapport(resultat)
+    assert "soit 100 ms de CPU (gunicorn + PostgreSQL) par requête" in texte
+    assert "charge moyenne (1 min) 3,5 avant les connexions, 7,25 à la fin" in texte
+    assert "(de 2,5 à 2,5 s de la demande au fichier)" in texte
+
     perte = mesures.Verification(acquittees=1, perdues=[(7, "« x » absent")]).en_dict()
     resultat = _resultat(sauvegardes=perte)
     assert "- dossier 7 : « x » absent" in mesures.rapport(resultat)
@@ -462,3 +472,28 @@ def test_conclusions_retrouvees_en_base(donnees):
     type(conclu).objects.filter(pk=conclu.pk).update(statut="instruit")
     absentes = comptes.conclusions_absentes({conclu.pk: email, en_cours.pk: email})
     assert [pk for pk, _texte in absentes] == [en_cours.pk]
+
+
+def test_connexion_qui_mene_a_une_autre_etape_est_un_echec():
+    """A sign-in that lands on a further step (a second factor…) is not a signed-in user."""
+
+    def serveur(requete):
+        if requete.method == "POST":
+            return httpx.Response(302, headers={
+                "Location": "/comptes/code/", "Set-Cookie": "sessionid=s1; Path=/; Secure",
+            })
+        return httpx.Response(200, text=(
+            '<form method="post"><input type="hidden" name="csrfmiddlewaretoken" value="t">'
+            "</form>"
+        ))
+
+    async def scenario():
+        session = client.Session(
+            "http://127.0.0.1:8000", [], transport=httpx.MockTransport(serveur)
+        )
+        try:
+            return await client.connecter(session, "a@b.test", "secret")
+        finally:
+            await session.fermer()
+
+    assert asyncio.run(scenario()) is False
