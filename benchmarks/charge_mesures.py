@@ -272,7 +272,8 @@ def rapport(resultat):
         f"- Enregistrements automatiques : {s['acquittees']} acquittés, {s['refusees']} refusés "
         f"pour conflit, {s['indeterminees']} sans réponse ; **perdus : {len(s['perdues'])}**, "
         f"conflits non signalés : {len(s['conflits_non_signales'])}, refus écrits quand même : "
-        f"{len(s['refus_ecrits'])}, incohérences de version : {len(s['incoherences'])}.",
+        f"{len(s['refus_ecrits'])}, incohérences de version : {len(s['incoherences'])}, "
+        f"champs refusés dans un enregistrement : {len(resultat.get('champs_refuses', []))}.",
         f"- Instructions conclues : {i['conclues']} (absentes de la base : {len(i['absentes'])} ; "
         f"conclusion refusée à l'écran : {len(i['refusees'])}).",
         f"- Fichiers de bilan annuel obtenus : {len(f['obtenus'])}"
@@ -319,7 +320,7 @@ def _lignes_machine(resultat):
 
 
 def reussi(resultat):
-    """Zero error, zero lost or unreported save, every conclusion found."""
+    """Zero error, zero lost or unreported save, no field refused, every conclusion found."""
     return (
         resultat["requetes"]["erreurs"] == 0
         and resultat["sauvegardes"]["anomalies"] == 0
@@ -327,4 +328,5 @@ def reussi(resultat):
         and not resultat["instructions"]["absentes"]
         and not resultat["fichiers"]["echecs"]
         and resultat["serveur"]["erreurs_journal"] == 0
+        and not resultat.get("champs_refuses")
     )

@@ -184,6 +184,8 @@ def test_rapport_et_verdict():
     assert "- dossier 7 : « x » absent" in mesures.rapport(resultat)
     assert not mesures.reussi(resultat)
     assert not mesures.reussi(_resultat(serveur={"erreurs_journal": 1, "courriels": 0}))
+    # An autosave that kept a typed value out (field error) is a failure too.
+    assert not mesures.reussi(_resultat(champs_refuses=[["a@b.test", {"resume": ["Trop long"]}]]))
 
 
 # --- Forms, bodies, labels -----------------------------------------------------------------------
