@@ -7,8 +7,8 @@ titles are unique words, so that a response can be searched for them.
 
 import datetime
 
-from candidatures.models import Habilitation, LigneBudget, PrevisionIndicateur, ReponseExigence
 from candidatures.dossiers.selectors import champs_prevision, indicateurs_numeriques
+from candidatures.models import Habilitation, LigneBudget, PrevisionIndicateur, ReponseExigence
 from referentiel.models import (
     Action,
     Contrat,
@@ -24,11 +24,14 @@ from referentiel.models import (
 from tests.candidatures.factories import BUDGET_COMPLET, deposer_documents_structure
 
 
-def creer_contrat(mot="Cévenol"):
-    """Territory, generation, contract, pilier → orientation → objectif (one requirement, one
-    indicator) → action, and a QPV of its own. ``mot`` is in every title."""
+def creer_contrat(mot="Cévenol", territoire=None):
+    """Territory (unless given: a successor contract on the same territory), generation,
+    contract, pilier → orientation → objectif (one requirement, one indicator) → action, and a
+    QPV of its own. ``mot`` is in every title."""
     cle = mot.lower().replace("é", "e")
-    territoire = Territoire.objects.create(code=f"territoire-{cle}", nom=f"Territoire {mot}")
+    territoire = territoire or Territoire.objects.create(
+        code=f"territoire-{cle}", nom=f"Territoire {mot}"
+    )
     generation = Generation.objects.create(
         code=f"generation-{cle}", nom=f"Génération {mot}", annee_debut=2024, annee_fin=2030
     )
@@ -43,7 +46,7 @@ def creer_contrat(mot="Cévenol"):
     )
     Exigence.objects.create(objectif=objectif, ordre=1, texte=f"Exigence {mot}")
     Indicateur.objects.create(objectif=objectif, ordre=1, libelle=f"Indicateur {mot}")
-    action = Action.objects.create(objectif=objectif, code="1.1.1.a", libelle=f"Action {mot}")
+    Action.objects.create(objectif=objectif, code="1.1.1.a", libelle=f"Action {mot}")
     quartier = QuartierPrioritaire.objects.create(
         generation=generation, code=f"qpv-{cle}", nom=f"Quartier {mot}", commune=f"Commune {mot}",
         valide_du=datetime.date(2024, 1, 1),
