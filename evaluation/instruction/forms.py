@@ -69,9 +69,11 @@ class FiltreFileForm(forms.Form):
         label="Quartier prioritaire", queryset=QuartierPrioritaire.objects.none(),
         required=False, empty_label="Tous",
     )
+    # A call may have hundreds of structures: no list of them, the search finds them by name;
+    # ``?structure=`` (kept across pages in a hidden field) narrows to one.
     structure = forms.ModelChoiceField(
         label="Structure", queryset=Structure.objects.none(), required=False,
-        empty_label="Toutes",
+        widget=forms.HiddenInput,
     )
     instructeur = forms.ChoiceField(label="Instructeur", required=False)
     tri = forms.ChoiceField(label="Trier par", choices=TRIS, required=False)
