@@ -7,7 +7,7 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from ..models import AppelAProjets, DocumentAppel
+from ..models import AppelAProjets, DocumentAppel, Role
 from .permissions import peut_gerer_appels
 
 
@@ -55,10 +55,11 @@ def document(request, pk, document_pk):
 
 @require_GET
 def gestion(request):
-    """Every call with its state and dossier counts; created and edited in the administration."""
+    """The calls of the contracts the user administers (every call for a portal administrator)
+    with their state and dossier counts; created and edited in the administration."""
     if not peut_gerer_appels(request.user):
         raise PermissionDenied("Seuls les administrateurs gèrent les appels à projets.")
-    appels = AppelAProjets.objects.annotate(
+    appels = AppelAProjets.objects.pour_le_personnel(request.user, Role.ADMINISTRATEUR).annotate(
         nb_brouillons=Count("dossiers", filter=Q(dossiers__statut="brouillon")),
         nb_deposes=Count("dossiers", filter=Q(dossiers__depose_le__isnull=False)),
     ).order_by("-annee")

@@ -1,6 +1,6 @@
 """Who may do what with a dossier: one predicate per action, each covered by a test."""
 
-from ..comptes.permissions import est_personnel
+from ..comptes.permissions import a_role_sur
 from ..models import STATUTS_AVANT_DECISION
 from ..structures.permissions import est_membre, est_responsable
 
@@ -11,9 +11,9 @@ def peut_creer_dossier(user, structure):
 
 
 def peut_voir_dossier(user, dossier):
-    """Members of the structure, always; staff, once the dossier has been submitted."""
+    """Members of the structure, always; staff of the call's contract, once submitted."""
     return est_membre(user, dossier.structure) or (
-        est_personnel(user) and dossier.depose_le is not None
+        dossier.depose_le is not None and a_role_sur(user, dossier.appel.contrat_id)
     )
 
 

@@ -20,6 +20,14 @@ class AppelAProjetsQuerySet(models.QuerySet):
             or self.order_by("-cloture").first()
         )
 
+    def pour_le_personnel(self, user, *roles):
+        """Calls of the contracts where the user holds one of ``roles`` (any staff role if none);
+        every call for a portal-wide administrator, none for anybody else."""
+        if not user.is_authenticated:
+            return self.none()
+        ids = user.contrats_ids(*roles)
+        return self.all() if ids is None else self.filter(contrat_id__in=ids)
+
 
 class AppelAProjets(models.Model):
     """A yearly call for projects; its state (à venir, ouvert, clos) follows from its dates."""

@@ -36,13 +36,33 @@ class TrancheAge(models.TextChoices):
 
 
 class DossierQuerySet(models.QuerySet):
+    def de_ses_structures(self, user):
+        """Dossiers of the structures the user belongs to (drafts included)."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(structure__in=Structure.objects.filter(membres__utilisateur=user))
+
+    def pour_le_personnel(self, user, *roles):
+        """Submitted dossiers of the contracts where the user holds one of ``roles`` (any staff
+        role if none): every submitted dossier for a portal-wide administrator, none for a
+        user without staff role. Drafts never reach the staff."""
+        if not user.is_authenticated:
+            return self.none()
+        ids = user.contrats_ids(*roles)
+        soumis = self.filter(depose_le__isnull=False)
+        return soumis if ids is None else soumis.filter(appel__contrat_id__in=ids)
+
     def visibles_par(self, user):
-        """Dossiers of the user's structures; for staff roles, also every dossier ever submitted."""
+        """Dossiers of the user's structures; for staff, also the submitted dossiers of the
+        contracts where they hold a role."""
         if not user.is_authenticated:
             return self.none()
         condition = models.Q(structure__in=Structure.objects.filter(membres__utilisateur=user))
-        if user.est_personnel:
+        ids = user.contrats_ids()
+        if ids is None:
             condition |= models.Q(depose_le__isnull=False)
+        elif ids:
+            condition |= models.Q(depose_le__isnull=False, appel__contrat_id__in=ids)
         return self.filter(condition)
 
 

@@ -11,12 +11,20 @@ from .comptes import Utilisateur
 
 class StructureQuerySet(models.QuerySet):
     def visibles_par(self, user):
-        """Staff see every structure; anyone else only the structures they belong to."""
+        """Structures are portal-wide: a portal administrator sees every one; other staff see
+        those with a submitted dossier in one of their contracts; anyone also sees the
+        structures they belong to."""
         if not user.is_authenticated:
             return self.none()
-        if user.est_personnel:
+        ids = user.contrats_ids()
+        if ids is None:
             return self.all()
-        return self.filter(membres__utilisateur=user)
+        condition = models.Q(pk__in=Membre.objects.filter(utilisateur=user).values("structure"))
+        if ids:
+            condition |= models.Q(pk__in=self.model.objects.filter(
+                dossiers__depose_le__isnull=False, dossiers__appel__contrat_id__in=ids
+            ).values("pk"))
+        return self.filter(condition)
 
 
 class Structure(models.Model):

@@ -1,7 +1,12 @@
-"""Who may do what with a structure: its members, its responsables, staff and administrators."""
+"""Who may do what with a structure: its members, its responsables, staff and administrators.
 
-from ..comptes.permissions import est_administrateur, est_personnel
-from ..models import Membre
+Structures are portal-wide (one association applies to calls of several territories): staff of a
+contract read a structure once it submitted a dossier in that contract; only its members and
+the portal-wide administrators change it.
+"""
+
+from ..comptes.permissions import est_administrateur_portail, est_personnel
+from ..models import Membre, Structure
 
 
 def role_dans_structure(user, structure):
@@ -32,23 +37,28 @@ def est_responsable(user, structure):
 
 
 def peut_voir_structure(user, structure):
-    """Members and staff read a structure; nobody else knows it exists."""
-    return est_personnel(user) or est_membre(user, structure)
+    """Members, and staff to whom ``Structure.objects.visibles_par`` shows it; nobody else
+    knows it exists."""
+    if est_membre(user, structure):
+        return True
+    return est_personnel(user) and (
+        Structure.objects.visibles_par(user).filter(pk=structure.pk).exists()
+    )
 
 
 def peut_modifier_structure(user, structure):
-    """Identity and bank details: the structure's responsables and administrators."""
-    return est_administrateur(user) or est_responsable(user, structure)
+    """Identity and bank details: the structure's responsables and portal administrators."""
+    return est_administrateur_portail(user) or est_responsable(user, structure)
 
 
 def peut_gerer_membres(user, structure):
-    """Invite, accept, change roles, remove: responsables and administrators."""
-    return est_administrateur(user) or est_responsable(user, structure)
+    """Invite, accept, change roles, remove: responsables and portal administrators."""
+    return est_administrateur_portail(user) or est_responsable(user, structure)
 
 
 def peut_deposer_document(user, structure):
-    """Any member keeps the structure's documents up to date, and so may administrators."""
-    return est_administrateur(user) or est_membre(user, structure)
+    """Any member keeps the structure's documents up to date, and so may portal administrators."""
+    return est_administrateur_portail(user) or est_membre(user, structure)
 
 
 def peut_telecharger_document(user, document):

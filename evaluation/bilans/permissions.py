@@ -1,16 +1,16 @@
 """Who may fill, submit, validate and read bilans, and who reads the annual bilans."""
 
-from candidatures.comptes.permissions import est_administrateur, est_personnel
-from candidatures.models import STATUTS_BILAN, STATUTS_SAISIE, Statut
-from candidatures.structures.permissions import est_membre
+from candidatures.comptes.permissions import a_role_sur, est_administrateur, est_personnel
+from candidatures.models import STATUTS_BILAN, STATUTS_SAISIE, Role, Statut
+from candidatures.structures.permissions import est_membre, peut_voir_structure
 
-from ..instruction.permissions import est_instructeur
+from ..instruction.permissions import contrat_de, est_instructeur
 
 
 def peut_voir_bilan(user, dossier):
-    """Members of the structure and staff read the bilan of a retained action."""
+    """Members of the structure and staff of the contract read the bilan of a retained action."""
     return dossier.statut in STATUTS_BILAN and (
-        est_membre(user, dossier.structure) or est_personnel(user)
+        est_membre(user, dossier.structure) or a_role_sur(user, contrat_de(dossier))
     )
 
 
@@ -20,8 +20,8 @@ def peut_saisir_bilan(user, dossier):
 
 
 def peut_valider_bilan(user, dossier):
-    """Instructors validate a submitted bilan or return it for corrections."""
-    return est_instructeur(user) and dossier.statut == Statut.BILAN_DEPOSE
+    """Instructors of the contract validate a submitted bilan or return it for corrections."""
+    return est_instructeur(user, contrat_de(dossier)) and dossier.statut == Statut.BILAN_DEPOSE
 
 
 def peut_voir_bilans_annuels(user):
@@ -30,17 +30,20 @@ def peut_voir_bilans_annuels(user):
 
 
 def peut_voir_bilan_structure(user, structure):
-    """A structure's own bilan PDF: its members, and staff."""
-    return est_membre(user, structure) or est_personnel(user)
+    """A structure's own bilan PDF: whoever may see the structure (members, staff of a
+    contract where it submitted a dossier)."""
+    return peut_voir_structure(user, structure)
 
 
 def peut_telecharger_generation(user, generation):
-    """A generated file: staff always; a structure's members only for that structure's file."""
-    if est_personnel(user):
+    """A generated file: staff of its contract; a structure's members for that structure's."""
+    if a_role_sur(user, generation.contrat_id):
         return True
     return generation.structure_id is not None and est_membre(user, generation.structure)
 
 
-def peut_parametrer_bilans(user):
-    """The gap threshold of a call is set by administrators."""
-    return est_administrateur(user)
+def peut_parametrer_bilans(user, appel=None):
+    """The gap threshold of a call is set by the administrators of its contract."""
+    if appel is None:
+        return est_administrateur(user)
+    return a_role_sur(user, appel.contrat_id, Role.ADMINISTRATEUR)

@@ -182,20 +182,19 @@ def manques(bilan, *, indicateurs=None, lignes=None):
 
 def dossiers_a_bilan(user):
     """Retained dossiers whose bilan the user may see, most urgent first."""
-    dossiers = Dossier.objects.filter(statut__in=STATUTS_BILAN).select_related(
+    dossiers = Dossier.objects.visibles_par(user).filter(statut__in=STATUTS_BILAN)
+    return dossiers.select_related(
         "structure", "appel", "action_principale", "decision", "bilan"
-    )
-    if not user.is_authenticated:
-        return dossiers.none()
-    if not user.est_personnel:
-        dossiers = dossiers.filter(structure__membres__utilisateur=user)
-    return dossiers.order_by("decision__date_limite_bilan", "reference")
+    ).order_by("decision__date_limite_bilan", "reference")
 
 
-def bilans_a_valider():
-    """Submitted bilans waiting for an instructor, oldest first."""
+def bilans_a_valider(user):
+    """Submitted bilans of the user's contracts waiting for an instructor, oldest first."""
     return (
-        Bilan.objects.filter(dossier__statut=Statut.BILAN_DEPOSE)
+        Bilan.objects.filter(
+            dossier__in=Dossier.objects.pour_le_personnel(user),
+            dossier__statut=Statut.BILAN_DEPOSE,
+        )
         .select_related("dossier__structure", "dossier__action_principale")
         .order_by("depose_le", "pk")
     )

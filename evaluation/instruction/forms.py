@@ -69,21 +69,31 @@ class FiltreFileForm(forms.Form):
         label="Quartier prioritaire", queryset=QuartierPrioritaire.objects.none(),
         required=False, empty_label="Tous",
     )
+    # A call may have hundreds of structures: no list of them, the search finds them by name;
+    # ``?structure=`` (kept across pages in a hidden field) narrows to one.
     structure = forms.ModelChoiceField(
         label="Structure", queryset=Structure.objects.none(), required=False,
-        empty_label="Toutes",
+        widget=forms.HiddenInput,
     )
     instructeur = forms.ChoiceField(label="Instructeur", required=False)
     tri = forms.ChoiceField(label="Trier par", choices=TRIS, required=False)
 
     def __init__(self, *args, appel, **kwargs):
+        """Every choice belongs to the call's contract: its tree, its quartiers, its staff."""
         super().__init__(*args, **kwargs)
-        self.fields["pilier"].queryset = Pilier.objects.order_by("ordre")
-        self.fields["orientation"].queryset = Orientation.objects.order_by("pilier__ordre", "ordre")
+        contrat_id = appel.contrat_id
+        self.fields["pilier"].queryset = Pilier.objects.filter(contrat_id=contrat_id).order_by(
+            "ordre", "code"
+        )
+        self.fields["orientation"].queryset = Orientation.objects.filter(
+            contrat_id=contrat_id
+        ).order_by("pilier__ordre", "ordre", "code")
         self.fields["objectif"].queryset = Objectif.objects.filter(
-            hors_appel_a_projets=False
+            contrat_id=contrat_id, hors_appel_a_projets=False
         ).order_by("code")
-        self.fields["qpv"].queryset = QuartierPrioritaire.objects.order_by("commune", "nom")
+        self.fields["qpv"].queryset = QuartierPrioritaire.objects.filter(
+            contrats=contrat_id
+        ).order_by("commune", "nom")
         self.fields["structure"].queryset = (
             Structure.objects.filter(dossiers__appel=appel, dossiers__depose_le__isnull=False)
             .distinct()
@@ -96,7 +106,7 @@ class FiltreFileForm(forms.Form):
             ("", "Tous"),
             ("moi", "Moi"),
             ("aucun", "Non affecté"),
-            *[(str(u.pk), str(u)) for u in selectors_commun.instructeurs()],
+            *[(str(u.pk), str(u)) for u in selectors_commun.instructeurs(contrat_id)],
         ]
         _habiller(self, petit=True)
 
@@ -177,23 +187,25 @@ class InstructionForm(forms.Form):
 
 
 class AffectationForm(forms.Form):
+    """The instructor of a dossier, among the instructors of its contract."""
+
     instructeur = forms.ModelChoiceField(
         label="Instructeur", queryset=None, required=False, empty_label="Non affecté"
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, contrat_id, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["instructeur"].queryset = selectors_commun.instructeurs()
+        self.fields["instructeur"].queryset = selectors_commun.instructeurs(contrat_id)
         _habiller(self)
 
 
 class AffectationsPiliersForm(forms.Form):
-    """One default instructor per pilier."""
+    """One default instructor per pilier of a contract, among the contract's instructors."""
 
-    def __init__(self, *args, piliers, initiales, **kwargs):
+    def __init__(self, *args, contrat, piliers, initiales, **kwargs):
         super().__init__(*args, **kwargs)
         self.piliers = piliers
-        choix = selectors_commun.instructeurs()
+        choix = selectors_commun.instructeurs(contrat.pk)
         for pilier in piliers:
             self.fields[f"pilier_{pilier.pk}"] = forms.ModelChoiceField(
                 label=str(pilier), queryset=choix, required=False,
@@ -203,6 +215,23 @@ class AffectationsPiliersForm(forms.Form):
 
     def valeurs(self):
         return [(p, self.cleaned_data.get(f"pilier_{p.pk}")) for p in self.piliers]
+
+
+class EnveloppesForm(forms.Form):
+    """One envelope (€) per pilier of the call's contract; empty: no envelope."""
+
+    def __init__(self, *args, piliers, initiales, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.piliers = piliers
+        for pilier in piliers:
+            self.fields[f"pilier_{pilier.pk}"] = forms.IntegerField(
+                label=f"{pilier} (€)", min_value=0, required=False,
+                initial=initiales.get(pilier.pk),
+            )
+        _habiller(self)
+
+    def montants(self):
+        return {p.pk: self.cleaned_data.get(f"pilier_{p.pk}") for p in self.piliers}
 
 
 # --- Corrections and messages ---------------------------------------------------------------------

@@ -1,10 +1,12 @@
 """E-mails of the instruction, sent after commit: corrections asked, new message, decision."""
 
 from candidatures.commun import courriels
-from candidatures.models import DemandeCorrection, Role, Utilisateur
+from candidatures.models import DemandeCorrection
 
 from ..models import Decision, Message
 from .pdf import generer_lettre
+from .permissions import contrat_de
+from .selectors.commun import instructeurs
 
 
 def membres_de_la_structure(dossier):
@@ -17,15 +19,12 @@ def membres_de_la_structure(dossier):
 
 
 def instructeurs_du_dossier(dossier):
-    """The assigned instructor's address, or every instructor's while nobody is assigned."""
+    """The assigned instructor's address, or, while nobody is assigned, the address of every
+    instructor of the dossier's contract (never those of another contract)."""
     instruction = getattr(dossier, "instruction", None)
     if instruction is not None and instruction.instructeur_id:
         return [instruction.instructeur.email]
-    return sorted(
-        Utilisateur.objects.filter(groups__name=Role.INSTRUCTEUR, is_active=True)
-        .values_list("email", flat=True)
-        .distinct()
-    )
+    return sorted(instructeurs(contrat_de(dossier)).values_list("email", flat=True))
 
 
 def notifier_corrections(*, demande_id):

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from .views import decisions as views_decisions
+from .views import enveloppes as views_enveloppes
 from .views import file as views_file
 from .views import instruction as views_instruction
 from .views import suivi as views_suivi
@@ -22,6 +23,9 @@ urlpatterns = [
     path(
         "appels/<int:appel_pk>/programmation/", views_decisions.programmation,
         name="programmation",
+    ),
+    path(
+        "appels/<int:appel_pk>/enveloppes/", views_enveloppes.enveloppes, name="enveloppes"
     ),
     path("appels/<int:appel_pk>/subventions.csv", views_file.export_scdl, name="export_scdl"),
     path("dossiers/<int:pk>/", views_instruction.instruction, name="instruction"),

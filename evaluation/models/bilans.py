@@ -63,12 +63,11 @@ class ParametresBilan(models.Model):
 
 class BilanQuerySet(models.QuerySet):
     def visibles_par(self, user):
-        """Staff see every bilan; members of a structure only the bilans of its dossiers."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.est_personnel:
-            return self.all()
-        return self.filter(dossier__structure__membres__utilisateur=user)
+        """Bilans of the dossiers the user sees: those of their structures, and for staff those
+        of the contracts where they hold a role (``Dossier.objects.visibles_par``)."""
+        from candidatures.models import Dossier
+
+        return self.filter(dossier__in=Dossier.objects.visibles_par(user))
 
 
 class Bilan(models.Model):

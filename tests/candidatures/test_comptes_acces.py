@@ -9,7 +9,7 @@ from django.urls import reverse
 from candidatures.models import DemandeAdhesion, DocumentStructure, Membre
 from candidatures.structures import services as services_structures
 
-from .factories import PDF_MINIMAL, MembreFactory, UtilisateurFactory
+from .factories import PDF_MINIMAL, DossierFactory, MembreFactory, UtilisateurFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -18,9 +18,11 @@ ROLES = ["anonyme", "porteur_structure", "porteur_autre", "instructeur", "comite
 
 @pytest.fixture
 def monde():
-    """Structure A (its responsable, a contributeur, a request, an invitation, a document), B."""
+    """Structure A (its responsable, a contributeur, a request, an invitation, a document, a
+    dossier submitted in the default contract: its staff read the structure), B."""
     responsable = MembreFactory()
     structure = responsable.structure
+    DossierFactory(structure=structure, depose=True)
     contributeur = MembreFactory(structure=structure, contributeur=True)
     demande = DemandeAdhesion.objects.create(structure=structure, utilisateur=UtilisateurFactory())
     invitation = services_structures.inviter_membre(

@@ -4,10 +4,18 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from candidatures.comptes import permissions as permissions_comptes
-from candidatures.models import DocumentStructure, Structure
+from candidatures.models import DocumentStructure, Role, Structure
 from candidatures.structures import permissions as permissions_structures
+from tests.contrat_temoin import creer_contrat, habiliter
 
-from .factories import PDF_MINIMAL, MembreFactory, StructureFactory, UtilisateurFactory
+from .factories import (
+    PDF_MINIMAL,
+    AppelAProjetsFactory,
+    DossierFactory,
+    MembreFactory,
+    StructureFactory,
+    UtilisateurFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -17,9 +25,11 @@ ROLES = ["anonyme", "responsable", "contributeur", "autre_porteur", "instructeur
 
 @pytest.fixture
 def monde():
-    """A structure with a responsable and a contributeur, another structure, and the staff."""
+    """A structure with a responsable and a contributeur and a dossier submitted in the default
+    contract (its staff read the structure), another structure, and the staff."""
     responsable = MembreFactory()
     structure = responsable.structure
+    DossierFactory(structure=structure, depose=True)
     return {
         "structure": structure,
         "anonyme": AnonymousUser(),
@@ -95,10 +105,39 @@ def test_un_porteur_ne_voit_que_ses_structures(monde):
     assert list(visibles) == [monde["structure"]]
 
 
-@pytest.mark.parametrize("role", PERSONNEL)
-def test_le_personnel_voit_toutes_les_structures(monde, role):
-    """Staff see every structure."""
+@pytest.mark.parametrize("role", ADMINS)
+def test_l_administrateur_du_portail_voit_toutes_les_structures(monde, role):
+    """Portal-wide administrators see every structure, with a dossier or not."""
+    StructureFactory()
+
     assert Structure.objects.visibles_par(monde[role]).count() == Structure.objects.count()
+
+
+@pytest.mark.parametrize("role", ["instructeur", "comite"])
+def test_le_personnel_voit_les_structures_qui_ont_depose_dans_ses_contrats(monde, role):
+    """Instructeurs and comité see a structure once it submitted a dossier in their contract:
+    not before (a draft is not enough), not for a dossier of another contract."""
+    autre_contrat = creer_contrat()
+    brouillon = DossierFactory().structure
+    ailleurs = DossierFactory(appel=AppelAProjetsFactory(contrat=autre_contrat), depose=True)
+
+    visibles = set(Structure.objects.visibles_par(monde[role]))
+
+    assert visibles == {monde["structure"]}
+    assert brouillon not in visibles and ailleurs.structure not in visibles
+
+
+def test_un_administrateur_de_territoire_ne_gere_pas_les_structures(monde):
+    """Structures are portal-wide: an administrator of one territory reads those that submitted
+    a dossier in its contracts, and changes none (their members and portal administrators do)."""
+    defaut = monde["structure"].dossiers.get().appel.contrat
+    admin_territoire = habiliter(UtilisateurFactory(), Role.ADMINISTRATEUR, defaut)
+    structure = monde["structure"]
+
+    assert permissions_structures.peut_voir_structure(admin_territoire, structure)
+    assert not permissions_structures.peut_modifier_structure(admin_territoire, structure)
+    assert not permissions_structures.peut_gerer_membres(admin_territoire, structure)
+    assert not permissions_structures.peut_deposer_document(admin_territoire, structure)
 
 
 def test_un_anonyme_ne_voit_rien(monde):
@@ -118,4 +157,5 @@ def test_documents_visibles_par_structure(monde):
     )
 
     assert list(DocumentStructure.objects.visibles_par(monde["contributeur"])) == [mien]
-    assert DocumentStructure.objects.visibles_par(monde["comite"]).count() == 2
+    assert list(DocumentStructure.objects.visibles_par(monde["comite"])) == [mien]
+    assert DocumentStructure.objects.visibles_par(monde["administrateur"]).count() == 2

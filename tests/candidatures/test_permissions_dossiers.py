@@ -16,7 +16,13 @@ from candidatures.dossiers.permissions import (
 )
 from candidatures.models import Dossier, PieceJointe, Statut
 
-from .factories import PDF_MINIMAL, DossierFactory, MembreFactory, UtilisateurFactory
+from .factories import (
+    PDF_MINIMAL,
+    AppelAProjetsFactory,
+    DossierFactory,
+    MembreFactory,
+    UtilisateurFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -177,3 +183,28 @@ def test_predicats(monde):
     assert not peut_gerer_appels(u["instructeur"])
     assert peut_creer_dossier(u["contributeur"], brouillon.structure)
     assert not peut_creer_dossier(u["autre_porteur"], brouillon.structure)
+
+
+def test_le_personnel_ne_voit_que_les_dossiers_de_ses_contrats(monde):
+    """A dossier submitted on another contract's call stays unknown to this contract's staff;
+    the portal administrator sees it."""
+    from tests.contrat_temoin import creer_contrat
+
+    ailleurs = DossierFactory(appel=AppelAProjetsFactory(contrat=creer_contrat()), depose=True)
+    u = monde["utilisateurs"]
+
+    for role in ("instructeur", "comite"):
+        assert ailleurs not in Dossier.objects.visibles_par(u[role])
+        assert not peut_voir_dossier(u[role], ailleurs)
+    assert ailleurs in Dossier.objects.visibles_par(u["administrateur"])
+    assert peut_voir_dossier(u["administrateur"], ailleurs)
+
+
+def test_mes_dossiers_d_un_instructeur_sont_ceux_de_ses_structures(client, monde):
+    """« Mes dossiers » lists the user's structures' dossiers: staff find the others in the
+    queue of their contracts."""
+    client.force_login(monde["utilisateurs"]["instructeur"])
+
+    reponse = client.get(reverse("dossiers:liste"))
+
+    assert list(reponse.context["appels"]) == []

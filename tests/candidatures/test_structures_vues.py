@@ -15,7 +15,14 @@ from candidatures.models import DocumentStructure, Membre, Structure
 from candidatures.structures import services as services_structures
 from candidatures.structures.courante import CLE_SESSION
 
-from .factories import PDF_MINIMAL, MembreFactory, StructureFactory, UtilisateurFactory
+from .factories import (
+    PDF_MINIMAL,
+    AppelAProjetsFactory,
+    DossierFactory,
+    MembreFactory,
+    StructureFactory,
+    UtilisateurFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -135,8 +142,10 @@ def test_un_contributeur_ne_modifie_pas_l_identite(client):
 
 
 def test_lecture_seule_pour_l_instructeur(client):
-    """An instructeur sees the structure without any editing button."""
+    """An instructeur sees the structure (it submitted a dossier in their contract) without
+    any editing button."""
     membre = MembreFactory()
+    DossierFactory(structure=membre.structure, depose=True)
     client.force_login(UtilisateurFactory(instructeur=True))
 
     reponse = client.get(reverse("structures:detail", args=[membre.structure.pk]))
@@ -302,12 +311,16 @@ def test_le_dernier_responsable_ne_peut_pas_partir_par_la_page(client):
 
 
 def test_la_liste_du_personnel_ne_multiplie_pas_les_requetes(client):
-    """The staff list of structures costs the same for 2 or 20 structures."""
+    """The staff list of structures costs the same for 2 or 20 structures (those that
+    submitted a dossier in the user's contract)."""
     client.force_login(UtilisateurFactory(comite=True))
-    StructureFactory.create_batch(2)
+    appel = AppelAProjetsFactory()
+    for structure in StructureFactory.create_batch(2):
+        DossierFactory(structure=structure, appel=appel, depose=True)
     with CaptureQueriesContext(connection) as peu:
         client.get(reverse("structures:liste"))
-    StructureFactory.create_batch(18)
+    for structure in StructureFactory.create_batch(18):
+        DossierFactory(structure=structure, appel=appel, depose=True)
 
     with CaptureQueriesContext(connection) as beaucoup:
         reponse = client.get(reverse("structures:liste"))

@@ -11,7 +11,13 @@ from evaluation.instruction.selectors import controles as selectors_controles
 from referentiel.models import Action
 from tests.candidatures.factories import PDF_MINIMAL
 
-from .factories import AppelAProjetsFactory, DecisionFactory, DossierFactory, dossier_depose
+from .factories import (
+    AppelAProjetsFactory,
+    DecisionFactory,
+    DossierFactory,
+    UtilisateurFactory,
+    dossier_depose,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -93,6 +99,7 @@ def test_action_hors_appel_et_depot_tardif():
 
 def test_dossiers_precedents_avec_leur_decision():
     """The structure's earlier dossiers come with their decision; drafts are left out."""
+    instructeur = UtilisateurFactory(instructeur=True)
     dossier = dossier_depose()
     ancien = DossierFactory(
         structure=dossier.structure, appel=AppelAProjetsFactory(clos=True), en_cours=True
@@ -100,7 +107,7 @@ def test_dossiers_precedents_avec_leur_decision():
     DecisionFactory(dossier=ancien, montant_accorde=3000)
     DossierFactory(structure=dossier.structure, appel=ancien.appel)
 
-    precedents = list(selectors_controles.dossiers_precedents(dossier))
+    precedents = list(selectors_controles.dossiers_precedents(dossier, instructeur))
 
     assert precedents == [ancien]
     assert precedents[0].decision.montant_accorde == 3000

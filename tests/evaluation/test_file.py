@@ -177,7 +177,10 @@ def _remplir(appel, n):
 # Session (read, then saved on every request: 3), user, roles, the call and the list of calls,
 # filter choices (instructors, piliers, orientations, objectives, QPV, structures), count per
 # status, page count, page, prefetch of the QPV: whatever the number of dossiers.
-REQUETES_FILE = 20
+# The user's contracts are read once per role asked (staff, instructeur): +2 since the
+# queue is scoped per contract, whatever the number of dossiers; -1 as the structures of the
+# call are no longer listed in a select.
+REQUETES_FILE = 21
 
 
 @pytest.mark.parametrize("nombre", [10, 200])

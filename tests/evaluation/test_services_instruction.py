@@ -128,7 +128,7 @@ def test_affecter_refuse_un_non_instructeur(depose, instructeur):
     """A porteur cannot be assigned a dossier."""
     porteur = UtilisateurFactory(porteur=True)
 
-    with pytest.raises(ErreurMetier, match="rôle d'instructeur"):
+    with pytest.raises(ErreurMetier, match="n'est pas instructeur de ce contrat"):
         services_affectation.affecter(dossier=depose, instructeur=porteur, par=instructeur)
 
 

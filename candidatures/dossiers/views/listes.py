@@ -18,9 +18,10 @@ from ..services.brouillons import creer_dossier
 
 @require_GET
 def mes_dossiers(request):
-    """The user's dossiers, grouped by call, with status, next step and deadline."""
+    """The dossiers of the user's structures, grouped by call, with status, next step and
+    deadline (staff find the submitted dossiers of their contracts in the queue)."""
     dossiers = (
-        Dossier.objects.visibles_par(request.user)
+        Dossier.objects.de_ses_structures(request.user)
         .select_related("structure", "appel", "action_principale")
         .order_by("-appel__annee", "structure__raison_sociale", "-cree_le")
     )

@@ -9,7 +9,7 @@ from candidatures.commun.erreurs import ErreurMetier, Incomplet, SaisieInvalide
 from candidatures.dossiers.services.statuts import changer_statut, verrouiller_dossier
 from candidatures.models import Statut
 from candidatures.structures.permissions import est_membre
-from evaluation.instruction.permissions import est_instructeur
+from evaluation.instruction.permissions import contrat_de, est_instructeur
 from evaluation.models import Bilan, DemandeCorrectionBilan
 
 from .. import notifications, selectors
@@ -51,7 +51,7 @@ def _message_incomplet(manques):
 
 
 def _verrouiller_depose(bilan, par, action):
-    if not est_instructeur(par):
+    if not est_instructeur(par, contrat_de(bilan.dossier)):
         raise ErreurMetier(f"Seuls les instructeurs {action} les bilans.")
     verrouille = Bilan.objects.select_for_update().get(pk=bilan.pk)
     dossier = verrouiller_dossier(bilan.dossier)

@@ -31,7 +31,7 @@ def liste(request):
         ]
     if peut_voir_bilans_annuels(request.user):
         contexte["a_valider"] = Paginator(
-            selectors.bilans_a_valider(), PAR_PAGE
+            selectors.bilans_a_valider(request.user), PAR_PAGE
         ).get_page(request.GET.get("page"))
     return render(request, "bilans/liste.html", contexte)
 

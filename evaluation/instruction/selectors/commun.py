@@ -1,14 +1,24 @@
 """Reads the instruction's pages and writes share: instructors, requested amount, instruction."""
 
+from django.db.models import Q
+
 from candidatures.dossiers.selectors import totaux_budget
 from candidatures.models import Role, Utilisateur
 from evaluation.models import AffectationPilier, Instruction
+from referentiel.models import Contrat
 
 
-def instructeurs():
-    """Active users who may be assigned dossiers (role instructeur), by name."""
+def instructeurs(contrat_id):
+    """Active users who may be assigned the contract's dossiers (role instructeur held on the
+    contract, or on its whole territory), by name."""
+    territoire = Contrat.objects.filter(pk=contrat_id).values("territoire_id")
     return (
-        Utilisateur.objects.filter(is_active=True, groups__name=Role.INSTRUCTEUR)
+        Utilisateur.objects.filter(
+            Q(habilitations__contrat_id=contrat_id)
+            | Q(habilitations__contrat__isnull=True, habilitations__territoire_id__in=territoire),
+            habilitations__role=Role.INSTRUCTEUR,
+            is_active=True,
+        )
         .distinct()
         .order_by("nom", "prenom", "email")
     )

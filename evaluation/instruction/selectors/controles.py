@@ -166,10 +166,12 @@ def controles_automatiques(dossier):
     ]
 
 
-def dossiers_precedents(dossier):
-    """The structure's dossiers of other calls, with their decision and bilan, newest first."""
+def dossiers_precedents(dossier, user):
+    """The structure's dossiers of other calls the user may see as staff (those of the
+    contracts where they hold a role), with their decision and bilan, newest first."""
     return (
-        Dossier.objects.filter(structure=dossier.structure, depose_le__isnull=False)
+        Dossier.objects.pour_le_personnel(user)
+        .filter(structure=dossier.structure)
         .exclude(pk=dossier.pk)
         .select_related("appel", "action_principale", "decision", "bilan")
         .order_by("-appel__annee", "-depose_le")

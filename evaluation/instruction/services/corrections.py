@@ -11,14 +11,14 @@ from candidatures.dossiers.services.depot import ouvrir_corrections
 from evaluation.models import SuiviCorrection
 
 from .. import notifications
-from ..permissions import est_instructeur
+from ..permissions import contrat_de, est_instructeur
 
 
 @transaction.atomic
 def demander_corrections(*, dossier, par, sections, message, echeance=None, maintenant=None):
     """Ask the structure to correct named sections, by a date if given, and tell it by e-mail."""
     maintenant = maintenant or timezone.now()
-    if not est_instructeur(par):
+    if not est_instructeur(par, contrat_de(dossier)):
         raise ErreurMetier("Seuls les instructeurs demandent des corrections.")
     if echeance is not None and echeance < timezone.localdate(maintenant):
         raise SaisieInvalide({"echeance": "L'échéance ne peut pas être déjà passée."})

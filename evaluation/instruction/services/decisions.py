@@ -11,7 +11,7 @@ from candidatures.models import Statut
 from evaluation.models import Decision, Modification
 
 from .. import notifications
-from ..permissions import est_comite
+from ..permissions import contrat_de, est_comite
 from ..selectors import commun as selectors_commun
 from .commun import _journaliser
 
@@ -48,7 +48,7 @@ def decider(
 ):
     """Record the comité's decision on an instructed dossier; a retained one starts at once."""
     maintenant = maintenant or timezone.now()
-    if not est_comite(par):
+    if not est_comite(par, contrat_de(dossier)):
         raise ErreurMetier("Seuls le comité de pilotage et les administrateurs décident.")
     verrouille = verrouiller_dossier(dossier)
     montant_demande = selectors_commun.montant_demande(verrouille)

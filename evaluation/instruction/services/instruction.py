@@ -9,7 +9,7 @@ from candidatures.dossiers.services.statuts import changer_statut
 from candidatures.models import Statut
 from evaluation.models import Avis, Modification, VerdictExigence
 
-from ..permissions import est_instructeur
+from ..permissions import contrat_de, est_instructeur
 from ..selectors import commun as selectors_commun
 from ..selectors import grille as selectors_grille
 from .commun import _journaliser, _rafraichir_montant_demande, _verrouiller
@@ -19,7 +19,7 @@ from .commun import _journaliser, _rafraichir_montant_demande, _verrouiller
 def prendre_en_instruction(*, dossier, par, maintenant=None):
     """Move a submitted (or resubmitted) dossier into instruction and make sure it is assigned."""
     maintenant = maintenant or timezone.now()
-    if not est_instructeur(par):
+    if not est_instructeur(par, contrat_de(dossier)):
         raise ErreurMetier("Seuls les instructeurs prennent un dossier en instruction.")
     changer_statut(dossier=dossier, vers=Statut.EN_INSTRUCTION, par=par)
     verrouille, instruction = _verrouiller(dossier)
@@ -109,7 +109,7 @@ def enregistrer_instruction(*, dossier, par, version, champs=None, verdicts=None
     is written, and every changed value is kept in the trail.
     """
     maintenant = maintenant or timezone.now()
-    if not est_instructeur(par):
+    if not est_instructeur(par, contrat_de(dossier)):
         raise ErreurMetier("Seuls les instructeurs modifient une instruction.")
     verrouille, instruction = _verrouiller(dossier)
     if verrouille.statut not in (Statut.EN_INSTRUCTION, Statut.A_CORRIGER):
@@ -158,7 +158,7 @@ def _incomplete(manques):
 def conclure_instruction(*, dossier, par, maintenant=None):
     """Close the instruction with its avis: every requirement judged, no correction pending."""
     maintenant = maintenant or timezone.now()
-    if not est_instructeur(par):
+    if not est_instructeur(par, contrat_de(dossier)):
         raise ErreurMetier("Seuls les instructeurs concluent une instruction.")
     verrouille, instruction = _verrouiller(dossier)
     if (

@@ -12,7 +12,7 @@ from candidatures.structures.permissions import est_membre
 from evaluation.models import Lecture, Message, PieceMessage
 
 from .. import notifications
-from ..permissions import est_instructeur, peut_ecrire_message
+from ..permissions import contrat_de, est_instructeur, peut_ecrire_message
 
 PIECES_PAR_MESSAGE_MAX = 5
 
@@ -39,7 +39,8 @@ def envoyer_message(*, dossier, auteur, texte, fichiers=(), maintenant=None):
     message = Message.objects.create(
         dossier=dossier,
         auteur=auteur,
-        de_la_structure=est_membre(auteur, dossier.structure) and not est_instructeur(auteur),
+        de_la_structure=est_membre(auteur, dossier.structure)
+        and not est_instructeur(auteur, contrat_de(dossier)),
         texte=texte,
         envoye_le=maintenant,
     )

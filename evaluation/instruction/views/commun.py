@@ -10,7 +10,8 @@ from ..permissions import peut_voir_file
 
 
 def _dossier(request, pk, predicat):
-    """The dossier if the user may see it and ``predicat`` allows the page; a 404 otherwise."""
+    """The dossier if the user may see it (``visibles_par``: members of its structure, staff
+    of its contract) and ``predicat`` allows the page; a 404 otherwise."""
     dossier = get_object_or_404(
         Dossier.objects.visibles_par(request.user).select_related(
             "structure", "appel", "action_principale__objectif__orientation__pilier"
@@ -28,9 +29,13 @@ def _refuser_si(condition, message):
 
 
 def _appel(request, appel_pk):
+    """The call if the user holds a staff role on its contract; a 404 otherwise."""
     if not peut_voir_file(request.user):
         raise Http404
-    return get_object_or_404(AppelAProjets, pk=appel_pk)
+    return get_object_or_404(
+        AppelAProjets.objects.pour_le_personnel(request.user).select_related("contrat"),
+        pk=appel_pk,
+    )
 
 
 def _telechargement(contenu, nom, type_mime):

@@ -11,7 +11,7 @@ from candidatures.commun.erreurs import ErreurMetier, ajouter_au_formulaire
 from evaluation.models import Decision
 
 from ..forms import DecisionForm, LignesProgrammationFormSet, SeanceForm
-from ..permissions import peut_decider, peut_voir_instruction
+from ..permissions import peut_decider, peut_gerer_enveloppes, peut_voir_instruction
 from ..selectors import commun as selectors_commun
 from ..selectors import programmation as selectors_programmation
 from ..services import decisions as services_decisions
@@ -66,7 +66,7 @@ def programmation(request, appel_pk):
     """Instructed dossiers with avis and amounts, totals against envelopes, decisions at once."""
     appel = _appel(request, appel_pk)
     prog = selectors_programmation.programmation(appel)
-    decideur = peut_decider(request.user)
+    decideur = peut_decider(request.user, appel=appel)
     initial = [
         {
             "dossier": d.pk,
@@ -96,6 +96,7 @@ def programmation(request, appel_pk):
             "formset": formset,
             "seance": seance,
             "peut_decider": decideur,
+            "peut_gerer_enveloppes": peut_gerer_enveloppes(request.user, appel),
             "siret_provisoire": settings.ATTRIBUANT_SIRET == settings.ATTRIBUANT_SIRET_PROVISOIRE,
         },
     )

@@ -3,16 +3,23 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from candidatures.models import AppelAProjets
+from candidatures.models import AppelAProjets, Role
 from evaluation.models import AffectationPilier
-from referentiel.models import Pilier
+from referentiel.models import Contrat, Pilier
 
 from .. import exports
 from ..forms import AffectationsPiliersForm, FiltreFileForm
-from ..permissions import peut_affecter, peut_exporter, peut_gerer_affectations, peut_voir_file
+from ..permissions import (
+    peut_affecter,
+    peut_exporter,
+    peut_gerer_affectations,
+    peut_gerer_enveloppes,
+    peut_voir_file,
+)
 from ..selectors import file as selectors_file
 from ..selectors import programmation as selectors_programmation
 from ..services import affectation as services_affectation
@@ -23,15 +30,17 @@ PAR_PAGE = 50
 
 @require_GET
 def accueil(request):
-    """Open the queue of the call chosen (``?appel=``), else of the current call."""
+    """Open the queue of the call chosen (``?appel=``), else of the current call, among the
+    calls of the user's contracts."""
     if not peut_voir_file(request.user):
         raise Http404
+    appels = AppelAProjets.objects.pour_le_personnel(request.user)
     choisi = request.GET.get("appel", "")
     appel = (
-        AppelAProjets.objects.filter(pk=choisi).first() if choisi.isdigit() else None
-    ) or AppelAProjets.objects.courant()
+        appels.filter(pk=choisi).first() if choisi.isdigit() else None
+    ) or appels.courant()
     if appel is None:
-        messages.info(request, "Aucun appel à projets n'existe encore.")
+        messages.info(request, "Aucun appel à projets n'existe encore pour vos contrats de ville.")
         return redirect("accueil")
     return redirect("evaluation:file", appel.pk)
 
@@ -57,12 +66,18 @@ def file(request, appel_pk):
     mes["instructeur"] = "moi"
     tous = parametres.copy()
     tous.pop("instructeur", None)
+    appels = list(
+        AppelAProjets.objects.pour_le_personnel(request.user)
+        .select_related("contrat")
+        .order_by("-annee", "contrat__nom")
+    )
     return render(
         request,
         "evaluation/file.html",
         {
             "appel": appel,
-            "appels": AppelAProjets.objects.order_by("-annee"),
+            "appels": appels,
+            "plusieurs_contrats": len({a.contrat_id for a in appels}) > 1,
             "form": form,
             "page": page,
             "comptes": selectors_file.comptes_par_statut(
@@ -74,9 +89,10 @@ def file(request, appel_pk):
             "lien_mes": mes.urlencode(),
             "lien_tous": tous.urlencode(),
             "vue_mes": filtres.get("instructeur") == "moi",
-            "peut_affecter": peut_affecter(request.user),
-            "peut_exporter": peut_exporter(request.user),
-            "peut_gerer_affectations": peut_gerer_affectations(request.user),
+            "peut_affecter": peut_affecter(request.user, appel=appel),
+            "peut_exporter": peut_exporter(request.user, appel),
+            "peut_gerer_affectations": peut_gerer_affectations(request.user, appel.contrat_id),
+            "peut_gerer_enveloppes": peut_gerer_enveloppes(request.user, appel),
         },
     )
 
@@ -105,7 +121,7 @@ def export_csv(request, appel_pk):
 def export_scdl(request, appel_pk):
     """Granted subsidies of the call in the SCDL « subventions » format, for publication."""
     appel = _appel(request, appel_pk)
-    if not peut_exporter(request.user):
+    if not peut_exporter(request.user, appel):
         raise Http404
     return _telechargement(
         exports.subventions_scdl(selectors_programmation.subventions_accordees(appel)),
@@ -118,7 +134,8 @@ def export_scdl(request, appel_pk):
 def affecter_selon_piliers(request, appel_pk):
     appel = _appel(request, appel_pk)
     _refuser_si(
-        not peut_affecter(request.user), "Seuls les instructeurs répartissent les dossiers."
+        not peut_affecter(request.user, appel=appel),
+        "Seuls les instructeurs répartissent les dossiers.",
     )
     nombre = services_affectation.affecter_selon_piliers(appel=appel, par=request.user)
     if nombre:
@@ -130,22 +147,48 @@ def affecter_selon_piliers(request, appel_pk):
     return redirect("evaluation:file", appel.pk)
 
 
+def _contrat_administre(request):
+    """The contract whose table is shown: ``?contrat=`` if the user administers it (404
+    otherwise), else the default contract, else the first one they administer."""
+    ids = request.user.contrats_ids(Role.ADMINISTRATEUR)
+    contrats = Contrat.objects.all() if ids is None else Contrat.objects.filter(pk__in=ids)
+    choisi = request.GET.get("contrat", "")
+    if choisi:
+        if not choisi.isdigit():
+            raise Http404
+        return get_object_or_404(contrats, pk=choisi), contrats
+    contrat = contrats.filter(par_defaut=True).first() or contrats.order_by("nom").first()
+    if contrat is None:
+        raise Http404
+    return contrat, contrats
+
+
 @require_http_methods(["GET", "POST"])
 def affectations(request):
-    """The pilier → default instructor table (administrators)."""
+    """The pilier → default instructor table of one contract (its administrators)."""
     if not peut_voir_file(request.user):
         raise Http404
     _refuser_si(not peut_gerer_affectations(request.user),
                 "Seuls les administrateurs fixent les instructeurs par défaut.")
-    piliers = list(Pilier.objects.order_by("ordre"))
-    initiales = dict(AffectationPilier.objects.values_list("pilier_id", "instructeur_id"))
-    form = AffectationsPiliersForm(request.POST or None, piliers=piliers, initiales=initiales)
+    contrat, contrats = _contrat_administre(request)
+    piliers = list(Pilier.objects.filter(contrat=contrat).order_by("ordre", "code"))
+    initiales = dict(
+        AffectationPilier.objects.filter(pilier__contrat=contrat).values_list(
+            "pilier_id", "instructeur_id"
+        )
+    )
+    form = AffectationsPiliersForm(
+        request.POST or None, contrat=contrat, piliers=piliers, initiales=initiales
+    )
     if request.method == "POST" and form.is_valid():
         for pilier, instructeur in form.valeurs():
             services_affectation.definir_instructeur_pilier(
                 pilier=pilier, instructeur=instructeur, par=request.user
             )
         messages.success(request, "Les instructeurs par défaut sont enregistrés.")
-        return redirect("evaluation:affectations")
-    return render(request, "evaluation/affectations.html", {"form": form})
-
+        return redirect(f"{reverse('evaluation:affectations')}?contrat={contrat.pk}")
+    return render(
+        request,
+        "evaluation/affectations.html",
+        {"form": form, "contrat": contrat, "contrats": contrats.order_by("nom")[:50]},
+    )

@@ -10,6 +10,7 @@ from candidatures.models import Statut
 
 from ..forms import AffectationForm, CorrectionsForm, InstructionForm
 from ..permissions import (
+    contrat_de,
     est_instructeur,
     peut_affecter,
     peut_conclure_instruction,
@@ -38,12 +39,13 @@ def _contexte_instruction(request, dossier, instruction, form):
         "instruction": instruction,
         "form": form,
         "controles": selectors_controles.controles_automatiques(dossier),
-        "precedents": selectors_controles.dossiers_precedents(dossier),
+        "precedents": selectors_controles.dossiers_precedents(dossier, request.user),
         "comparaisons": selectors_corrections.comparaisons(dossier),
         "chronologie": selectors_suivi.chronologie(dossier, complete=True),
         "demande": dossier.demande_ouverte(),
         "affectation_form": AffectationForm(
-            initial={"instructeur": instruction.instructeur_id if instruction else None}
+            contrat_id=contrat_de(dossier),
+            initial={"instructeur": instruction.instructeur_id if instruction else None},
         ),
         "non_lus": selectors_suivi.nombre_non_lus(dossier, request.user),
         "manques": selectors_grille.manques_instruction(dossier, instruction)
@@ -114,7 +116,10 @@ def _conclure(request, dossier):
 def prendre(request, pk):
     """Take a submitted (or resubmitted) dossier into instruction."""
     dossier = _dossier(request, pk, peut_voir_instruction)
-    _refuser_si(not est_instructeur(request.user), "Seuls les instructeurs instruisent.")
+    _refuser_si(
+        not est_instructeur(request.user, contrat_de(dossier)),
+        "Seuls les instructeurs instruisent.",
+    )
     try:
         services_instruction.prendre_en_instruction(dossier=dossier, par=request.user)
     except ErreurMetier as erreur:
@@ -128,9 +133,10 @@ def prendre(request, pk):
 def affecter(request, pk):
     dossier = _dossier(request, pk, peut_voir_instruction)
     _refuser_si(
-        not peut_affecter(request.user), "Seuls les instructeurs répartissent les dossiers."
+        not peut_affecter(request.user, appel=dossier.appel),
+        "Seuls les instructeurs répartissent les dossiers.",
     )
-    form = AffectationForm(request.POST)
+    form = AffectationForm(request.POST, contrat_id=contrat_de(dossier))
     if form.is_valid():
         try:
             services_affectation.affecter(
