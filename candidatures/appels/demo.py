@@ -13,7 +13,7 @@ from referentiel.models import Action, Contrat
 
 from ..commun.erreurs import Incomplet
 from ..dossiers.services.brouillons import creer_dossier
-from ..dossiers.services.depot import _tirer_numero, deposer_dossier
+from ..dossiers.services.depot import _tirer_numero, deposer_dossier, reference_du_depot
 from ..dossiers.services.statuts import changer_statut
 from ..models import AppelAProjets, Dossier, LigneBudget, Membre, ReponseExigence, Statut
 
@@ -156,7 +156,7 @@ def _dossier_depose(membre, appel):
     except Incomplet:
         # The demo structure has no documents yet: record the submission all the same.
         dossier.numero = _tirer_numero(appel)
-        dossier.reference = f"AAP-{appel.annee}-{dossier.numero:04d}"
+        dossier.reference = reference_du_depot(appel, dossier.numero)
         dossier.depose_le = depot
         dossier.save()
         return changer_statut(dossier=dossier, vers=Statut.DEPOSE, par=membre.utilisateur)

@@ -172,3 +172,19 @@ def test_un_dossier_ne_propose_que_les_qpv_du_contrat(autre):
 
     assert choix_autre == {"Les Fictives (Val-Fictif)"}
     assert "ales" in choix_defaut and "qpv-val-fictif-2024" not in choix_defaut
+
+
+def test_deux_contrats_deposent_la_meme_annee_sans_collision(autre):
+    """References are unique on the portal: a call of another contract the same year gets
+    its own (the first contract keeps « AAP-AAAA-NNNN »)."""
+    from tests.candidatures.factories import AppelAProjetsFactory
+    from tests.evaluation.factories import dossier_depose
+
+    appel_defaut = AppelAProjetsFactory()
+    appel_autre = AppelAProjetsFactory(contrat=autre, annee=appel_defaut.annee)
+
+    premier = dossier_depose(appel=appel_defaut)
+    second = dossier_depose(appel=appel_autre)
+
+    assert premier.reference == f"AAP-{appel_defaut.annee}-0001"
+    assert second.reference == f"AAP-{appel_defaut.annee}-C{autre.pk}-0001"

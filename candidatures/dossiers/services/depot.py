@@ -6,6 +6,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from referentiel.models import Contrat
+
 from ...commun.erreurs import ErreurMetier, Incomplet
 from ...commun.formats import date_heure
 from ...models import (
@@ -22,6 +24,15 @@ from .. import selectors
 from .brouillons import _historiser_creation
 from .notifications import envoyer_recepisse
 from .statuts import changer_statut, verrouiller_dossier
+
+
+def reference_du_depot(appel, numero):
+    """« AAP-2026-0012 »: the year and number in the call. References are unique on the whole
+    portal, so the calls of every contract but the first one loaded also carry their contract
+    (« AAP-2026-C3-0012 »)."""
+    premier = Contrat.objects.order_by("pk").values_list("pk", flat=True).first()
+    contrat = "" if appel.contrat_id == premier else f"C{appel.contrat_id}-"
+    return f"AAP-{appel.annee}-{contrat}{numero:04d}"
 
 
 def _tirer_numero(appel):
@@ -50,7 +61,7 @@ def deposer_dossier(*, dossier, par, maintenant=None):
         raise Incomplet(_message_incomplet(manques), manques)
     if not verrouille.reference:
         verrouille.numero = _tirer_numero(appel)
-        verrouille.reference = f"AAP-{appel.annee}-{verrouille.numero:04d}"
+        verrouille.reference = reference_du_depot(appel, verrouille.numero)
         verrouille.depose_le = maintenant
         verrouille.save(update_fields=["numero", "reference", "depose_le"])
     else:
