@@ -35,8 +35,8 @@ def peut_voir_bilan_structure(user, structure):
 
 
 def peut_telecharger_generation(user, generation):
-    """A generated file: staff always; a structure's members only for that structure's file."""
-    if est_personnel(user):
+    """A generated file: staff of its contract; a structure's members for that structure's."""
+    if user.is_authenticated and user.est_personnel_de(generation.contrat_id):
         return True
     return generation.structure_id is not None and est_membre(user, generation.structure)
 
