@@ -66,10 +66,7 @@ def courant(request):
             return redirect(f"{reverse('appels:liste')}?{urlencode({'etat': etat})}")
         if nombre == 1:
             break
-    appel = AppelAProjets.objects.courant(maintenant)
-    if appel is not None:
-        appel = _avec_contrat(AppelAProjets.objects).get(pk=appel.pk)
-    return _afficher(request, appel)
+    return _afficher(request, _avec_contrat(AppelAProjets.objects).courant(maintenant))
 
 
 @login_not_required

@@ -48,7 +48,7 @@ def _contrats_permis(user):
     return contrats if ids is None else contrats.filter(pk__in=ids)
 
 
-def contrat_demande(request):
+def _contrat_demande(request):
     """The contract of the page and the text typed for it.
 
     Named by ``?contrat=`` (code, else exact name): a 404 if the user holds no staff role on
@@ -72,12 +72,12 @@ def contrat_demande(request):
     return contrat, ""
 
 
-def perimetre_demande(request, *, toutes_les_annees=False):
+def _perimetre_demande(request, *, toutes_les_annees=False):
     """The scope the filters ask for, and the filter form; a None scope when it is invalid.
 
     Without years, the latest call of the contract (every call with ``toutes_les_annees``).
     """
-    contrat, texte = contrat_demande(request)
+    contrat, texte = _contrat_demande(request)
     if contrat is None and not texte:
         return None, FiltreBilansForm(contrat=None)
     appels = list(
@@ -136,7 +136,7 @@ def contrats(request):
 def tableau_de_bord(request):
     """The annual figures with their charts; every chart has its table beside it."""
     _exiger_annuels(request)
-    perimetre, form = perimetre_demande(request)
+    perimetre, form = _perimetre_demande(request)
     contexte = {**_contexte_filtres(request, form), "bilan": None}
     if perimetre is not None:
         bilan = agreger(perimetre)
@@ -190,7 +190,7 @@ def _en_arriere_plan(perimetre, format, demandeur):
 def telecharger(request, format):
     """The annual bilan as PDF or XLSX, for the scope of the filters."""
     _exiger_annuels(request)
-    perimetre, _form = perimetre_demande(request)
+    perimetre, _form = _perimetre_demande(request)
     if perimetre is None:
         raise Http404
     return _servir(perimetre, format, request.user)
@@ -203,7 +203,7 @@ def telecharger(request, format):
 def pluriannuel(request):
     """Each year of one contract side by side: forecast and achieved per objective."""
     _exiger_annuels(request)
-    perimetre, form = perimetre_demande(request, toutes_les_annees=True)
+    perimetre, form = _perimetre_demande(request, toutes_les_annees=True)
     contexte = {**_contexte_filtres(request, form), "bilan": None}
     if perimetre is not None:
         contexte.update({
@@ -217,7 +217,7 @@ def pluriannuel(request):
 def pluriannuel_xlsx(request):
     """The multi-year workbook: always built in the background, then kept."""
     _exiger_annuels(request)
-    perimetre, _form = perimetre_demande(request, toutes_les_annees=True)
+    perimetre, _form = _perimetre_demande(request, toutes_les_annees=True)
     if perimetre is None:
         raise Http404
     return _en_arriere_plan(perimetre, GenerationBilan.Format.XLSX, request.user)
