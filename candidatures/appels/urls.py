@@ -8,6 +8,7 @@ app_name = "appels"
 
 urlpatterns = [
     path("", views.courant, name="courant"),
+    path("tous/", views.liste, name="liste"),
     path("gestion/", views.gestion, name="gestion"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/documents/<int:document_pk>/", views.document, name="document"),

@@ -1,4 +1,4 @@
-"""Forms of the account pages: sign-in, sign-up, profile, address change, portal roles."""
+"""Forms of the account pages: sign-in, sign-up, profile, address change, roles."""
 
 import logging
 
@@ -6,8 +6,11 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 
-from ..models import Role, Utilisateur
+from referentiel.models import Contrat, Territoire
+
+from ..models import Habilitation, Role, Utilisateur
 from . import notifications
+from .selectors import trouver
 from .services import normaliser_email
 
 logger = logging.getLogger(__name__)
@@ -141,15 +144,78 @@ class RechercheUtilisateursForm(forms.Form):
     )
 
 
-class RolesForm(forms.Form):
-    """The portal roles of one account, as checkboxes."""
+class RolesPortailForm(forms.Form):
+    """The portal-wide roles of one account, as checkboxes (portal administrators only)."""
 
     roles = forms.MultipleChoiceField(
-        label="Rôles",
-        choices=Role.choices,
+        label="Rôles du portail",
+        choices=[
+            (Role.PORTEUR, "porteur de projet"),
+            (Role.ADMINISTRATEUR, "administrateur du portail"),
+        ],
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+
+
+class PorteeWidget(forms.TextInput):
+    """A text field backed by a <datalist> that a script fills from a search URL."""
+
+    def __init__(self, liste, type_recherche):
+        super().__init__(attrs={
+            "list": liste, "autocomplete": "off", "spellcheck": "false",
+            "data-recherche": type_recherche,
+        })
+
+
+class HabilitationForm(forms.Form):
+    """A habilitation to grant: a role, and a territory or one contract (typed, not picked
+    from a list of every contract: the portal may hold hundreds)."""
+
+    role = forms.ChoiceField(label="Rôle", widget=forms.RadioSelect, choices=Habilitation.ROLES)
+    territoire = forms.CharField(
+        label="Territoire", required=False, max_length=255,
+        help_text="Code ou nom du territoire : ses contrats sont proposés au fil de la saisie.",
+        widget=PorteeWidget("territoires-proposes", "territoire"),
+    )
+    contrat = forms.CharField(
+        label="Contrat de ville", required=False, max_length=255,
+        help_text="Code ou nom d'un contrat du territoire ; laissez vide pour tous ses contrats.",
+        widget=PorteeWidget("contrats-proposes", "contrat"),
+    )
+
+    def __init__(self, *args, roles=Habilitation.ROLES, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = roles
+
+    def clean_territoire(self):
+        texte = self.cleaned_data["territoire"]
+        territoire = trouver(Territoire.objects.all(), texte)
+        if texte and territoire is None:
+            raise ValidationError(
+                f"Aucun territoire ne porte le code ou le nom « {texte} » : choisissez-en un "
+                "parmi ceux proposés.", code="territoire_inconnu",
+            )
+        return territoire
+
+    def clean_contrat(self):
+        texte = self.cleaned_data["contrat"]
+        contrat = trouver(Contrat.objects.select_related("territoire"), texte)
+        if texte and contrat is None:
+            raise ValidationError(
+                f"Aucun contrat de ville ne porte le code ou le nom « {texte} » : choisissez-en "
+                "un parmi ceux proposés.", code="contrat_inconnu",
+            )
+        return contrat
+
+    def clean(self):
+        donnees = super().clean()
+        if (
+            not self.has_error("territoire") and not self.has_error("contrat")
+            and donnees.get("territoire") is None and donnees.get("contrat") is None
+        ):
+            self.add_error("territoire", "Indiquez un territoire, ou l'un de ses contrats.")
+        return donnees
 
 
 class MotDePasseOublieForm(PasswordResetForm):

@@ -8,13 +8,11 @@ from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
-from referentiel.models import Contrat
-
 from ..commun.erreurs import ErreurMetier, SaisieInvalide
 from ..models import Habilitation, Role, Utilisateur
 from . import axes as comptes_axes
 from . import notifications
-from .permissions import est_administrateur
+from .selectors import portee_administration
 
 SEL_CONFIRMATION = "candidatures.comptes.confirmation"
 SEL_CHANGEMENT_ADRESSE = "candidatures.comptes.changement-adresse"
@@ -167,40 +165,120 @@ def confirmer_changement_adresse(*, jeton):
     return utilisateur
 
 
+ROLES_PORTAIL = (Role.PORTEUR, Role.ADMINISTRATEUR)
+MESSAGE_DERNIER_DROIT = (
+    "Vous ne pouvez pas retirer votre dernier droit d'administrateur : demandez-le à un autre "
+    "administrateur."
+)
+
+
+def _verrouiller(utilisateur):
+    """Lock the account's row: changes of one account's rights happen one at a time."""
+    return Utilisateur.objects.select_for_update().get(pk=utilisateur.pk)
+
+
+def _autres_droits_administrateur(utilisateur, *, sauf_portail=False, sauf_habilitation=None):
+    """Whether ``utilisateur`` keeps an administrator right once the named one is removed."""
+    if not sauf_portail and (
+        utilisateur.is_superuser or utilisateur.groups.filter(name=Role.ADMINISTRATEUR).exists()
+    ):
+        return True
+    autres = utilisateur.habilitations.filter(role=Role.ADMINISTRATEUR)
+    if sauf_habilitation is not None:
+        autres = autres.exclude(pk=sauf_habilitation.pk)
+    return autres.exists()
+
+
 @transaction.atomic
-def definir_roles(*, utilisateur, roles, par, territoire=None):
-    """Give the user exactly these roles: porteur and portal administrator are portal-wide;
-    instructeur and comité are held on ``territoire`` (default: the default contract's)."""
+def definir_roles_portail(*, utilisateur, roles, par):
+    """Give the account exactly these portal-wide roles: porteur, administrateur du portail.
+
+    Only a portal administrator does; nobody removes their own last administrator right.
+    """
+    if not par.est_administrateur_portail:
+        raise ErreurMetier("Seuls les administrateurs du portail attribuent les rôles du portail.")
     roles = set(roles)
-    inconnus = roles - set(Role.values)
+    inconnus = roles - set(ROLES_PORTAIL)
     if inconnus:
-        raise ErreurMetier(f"Rôle inconnu : {', '.join(sorted(inconnus))}.")
-    if utilisateur.pk == par.pk and est_administrateur(par) and Role.ADMINISTRATEUR not in roles:
-        raise ErreurMetier(
-            "Vous ne pouvez pas retirer votre propre rôle d'administrateur : demandez-le à un "
-            "autre administrateur."
-        )
-    globaux = {Role.PORTEUR, Role.ADMINISTRATEUR}
-    groupes = {nom: _groupe(nom) for nom in globaux}
+        raise ErreurMetier(f"Rôle du portail inconnu : {', '.join(sorted(inconnus))}.")
+    utilisateur = _verrouiller(utilisateur)
+    administrateur = Role.ADMINISTRATEUR in roles
+    if (
+        utilisateur.pk == par.pk and not administrateur
+        and not _autres_droits_administrateur(utilisateur, sauf_portail=True)
+    ):
+        raise ErreurMetier(MESSAGE_DERNIER_DROIT)
+    groupes = {nom: _groupe(nom) for nom in ROLES_PORTAIL}
     utilisateur.groups.remove(*(g for nom, g in groupes.items() if nom not in roles))
     utilisateur.groups.add(*(g for nom, g in groupes.items() if nom in roles))
-    if territoire is None:
-        contrat = Contrat.objects.par_defaut()
-        territoire = contrat.territoire if contrat else None
-    if territoire is not None:
-        locaux = {Role.INSTRUCTEUR, Role.COMITE}
-        Habilitation.objects.filter(
-            utilisateur=utilisateur, territoire=territoire, contrat=None,
-            role__in=locaux - roles,
-        ).delete()
-        for role in locaux & roles:
-            Habilitation.objects.get_or_create(
-                utilisateur=utilisateur, territoire=territoire, contrat=None, role=role
-            )
-    administrateur = Role.ADMINISTRATEUR in roles
     utilisateur.is_staff = administrateur
     utilisateur.is_superuser = administrateur
     utilisateur.save(update_fields=["is_staff", "is_superuser"])
+    utilisateur.oublier_roles()
+    return utilisateur
+
+
+@transaction.atomic
+def accorder_habilitation(*, utilisateur, role, territoire=None, contrat=None, par):
+    """Give ``utilisateur`` a staff role on a whole territory, or on one of its contracts.
+
+    A portal administrator grants any role anywhere; a territory administrator grants the
+    instructeur and comité roles within what it administers (see ``selectors``).
+    """
+    if role not in dict(Habilitation.ROLES):
+        raise SaisieInvalide({"role": "Choisissez le rôle à accorder."})
+    if contrat is not None and territoire is not None and contrat.territoire_id != territoire.pk:
+        raise SaisieInvalide({"contrat": (
+            f"Le contrat « {contrat} » n'appartient pas au territoire {territoire}."
+        )})
+    if contrat is not None:
+        territoire = contrat.territoire
+    if territoire is None:
+        raise SaisieInvalide({"territoire": "Indiquez un territoire, ou l'un de ses contrats."})
+    portee = portee_administration(par)
+    if not portee.administre:
+        raise ErreurMetier("Seuls les administrateurs accordent des habilitations.")
+    refus = portee.refus_accord(role, territoire, contrat)
+    if refus:
+        raise SaisieInvalide(refus)
+    utilisateur = _verrouiller(utilisateur)
+    if not utilisateur.is_active:
+        raise ErreurMetier(f"Le compte {utilisateur.email} est désactivé : réactivez-le d'abord.")
+    existantes = utilisateur.habilitations.filter(role=role, territoire=territoire)
+    libelle = dict(Habilitation.ROLES)[role]
+    if existantes.filter(contrat=None).exists():
+        raise ErreurMetier(
+            f"{utilisateur.email} est déjà {libelle} sur tous les contrats du territoire "
+            f"{territoire}."
+        )
+    if contrat is not None and existantes.filter(contrat=contrat).exists():
+        raise ErreurMetier(f"{utilisateur.email} est déjà {libelle} sur le contrat « {contrat} ».")
+    if contrat is None:
+        # The whole territory covers its contracts: their own habilitations become redundant.
+        existantes.delete()
+    habilitation = Habilitation.objects.create(
+        utilisateur=utilisateur, role=role, territoire=territoire, contrat=contrat
+    )
+    utilisateur.oublier_roles()
+    return habilitation
+
+
+@transaction.atomic
+def retirer_habilitation(*, habilitation, par):
+    """Remove one habilitation, if ``par`` administers it; never one's last administrator right."""
+    portee = portee_administration(par)
+    if not portee.peut_retirer(habilitation):
+        raise ErreurMetier(
+            "Vous ne pouvez pas retirer cette habilitation : elle sort de ce que vous "
+            "administrez."
+        )
+    utilisateur = _verrouiller(habilitation.utilisateur)
+    if (
+        utilisateur.pk == par.pk and habilitation.role == Role.ADMINISTRATEUR
+        and not _autres_droits_administrateur(utilisateur, sauf_habilitation=habilitation)
+    ):
+        raise ErreurMetier(MESSAGE_DERNIER_DROIT)
+    habilitation.delete()
     utilisateur.oublier_roles()
     return utilisateur
 

@@ -1,9 +1,10 @@
-"""Account pages: sign-in and out, sign-up, confirmation, passwords, address, portal roles."""
+"""Account pages: sign-in and out, sign-up, confirmation, passwords, address, roles."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from .views import compte as views
+from .views import roles as views_roles
 
 app_name = "comptes"
 
@@ -38,7 +39,17 @@ urlpatterns = [
         views.MotDePasseReinitialiseView.as_view(),
         name="mot_de_passe_reinitialise",
     ),
-    path("roles/", views.roles, name="roles"),
-    path("roles/<int:pk>/", views.roles_modifier, name="roles_modifier"),
-    path("roles/<int:pk>/debloquer/", views.debloquer, name="debloquer"),
+    path("roles/", views_roles.roles, name="roles"),
+    path("roles/portees.json", views_roles.portees, name="roles_portees"),
+    path("roles/<int:pk>/", views_roles.compte, name="roles_compte"),
+    path("roles/<int:pk>/portail/", views_roles.roles_modifier, name="roles_modifier"),
+    path(
+        "roles/<int:pk>/habilitations/", views_roles.habilitation_accorder,
+        name="habilitation_accorder",
+    ),
+    path(
+        "roles/<int:pk>/habilitations/<int:habilitation_pk>/retirer/",
+        views_roles.habilitation_retirer, name="habilitation_retirer",
+    ),
+    path("roles/<int:pk>/debloquer/", views_roles.debloquer, name="debloquer"),
 ]

@@ -197,31 +197,58 @@ class CorrectionsBilanForm(forms.Form):
 
 
 class FiltreBilansForm(forms.Form):
-    """Scope of the annual bilans: years, pilier, QPV, and whether submitted bilans count."""
+    """Scope of the annual bilans: one contract, years of its calls, one of its piliers and
+    QPV, and whether submitted bilans count. ``contrat`` is the contract the view resolved from
+    the typed code or name (None when unknown): every choice is limited to it."""
 
+    contrat = forms.CharField(
+        label="Contrat de ville", max_length=255,
+        help_text="Code ou nom du contrat : vos contrats sont proposés au fil de la saisie.",
+        widget=forms.TextInput(attrs={
+            "list": "contrats-proposes", "autocomplete": "off", "spellcheck": "false",
+            "data-recherche": "contrat",
+        }),
+    )
     annee_debut = forms.TypedChoiceField(label="De l'année", coerce=int, choices=())
     annee_fin = forms.TypedChoiceField(label="À l'année", coerce=int, choices=())
     pilier = forms.ModelChoiceField(
-        label="Pilier", queryset=Pilier.objects.order_by("ordre", "code"), required=False,
+        label="Pilier", queryset=Pilier.objects.none(), required=False,
         empty_label="Tous les piliers",
     )
     quartier = forms.ModelChoiceField(
-        label="Quartier prioritaire", queryset=QuartierPrioritaire.objects.all(),
+        label="Quartier prioritaire", queryset=QuartierPrioritaire.objects.none(),
         required=False, empty_label="Tous les quartiers",
     )
     inclure_deposes = forms.BooleanField(
         label="Inclure les bilans déposés mais pas encore validés", required=False,
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, contrat=None, annees=None, **kwargs):
         super().__init__(*args, **kwargs)
-        annees = sorted(
-            set(AppelAProjets.objects.values_list("annee", flat=True)), reverse=True
-        )
+        self.contrat_choisi = contrat
+        if contrat is None:
+            annees = []
+        elif annees is None:
+            annees = AppelAProjets.objects.filter(contrat=contrat).values_list("annee", flat=True)
+        annees = sorted(set(annees), reverse=True)
+        if contrat is not None:
+            self.fields["pilier"].queryset = Pilier.objects.filter(contrat=contrat).order_by(
+                "ordre", "code"
+            )
+            self.fields["quartier"].queryset = contrat.quartiers.order_by("commune", "nom")
         choix = [(a, str(a)) for a in annees]
         self.fields["annee_debut"].choices = choix
         self.fields["annee_fin"].choices = choix
         self.annees = annees
+
+    def clean_contrat(self):
+        if self.contrat_choisi is None:
+            raise forms.ValidationError(
+                f"Aucun contrat de ville ne porte le code ou le nom « "
+                f"{self.cleaned_data['contrat']} » : choisissez-en un parmi ceux proposés.",
+                code="contrat_inconnu",
+            )
+        return self.contrat_choisi
 
     def clean(self):
         donnees = super().clean()
@@ -229,7 +256,6 @@ class FiltreBilansForm(forms.Form):
         if debut and fin and fin < debut:
             self.add_error("annee_fin", "L'année de fin doit suivre l'année de début.")
         return donnees
-
 
 
 class ParametresBilanForm(forms.Form):

@@ -289,12 +289,14 @@ def _ecrire(classeur, tableau):
     feuille.auto_filter.ref = f"A1:{get_column_letter(len(colonnes))}{max(n, 2)}"
 
 
-def classeur_xlsx(bilan, lignes_brutes, progression=None):
-    """The workbook: summary, one sheet per level, indicators, QPV, structures, raw rows."""
+def classeur_xlsx(bilan, lignes_brutes, progression=None, feuilles=()):
+    """The workbook: summary, one sheet per level, indicators, QPV, structures, ``feuilles``
+    (more ``Tableau``), raw rows."""
     debut = time.perf_counter()
     classeur = Workbook(write_only=True)
     _styles(classeur)
     liste = tableaux(bilan, lignes_brutes)
+    liste[-1:-1] = feuilles
     for tableau in liste[:-1]:
         _ecrire(classeur, tableau)
     if progression:

@@ -14,8 +14,15 @@ from django.tasks import task
 from django.utils import timezone
 
 from ..models import GenerationBilan
-from . import rendus
-from .agregats import Perimetre, agreger, empreinte, fiches_dossiers, lignes_brutes
+from . import feuille_pluriannuelle, rendus
+from .agregats import (
+    Perimetre,
+    agreger,
+    agreger_pluriannuel,
+    empreinte,
+    fiches_dossiers,
+    lignes_brutes,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -28,10 +35,13 @@ def construire(perimetre, format, progression=None):
     if progression:
         progression(40)
     if format == GenerationBilan.Format.XLSX:
+        # The multi-year sheet: the workbook of a whole contract's years is its mid-term or
+        # final evaluation, and one kept file serves both the annual and the multi-year page.
+        pluriannuel = feuille_pluriannuelle.tableau(agreger_pluriannuel(perimetre))
         lignes = lignes_brutes(perimetre)
         if progression:
             progression(55)
-        return rendus.classeur_xlsx(bilan, lignes, progression)
+        return rendus.classeur_xlsx(bilan, lignes, progression, feuilles=[pluriannuel])
     fiches = fiches_dossiers(perimetre) if perimetre.structure_id else None
     if progression:
         progression(50)

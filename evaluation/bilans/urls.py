@@ -22,6 +22,12 @@ urlpatterns = [
     path("annuels/", views_annuels.tableau_de_bord, name="tableau_de_bord"),
     path("annuels/bilan.xlsx", views_annuels.telecharger, {"format": "xlsx"}, name="xlsx"),
     path("annuels/bilan.pdf", views_annuels.telecharger, {"format": "pdf"}, name="pdf"),
+    path("annuels/contrats.json", views_annuels.contrats, name="contrats"),
+    path("annuels/pluriannuel/", views_annuels.pluriannuel, name="pluriannuel"),
+    path(
+        "annuels/pluriannuel/bilan.xlsx", views_annuels.pluriannuel_xlsx,
+        name="pluriannuel_xlsx",
+    ),
     path("appels/<int:appel_pk>/parametres/", views_annuels.parametres, name="parametres"),
     path(
         "structures/<int:structure_pk>/bilan.pdf", views_annuels.structure_pdf,

@@ -173,38 +173,6 @@ def test_changement_vers_une_adresse_prise_refuse():
     assert "autre compte" in erreur.value.erreurs["nouvelle_adresse"]
 
 
-def test_definir_les_roles():
-    """An administrator gives exactly the chosen roles; administrateur brings the Django admin."""
-    admin = UtilisateurFactory(administrateur=True, is_superuser=True, is_staff=True)
-    cible = UtilisateurFactory(porteur=True)
-
-    services_comptes.definir_roles(
-        utilisateur=cible, roles=[Role.INSTRUCTEUR, Role.ADMINISTRATEUR], par=admin
-    )
-
-    cible.refresh_from_db()
-    assert set(cible.groups.values_list("name", flat=True)) == {"administrateur"}
-    assert set(cible.habilitations.values_list("role", flat=True)) == {"instructeur"}
-    assert cible.is_staff and cible.is_superuser
-
-    services_comptes.definir_roles(utilisateur=cible, roles=[Role.COMITE], par=admin)
-
-    cible.refresh_from_db()
-    assert not cible.groups.exists()
-    assert set(cible.habilitations.values_list("role", flat=True)) == {"comite"}
-    assert not cible.is_staff and not cible.is_superuser
-
-
-def test_un_administrateur_ne_peut_pas_se_retirer_son_propre_role():
-    """Administrators cannot lock themselves out of administration."""
-    admin = UtilisateurFactory(administrateur=True)
-
-    with pytest.raises(ErreurMetier, match="propre rôle d'administrateur"):
-        services_comptes.definir_roles(utilisateur=admin, roles=[Role.INSTRUCTEUR], par=admin)
-
-    assert admin.groups.filter(name=Role.ADMINISTRATEUR).exists()
-
-
 def test_debloquer_efface_les_tentatives_echouees():
     """Unlocking forgets the failures recorded for the address, whatever case was typed."""
     utilisateur = UtilisateurFactory(email="bloque@exemple.test")

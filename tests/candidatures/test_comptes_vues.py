@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
-from candidatures.models import Role, Utilisateur
+from candidatures.models import Utilisateur
 
 from .factories import MOT_DE_PASSE, UtilisateurFactory
 
@@ -214,25 +214,8 @@ def test_modifier_son_nom(client):
     assert utilisateur.get_full_name() == "Aïcha Benali"
 
 
-def test_un_administrateur_attribue_les_roles_depuis_le_portail(client):
-    """The roles page saves the ticked roles of one account."""
-    admin = UtilisateurFactory(administrateur=True)
-    cible = UtilisateurFactory(email="cible@exemple.test", porteur=True)
-    client.force_login(admin)
-
-    reponse = client.post(
-        reverse("comptes:roles_modifier", args=[cible.pk]),
-        {f"u{cible.pk}-roles": [Role.PORTEUR, Role.INSTRUCTEUR]},
-        follow=True,
-    )
-
-    assertContains(reponse, "Rôles de cible@exemple.test : porteur de projet, instructeur.")
-    assert set(cible.groups.values_list("name", flat=True)) == {"porteur"}
-    assert set(cible.habilitations.values_list("role", flat=True)) == {"instructeur"}
-
-
-def test_la_page_des_roles_recherche_et_coche_les_roles(client):
-    """The list filters by name or address and shows each account's roles ticked."""
+def test_la_page_des_roles_recherche_et_montre_les_habilitations(client):
+    """The list filters by name or address and shows each account's habilitations."""
     admin = UtilisateurFactory(
         administrateur=True, email="admin@exemple.test", prenom="Alice", nom="Admin"
     )
@@ -244,7 +227,8 @@ def test_la_page_des_roles_recherche_et_coche_les_roles(client):
 
     assertContains(reponse, "claude@exemple.test")
     assertNotContains(reponse, "autre@exemple.test")
-    assert re.search(r'value="comite"[^>]*checked', reponse.content.decode())
+    assertContains(reponse, "<strong>comité de pilotage</strong> —\ntous les contrats du "
+                            "territoire Alès Agglomération")
 
 
 def test_la_page_des_roles_ne_multiplie_pas_les_requetes(client):

@@ -265,7 +265,8 @@ def test_tableau_de_bord_montre_les_chiffres_du_jeu(comite, django_assert_max_nu
     """Totals, pilier rows and indicators of the hand-computed dataset, in French formats."""
     jeu_bilans()
 
-    with django_assert_max_num_queries(30):
+    # The contract is resolved and the user's contracts are proposed: two queries more.
+    with django_assert_max_num_queries(32):
         reponse = comite.get(reverse("bilans:tableau_de_bord"),
                              {"annee_debut": 2025, "annee_fin": 2025})
 
@@ -463,7 +464,9 @@ def test_administrateur_regle_le_seuil_d_ecart(client, dossier):
     reponse = client.post(url, {"seuil_ecart": "25"})
 
     assertContains(refus, "Assurez-vous que cette valeur est supérieure ou égale à 1.")
-    assertRedirects(reponse, reverse("bilans:tableau_de_bord"))
+    assertRedirects(
+        reponse, reverse("bilans:tableau_de_bord") + "?contrat=ales-agglomeration-2015"
+    )
     assert seuil_ecart(dossier.appel) == 25
 
 

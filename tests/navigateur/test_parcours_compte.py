@@ -3,6 +3,7 @@
 import re
 from urllib.parse import urlsplit
 
+from axes.models import AccessAttempt
 from django.core import mail
 from playwright.sync_api import expect
 
@@ -120,9 +121,14 @@ def test_parcours_d_un_nouveau_porteur(page, referentiel_charge):
 
 
 def test_un_administrateur_donne_un_role_et_debloque(page, referentiel_charge):
-    """An administrator finds an account, gives it the instructeur role and unlocks it."""
+    """An administrator finds an account, makes it instructeur of a territory (typed, with
+    suggestions from the search), then unlocks its login."""
     UtilisateurFactory(email="admin@exemple.test", administrateur=True)
     cible = UtilisateurFactory(email="dominique@exemple.test", nom="Instructrice", porteur=True)
+    AccessAttempt.objects.create(
+        username="dominique@exemple.test", ip_address="127.0.0.1", user_agent="test",
+        failures_since_start=5, get_data="", post_data="", http_accept="", path_info="/",
+    )
 
     page.goto("/comptes/connexion/")
     verifier_accessibilite(page, "connexion")
@@ -133,17 +139,24 @@ def test_un_administrateur_donne_un_role_et_debloque(page, referentiel_charge):
     verifier_accessibilite(page, "comptes et rôles")
     page.get_by_label("Rechercher un compte").fill("dominique")
     page.get_by_role("button", name="Rechercher").click()
-    roles = page.get_by_role("group", name="Rôles de dominique@exemple.test")
-    roles.get_by_label("instructeur").check()
-    page.get_by_role("button", name="Enregistrer les rôles de dominique@exemple.test").click()
+    expect(page.get_by_text("connexion bloquée")).to_be_visible()
+    page.get_by_role("link", name="Gérer les rôles de dominique@exemple.test").click()
+    verifier_accessibilite(page, "rôles d'un compte")
+    page.get_by_label("instructeur").check()
+    page.get_by_role("combobox", name="Territoire").fill("alès")
+    suggestion = page.locator("#territoires-proposes option[value='ales-agglomeration']")
+    expect(suggestion).to_have_count(1)
+    page.get_by_role("combobox", name="Territoire").fill("ales-agglomeration")
+    page.get_by_role("button", name="Accorder l'habilitation à dominique@exemple.test").click()
 
-    expect(
-        page.get_by_text("Rôles de dominique@exemple.test : porteur de projet, instructeur.")
-    ).to_be_visible()
-    verifier_accessibilite(page, "rôles enregistrés")
-    assert set(cible.groups.values_list("name", flat=True)) == {"porteur", "instructeur"}
+    expect(page.get_by_text("Habilitation accordée à dominique@exemple.test")).to_be_visible()
+    verifier_accessibilite(page, "habilitation accordée")
+    assert set(cible.habilitations.values_list("role", "territoire__code", "contrat")) == {
+        ("instructeur", "ales-agglomeration", None)
+    }
     page.get_by_role("button", name="Débloquer la connexion de dominique@exemple.test").click()
     expect(page.get_by_text("connexion de dominique@exemple.test est débloquée")).to_be_visible()
+    assert not AccessAttempt.objects.exists()
 
     page.get_by_role("link", name="Mon compte").click()
     verifier_accessibilite(page, "mon compte")

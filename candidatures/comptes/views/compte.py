@@ -1,39 +1,30 @@
-"""Account pages: sign-up, confirmation, profile, address and password, portal roles."""
+"""Account pages: sign-up, confirmation, profile, address and password."""
 
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
 
-from ..commun.erreurs import ErreurMetier, ajouter_au_formulaire
-from ..models import Role, Utilisateur
-from ..structures.selectors import structures_de
-from . import axes as comptes_axes
-from . import services
-from .forms import (
+from ...commun.erreurs import ErreurMetier, ajouter_au_formulaire
+from ...structures.selectors import structures_de
+from .. import services
+from ..forms import (
     AdresseForm,
     ChangementAdresseForm,
     ConnexionForm,
     InscriptionForm,
     MotDePasseOublieForm,
     ProfilForm,
-    RechercheUtilisateursForm,
-    RolesForm,
 )
-from .permissions import peut_gerer_roles
 
 CLE_ADRESSE_INSCRITE = "inscription_adresse"
 
 
-def _suivant_sur(request, valeur):
+def suivant_sur(request, valeur):
     """The ``next`` URL if it stays on this site, else an empty string."""
     if valeur and url_has_allowed_host_and_scheme(
         valeur, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -94,7 +85,7 @@ class MotDePasseChangerView(auth_views.PasswordChangeView):
 def inscription(request):
     if request.user.is_authenticated:
         return redirect("structures:liste")
-    suivant = _suivant_sur(request, request.POST.get("next") or request.GET.get("next"))
+    suivant = suivant_sur(request, request.POST.get("next") or request.GET.get("next"))
     form = InscriptionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -131,7 +122,7 @@ def confirmer(request, jeton):
             request, "comptes/lien_invalide.html", {"erreur": str(erreur)}, status=400
         )
     messages.success(request, "Votre adresse électronique est confirmée.")
-    suivant = _suivant_sur(request, request.GET.get("next"))
+    suivant = suivant_sur(request, request.GET.get("next"))
     if request.user.is_authenticated:
         return redirect(suivant or "structures:liste")
     url = reverse("comptes:connexion")
@@ -201,87 +192,3 @@ def confirmer_adresse(request, jeton):
         request, f"Votre adresse électronique est désormais {utilisateur.email}."
     )
     return redirect("comptes:mon_compte" if request.user.is_authenticated else "comptes:connexion")
-
-
-def _exiger_gestion_roles(request):
-    if not peut_gerer_roles(request.user):
-        raise PermissionDenied("Seuls les administrateurs du portail gèrent les rôles.")
-
-
-def roles(request):
-    _exiger_gestion_roles(request)
-    recherche = RechercheUtilisateursForm(request.GET or None)
-    utilisateurs = Utilisateur.objects.prefetch_related("groups", "habilitations").order_by(
-        "email"
-    )
-    if recherche.is_valid() and recherche.cleaned_data["q"]:
-        q = recherche.cleaned_data["q"].strip()
-        utilisateurs = utilisateurs.filter(
-            Q(email__icontains=q) | Q(nom__icontains=q) | Q(prenom__icontains=q)
-        )
-    page = Paginator(utilisateurs, 25).get_page(request.GET.get("page"))
-    bloquees = comptes_axes.adresses_bloquees([u.email for u in page])
-    lignes = []
-    for utilisateur in page:
-        noms_groupes = {g.name for g in utilisateur.groups.all()} | {
-            h.role for h in utilisateur.habilitations.all()
-        }
-        if utilisateur.is_superuser:
-            noms_groupes.add(Role.ADMINISTRATEUR)
-        form = RolesForm(
-            initial={"roles": [r for r in Role.values if r in noms_groupes]},
-            prefix=f"u{utilisateur.pk}",
-        )
-        form.fields["roles"].label = f"Rôles de {utilisateur.email}"
-        lignes.append(
-            {
-                "utilisateur": utilisateur,
-                "form": form,
-                "bloque": utilisateur.email.lower() in bloquees,
-            }
-        )
-    return render(
-        request,
-        "comptes/roles.html",
-        {
-            "recherche": recherche,
-            "page": page,
-            "lignes": lignes,
-            "requete": request.GET.get("q", ""),
-        },
-    )
-
-
-def _retour_roles(request):
-    suivant = _suivant_sur(request, request.POST.get("next"))
-    return redirect(suivant or "comptes:roles")
-
-
-@require_POST
-def roles_modifier(request, pk):
-    _exiger_gestion_roles(request)
-    utilisateur = get_object_or_404(Utilisateur, pk=pk)
-    form = RolesForm(request.POST, prefix=f"u{utilisateur.pk}")
-    if not form.is_valid():
-        messages.error(request, "Les rôles envoyés ne sont pas valides.")
-        return _retour_roles(request)
-    try:
-        services.definir_roles(
-            utilisateur=utilisateur, roles=form.cleaned_data["roles"], par=request.user
-        )
-    except ErreurMetier as erreur:
-        messages.error(request, str(erreur))
-    else:
-        libelles = [str(Role(r).label) for r in form.cleaned_data["roles"]] or ["aucun rôle"]
-        messages.success(request, f"Rôles de {utilisateur.email} : {', '.join(libelles)}.")
-    return _retour_roles(request)
-
-
-@require_POST
-def debloquer(request, pk):
-    _exiger_gestion_roles(request)
-    utilisateur = get_object_or_404(Utilisateur, pk=pk)
-    services.debloquer_connexion(utilisateur=utilisateur)
-    messages.success(request, f"La connexion de {utilisateur.email} est débloquée.")
-    return _retour_roles(request)
-
