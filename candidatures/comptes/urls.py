@@ -1,7 +1,7 @@
 """Account pages: sign-in and out, sign-up, confirmation, passwords, address, portal roles."""
 
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -41,4 +41,5 @@ urlpatterns = [
     path("roles/", views.roles, name="roles"),
     path("roles/<int:pk>/", views.roles_modifier, name="roles_modifier"),
     path("roles/<int:pk>/debloquer/", views.debloquer, name="debloquer"),
+    path("double-authentification/", include("candidatures.comptes.second_facteur.urls")),
 ]
