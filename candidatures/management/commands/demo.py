@@ -73,6 +73,10 @@ class Command(BaseCommand):
             lignes.append(f"  {role.label:<22} {email:<26} mot de passe : {MOT_DE_PASSE_DEMO}")
         self.stdout.write("Comptes de démonstration :")
         self.stdout.write("\n".join(lignes))
+        self.stdout.write(
+            f"Double authentification : {settings.PORTAIL_DOUBLE_AUTHENTIFICATION} "
+            "(voir docs/double-authentification.md)"
+        )
 
         structure = Structure.objects.filter(siret=STRUCTURE_DEMO["siret"]).first()
         if structure is None:
