@@ -201,9 +201,16 @@ def reinitialiser(utilisateur, *, par):
     """An administrator removes the devices of an account whose phone was lost: it enrols again
     at its next sign-in (if staff) and its open sessions must give a code again."""
     nombre = _supprimer_appareils(utilisateur)
-    logger.warning(
-        "Double authentification de %s réinitialisée par %s.", utilisateur.email, par
-    )
+    if nombre:
+        logger.warning(
+            "Double authentification de %s réinitialisée par %s.", utilisateur.email, par
+        )
+    else:
+        logger.info(
+            "Réinitialisation demandée par %s : %s n'avait pas de double authentification.",
+            par,
+            utilisateur.email,
+        )
     return nombre
 
 
