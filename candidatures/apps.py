@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class CandidaturesConfig(AppConfig):
     name = "candidatures"
     verbose_name = "Comptes, structures et candidatures"
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from .comptes.second_facteur.politique import noter_a_la_connexion
+
+        # Notes at sign-in whether the account will be asked a code (see the middleware).
+        user_logged_in.connect(noter_a_la_connexion, dispatch_uid="second_facteur_connexion")

@@ -27,5 +27,9 @@ def adresses_bloquees(adresses):
 
 
 def debloquer(adresse):
-    """Forget every failed attempt recorded for the address; return how many were removed."""
+    """Forget every failed attempt recorded for the address (passwords, and second-factor codes
+    with the waiting time they impose); return how many attempts were removed."""
+    from .second_facteur.services import lever_attente
+
+    lever_attente(adresse)
     return reset(username=adresse.strip().lower())

@@ -1,7 +1,7 @@
 """Account pages: sign-in and out, sign-up, confirmation, passwords, address, roles."""
 
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from .views import compte as views
 from .views import roles as views_roles
@@ -52,4 +52,5 @@ urlpatterns = [
         views_roles.habilitation_retirer, name="habilitation_retirer",
     ),
     path("roles/<int:pk>/debloquer/", views_roles.debloquer, name="debloquer"),
+    path("double-authentification/", include("candidatures.comptes.second_facteur.urls")),
 ]

@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -38,6 +39,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "import_export",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks_db",
     "referentiel",
     "candidatures",
@@ -51,7 +55,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Tells whether the session passed the second factor (request.user.is_verified()).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Sends a signed-in account that owes its second factor to the code (or enrolment) page.
+    "candidatures.comptes.second_facteur.middleware.SecondFacteurMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns locked-out logins into a French page.
@@ -127,6 +135,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # Axes counts failures per e-mail address whatever its case, so an administrator can unlock it.
 AXES_USERNAME_CALLABLE = "candidatures.comptes.axes.identifiant_connexion"
+# The codes typed at the second step are never stored with the failed attempts.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
 
 # --- Security -------------------------------------------------------------------------------------
 
@@ -217,6 +227,24 @@ PORTAIL_URL = os.environ.get("PORTAIL_URL", "http://127.0.0.1:8000").rstrip("/")
 ATTRIBUANT_NOM = os.environ.get("ATTRIBUANT_NOM", "Alès Agglomération")
 ATTRIBUANT_SIRET_PROVISOIRE = "00000000000000"
 ATTRIBUANT_SIRET = os.environ.get("ATTRIBUANT_SIRET", ATTRIBUANT_SIRET_PROVISOIRE)
+
+# --- Second factor (TOTP application and recovery codes, django-otp) ----------------------------
+
+# « obligatoire »: staff (instructeurs, comité, administrateurs, Django staff) enrol at their first
+# sign-in and give a code at each one. « facultative »: nobody is forced (development only).
+# In both modes an account that enrolled a device (a porteur who chose to) gives its code.
+PORTAIL_DOUBLE_AUTHENTIFICATION = os.environ.get(
+    "PORTAIL_DOUBLE_AUTHENTIFICATION", "obligatoire"
+).strip().lower()
+if PORTAIL_DOUBLE_AUTHENTIFICATION not in {"obligatoire", "facultative"}:
+    raise ImproperlyConfigured(
+        "PORTAIL_DOUBLE_AUTHENTIFICATION vaut « obligatoire » ou « facultative », "
+        f"pas « {PORTAIL_DOUBLE_AUTHENTIFICATION} »."
+    )
+# The name authenticator applications show next to the codes.
+OTP_TOTP_ISSUER = PORTAIL_NOM
+# The Django admin of devices never shows their secret keys.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- Logging --------------------------------------------------------------------------------------
 

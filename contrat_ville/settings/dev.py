@@ -18,5 +18,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# The second factor is optional here, so the demo accounts sign in with their password alone
+# (docs/double-authentification.md); PORTAIL_DOUBLE_AUTHENTIFICATION=obligatoire tries it out.
+PORTAIL_DOUBLE_AUTHENTIFICATION = os.environ.get(
+    "PORTAIL_DOUBLE_AUTHENTIFICATION", "facultative"
+).strip().lower()
 # Demo accounts and structure are created by `manage.py demo`, only where this is true.
 PORTAIL_DEMO = True

@@ -16,6 +16,8 @@ STORAGES = {
 MEDIA_ROOT = tempfile.mkdtemp(prefix="portail-tests-")
 ALLOWED_HOSTS = ["*"]
 PORTAIL_DEMO = False
+# Tests sign staff in with force_login; those of the second factor set « obligatoire » themselves.
+PORTAIL_DOUBLE_AUTHENTIFICATION = "facultative"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not Django's shared in-memory connection: the live server of the browser tests
     # answers concurrent requests (autosave while a form is posted), each needs its own

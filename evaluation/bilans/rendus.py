@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.template.loader import render_to_string
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from candidatures.commun.formats import date_heure
 from candidatures.commun.pdf import rendre_pdf
+from candidatures.commun.tableurs import cellule_xlsx
 
 from . import graphiques
 
@@ -256,10 +256,9 @@ def _ecrire(classeur, tableau):
         feuille.column_dimensions[get_column_letter(i)].width = colonne.largeur
     feuille.freeze_panes = "A2"
 
-    def cellule(valeur, style):
-        c = WriteOnlyCell(feuille, value=valeur)
-        c.style = style
-        return c
+    def cellule(valeur, style=None):
+        # Text is written as text: a title typed « =1+1 » never becomes a formula.
+        return cellule_xlsx(feuille, valeur, style)
 
     feuille.append([cellule(c.libelle, "entete") for c in colonnes])
     n = 1
@@ -270,22 +269,17 @@ def _ecrire(classeur, tableau):
             else:
                 feuille.append([
                     cellule(libelle, "libelle"),
-                    cellule(valeur, style) if style and valeur is not None else valeur,
+                    cellule(valeur, style if valeur is not None else None),
                 ])
             n += 1
     else:
         formats = [c.format for c in colonnes]
-        if any(formats):
-            for valeurs in tableau.lignes:
-                feuille.append([
-                    cellule(v, f) if f and v is not None else v
-                    for v, f in zip(valeurs, formats, strict=True)
-                ])
-                n += 1
-        else:
-            for valeurs in tableau.lignes:
-                feuille.append(valeurs)
-                n += 1
+        for valeurs in tableau.lignes:
+            feuille.append([
+                cellule(v, f if v is not None else None)
+                for v, f in zip(valeurs, formats, strict=True)
+            ])
+            n += 1
     feuille.auto_filter.ref = f"A1:{get_column_letter(len(colonnes))}{max(n, 2)}"
 
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 from openpyxl import Workbook
 
+from candidatures.commun.tableurs import cellule_csv, ligne_csv, ligne_xlsx
 from candidatures.dossiers import budget
 
 # --- The queue ------------------------------------------------------------------------------------
@@ -49,7 +50,7 @@ def file_xlsx(dossiers, titre):
     feuille = classeur.create_sheet(title=titre[:31])
     feuille.append(COLONNES_FILE)
     for dossier in dossiers:
-        feuille.append(_ligne_file(dossier))
+        feuille.append(ligne_xlsx(feuille, _ligne_file(dossier)))
     sortie = io.BytesIO()
     classeur.save(sortie)
     return sortie.getvalue()
@@ -63,7 +64,7 @@ def file_csv(dossiers):
     for dossier in dossiers:
         ligne = _ligne_file(dossier)
         ligne[-1] = ligne[-1].strftime("%d/%m/%Y") if ligne[-1] else ""
-        ecrivain.writerow(["" if v is None else v for v in ligne])
+        ecrivain.writerow(ligne_csv(["" if v is None else v for v in ligne]))
     return ("\ufeff" + sortie.getvalue()).encode("utf-8")
 
 # --- SCDL « subventions » -------------------------------------------------------------------------
@@ -133,5 +134,5 @@ def subventions_scdl(decisions):
     ecrivain = csv.DictWriter(sortie, fieldnames=COLONNES_SCDL, lineterminator="\r\n")
     ecrivain.writeheader()
     for decision in decisions:
-        ecrivain.writerow(ligne_scdl(decision))
+        ecrivain.writerow({cle: cellule_csv(v) for cle, v in ligne_scdl(decision).items()})
     return sortie.getvalue().encode("utf-8")

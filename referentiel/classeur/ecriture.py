@@ -53,6 +53,7 @@ def ecrire_classeur(classeur=None):
         feuille = livre.create_sheet(format_feuille.nom)
         _feuille(feuille, format_feuille, classeur[format_feuille.cle])
     sortie = io.BytesIO()
+    _texte_en_texte(livre)
     livre.save(sortie)
     return sortie.getvalue()
 
@@ -67,6 +68,15 @@ def _entete(feuille, entetes, largeurs):
         feuille.cell(row=1, column=index).font = GRAS
         feuille.column_dimensions[get_column_letter(index)].width = largeur
     feuille.freeze_panes = "A2"
+
+
+def _texte_en_texte(livre):
+    """Every text cell stays text: a title typed « =1+1 » must never become a formula."""
+    for feuille in livre.worksheets:
+        for ligne in feuille.iter_rows():
+            for cellule in ligne:
+                if isinstance(cellule.value, str):
+                    cellule.data_type = "s"
 
 
 def _valeur_ecrite(colonne, valeur):

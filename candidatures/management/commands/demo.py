@@ -99,6 +99,10 @@ class Command(BaseCommand):
             f"{contrat_exemple.territoire})"
         )
         self.stdout.write(ligne_exemple)
+        self.stdout.write(
+            f"Double authentification : {settings.PORTAIL_DOUBLE_AUTHENTIFICATION} "
+            "(voir docs/double-authentification.md)"
+        )
 
         structure = Structure.objects.filter(siret=STRUCTURE_DEMO["siret"]).first()
         if structure is None:

@@ -1,0 +1,1 @@
+"""Second factor at sign-in: TOTP application and recovery codes (django-otp)."""
