@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.db import transaction
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
 
 from candidatures.models import (
@@ -388,16 +388,26 @@ EXEMPTEES = {
     "comptes:roles_modifier": "rôles du portail : administrateurs du portail seuls, tous contrats",
     "comptes:debloquer": "déblocage : administrateurs du portail seuls, tous contrats",
     "appels:liste": "page publique des appels",
+    **{
+        f"comptes:second_facteur:{nom}": "double authentification du compte lui-même"
+        for nom in ("gerer", "verifier", "activer", "codes", "regenerer", "desactiver")
+    },
 }
 
 
 def _noms_d_url(espaces):
+    def noms_de(resolveur, prefixe):
+        for sous in resolveur.url_patterns:
+            if isinstance(sous, URLResolver):
+                yield from noms_de(sous, f"{prefixe}{sous.namespace}:" if sous.namespace
+                                   else prefixe)
+            else:
+                yield f"{prefixe}{sous.name}"
+
     noms = set()
     for motif in get_resolver().url_patterns:
         if isinstance(motif, URLResolver) and motif.namespace in espaces:
-            for sous in motif.url_patterns:
-                assert isinstance(sous, URLPattern), f"inclusion imbriquée dans {motif.namespace}"
-                noms.add(f"{motif.namespace}:{sous.name}")
+            noms |= set(noms_de(motif, f"{motif.namespace}:"))
     return noms
 
 

@@ -258,7 +258,7 @@ def _ecrire(classeur, tableau):
 
     def cellule(valeur, style=None):
         # Text is written as text: a title typed « =1+1 » never becomes a formula.
-        return cellule_xlsx(feuille, valeur, style)
+        return cellule_xlsx(feuille, valeur, style or None)
 
     feuille.append([cellule(c.libelle, "entete") for c in colonnes])
     n = 1
