@@ -218,3 +218,13 @@ def test_statut_brouillon_absent_des_choix(client, instructeur, appel):
     reponse = client.get(reverse("evaluation:file", args=[appel.pk]))
 
     assert Statut.BROUILLON.value not in dict(reponse.context["form"].fields["statut"].choices)
+
+
+@pytest.mark.parametrize("valeur", ["²", "①", "٣", "9" * 40, "1e3"])
+def test_un_appel_illisible_mene_a_l_appel_courant(client, instructeur, valeur):
+    """Unicode digits pass str.isdigit() and then fail in int(): no server error."""
+    client.force_login(instructeur)
+
+    reponse = client.get(reverse("evaluation:accueil"), {"appel": valeur})
+
+    assert reponse.status_code in (200, 302)

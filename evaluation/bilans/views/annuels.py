@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from candidatures.commun.erreurs import SaisieInvalide
+from candidatures.commun.formulaires import lire_entier
 from candidatures.comptes.selectors import libelle_contrat, rechercher_contrats, trouver
 from candidatures.models import AppelAProjets, Dossier, Structure
 from candidatures.structures.permissions import est_membre
@@ -251,8 +252,7 @@ def structure_pdf(request, structure_pk):
         raise Http404
     contrat_id = appels[-1][0]
     annees = [annee for cid, annee in appels if cid == contrat_id]
-    annee = request.GET.get("annee", "")
-    debut = fin = int(annee) if annee.isdigit() else None
+    debut = fin = lire_entier(request.GET.get("annee", ""))
     perimetre = Perimetre(
         contrat_id=contrat_id, annee_debut=debut or annees[0], annee_fin=fin or annees[-1],
         structure_id=structure.pk,

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from candidatures.commun.formulaires import lire_entier
 from candidatures.models import AppelAProjets, Role
 from evaluation.models import AffectationPilier
 from referentiel.models import Contrat, Pilier
@@ -35,9 +36,9 @@ def accueil(request):
     if not peut_voir_file(request.user):
         raise Http404
     appels = AppelAProjets.objects.pour_le_personnel(request.user)
-    choisi = request.GET.get("appel", "")
+    choisi = lire_entier(request.GET.get("appel", ""))
     appel = (
-        appels.filter(pk=choisi).first() if choisi.isdigit() else None
+        appels.filter(pk=choisi).first() if choisi is not None else None
     ) or appels.courant()
     if appel is None:
         messages.info(request, "Aucun appel à projets n'existe encore pour vos contrats de ville.")
@@ -154,9 +155,9 @@ def _contrat_administre(request):
     contrats = Contrat.objects.all() if ids is None else Contrat.objects.filter(pk__in=ids)
     choisi = request.GET.get("contrat", "")
     if choisi:
-        if not choisi.isdigit():
+        if lire_entier(choisi) is None:
             raise Http404
-        return get_object_or_404(contrats, pk=choisi), contrats
+        return get_object_or_404(contrats, pk=lire_entier(choisi)), contrats
     contrat = contrats.filter(par_defaut=True).first() or contrats.order_by("nom").first()
     if contrat is None:
         raise Http404
