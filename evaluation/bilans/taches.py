@@ -26,6 +26,8 @@ from .agregats import (
 
 logger = logging.getLogger(__name__)
 
+# A file of stale data stays this long after it was asked for, for whoever asked.
+DELAI_DE_GRACE = datetime.timedelta(hours=1)
 ABANDON = datetime.timedelta(minutes=30)
 
 
@@ -93,10 +95,9 @@ def demander_generation(*, perimetre, format, par):
     )
     if existante is not None:
         return existante
-    # The data changed: files built from older data are dropped.
-    for ancienne in meme_perimetre.exclude(
-        etat=GenerationBilan.Etat.EN_COURS, demandee_le__gte=abandon
-    ):
+    # The data changed: files built from older data are dropped, except those asked for
+    # lately: someone may still be waiting on that page or about to download it.
+    for ancienne in meme_perimetre.filter(demandee_le__lt=timezone.now() - DELAI_DE_GRACE):
         if ancienne.fichier:
             ancienne.fichier.delete(save=False)
         ancienne.delete()

@@ -135,3 +135,24 @@ def test_empreinte_change_avec_un_nouveau_dossier(perimetre):
     dossier_retenu(membre=MembreFactory(), appel=AppelAProjets.objects.get(annee=2025))
 
     assert empreinte(perimetre) != avant
+
+
+def test_un_fichier_demande_a_l_instant_survit_a_un_changement_des_donnees(perimetre, settings):
+    """A waits for a file; the data change; B asks for the same one: A's file still exists
+    (A's page and its progress must not turn into « introuvable »). Stale files asked for
+    long ago are dropped."""
+    settings.TASKS = FACTICE
+    de_a = _generation(perimetre, etat=GenerationBilan.Etat.EN_ATTENTE)
+    ancien = _generation(perimetre, etat=GenerationBilan.Etat.TERMINEE, progression=100)
+    GenerationBilan.objects.filter(pk=ancien.pk).update(
+        demandee_le=timezone.now() - datetime.timedelta(days=2)
+    )
+    GenerationBilan.objects.filter(pk__in=[de_a.pk, ancien.pk]).update(empreinte="perimee")
+
+    de_b = taches.demander_generation(
+        perimetre=perimetre, format="xlsx", par=UtilisateurFactory(comite=True)
+    )
+
+    assert de_b.pk not in (de_a.pk, ancien.pk)
+    assert GenerationBilan.objects.filter(pk=de_a.pk).exists()
+    assert not GenerationBilan.objects.filter(pk=ancien.pk).exists()
