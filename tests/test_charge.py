@@ -6,6 +6,7 @@ autosave against the database, forms read as the browser sends them, the request
 """
 
 import asyncio
+import concurrent.futures
 import importlib
 import smtplib
 import sys
@@ -30,6 +31,13 @@ CONFLIT = mesures.MARQUE_CONFLIT + " : Camille a enregistré ce dossier à 10 h 
 
 
 # --- Figures ------------------------------------------------------------------------------------
+
+
+def _executer(coroutine):
+    """Run ``coroutine`` in its own thread: the browser tests of the same worker leave
+    Playwright's event loop running in this one, where ``asyncio.run`` is refused."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as executeur:
+        return executeur.submit(asyncio.run, coroutine).result()
 
 
 def test_centile_au_rang_le_plus_proche():
@@ -315,7 +323,7 @@ def test_session_enregistre_chaque_requete_et_ses_erreurs():
         await session.fermer()
         return connecte, requetes
 
-    connecte, requetes = asyncio.run(scenario())
+    connecte, requetes = _executer(scenario())
     assert connecte
     assert [(r.page, r.statut, r.erreur) for r in requetes] == [
         ("connexion", 200, ""),
@@ -498,4 +506,4 @@ def test_connexion_qui_mene_a_une_autre_etape_est_un_echec():
         finally:
             await session.fermer()
 
-    assert asyncio.run(scenario()) is False
+    assert _executer(scenario()) is False
