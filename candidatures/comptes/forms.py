@@ -139,6 +139,7 @@ class RechercheUtilisateursForm(forms.Form):
     q = forms.CharField(
         label="Rechercher un compte",
         required=False,
+        max_length=254,
         help_text="Adresse électronique, nom ou prénom.",
         widget=forms.TextInput(attrs={"type": "search"}),
     )

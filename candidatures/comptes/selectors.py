@@ -178,10 +178,16 @@ def contrats_accordables(portee):
     return contrats.filter(pk__in=portee.contrats)
 
 
+# No code or name is longer; a huge text would also be a LIKE pattern SQLite refuses.
+LONGUEUR_MAX = 255
+
+
 def _texte(recherche):
     recherche = (recherche or "").strip()
     if not recherche:
         return Q()
+    if len(recherche) > LONGUEUR_MAX:
+        return Q(pk__in=[])
     return Q(code__icontains=recherche) | Q(nom__icontains=recherche)
 
 
@@ -202,7 +208,7 @@ def rechercher_contrats(contrats, recherche, territoire=None, limite=RESULTATS_R
 def trouver(objets, texte):
     """The one object whose code, else whose name, is ``texte`` (any case); None otherwise."""
     texte = (texte or "").strip()
-    if not texte:
+    if not texte or len(texte) > LONGUEUR_MAX:
         return None
     trouve = objets.filter(code__iexact=texte).first()
     if trouve is None:

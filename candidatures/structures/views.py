@@ -10,10 +10,10 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from ..commun.erreurs import ErreurMetier, ajouter_au_formulaire
+from ..commun.redirections import suivant_sur
 from ..comptes.permissions import est_personnel
 from ..models import DemandeAdhesion, DocumentStructure, Invitation, Membre, Structure
 from . import selectors as selecteurs
@@ -28,6 +28,8 @@ from .permissions import (
     peut_quitter_structure,
     role_dans_structure,
 )
+
+LONGUEUR_RECHERCHE = 255
 
 
 def _structure_visible(request, pk):
@@ -51,7 +53,8 @@ def liste(request):
         "personnel": est_personnel(request.user),
     }
     if contexte["personnel"]:
-        requete = request.GET.get("q", "").strip()
+        # No name is longer; a huge text would also be a LIKE pattern SQLite refuses.
+        requete = request.GET.get("q", "").strip()[:LONGUEUR_RECHERCHE]
         structures = Structure.objects.visibles_par(request.user)
         if requete:
             structures = structures.filter(
@@ -135,8 +138,8 @@ def choisir(request, pk):
     structure = get_object_or_404(selecteurs.structures_de(request.user), pk=pk)
     definir_structure_courante(request, structure)
     messages.success(request, f"Vous travaillez désormais pour {structure}.")
-    suivant = request.POST.get("next", "")
-    if suivant and url_has_allowed_host_and_scheme(suivant, allowed_hosts={request.get_host()}):
+    suivant = suivant_sur(request, request.POST.get("next", ""))
+    if suivant:
         return redirect(suivant)
     return redirect("structures:detail", pk=structure.pk)
 

@@ -6,7 +6,6 @@ one: they enrol at their first sign-in.
 """
 
 from django.conf import settings
-from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import user_has_device
 
 OBLIGATOIRE = "obligatoire"
@@ -69,12 +68,3 @@ def etape_due(request):
     if doit_avoir_un_appareil(request.user):
         return "activer"
     return None
-
-
-def suivant_sur(request, valeur):
-    """The ``next`` URL if it stays on this site, else an empty string."""
-    if valeur and url_has_allowed_host_and_scheme(
-        valeur, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return valeur
-    return ""

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from ...commun.redirections import suivant_sur
 from . import politique, services
 from .forms import CodeForm
 
@@ -23,7 +24,7 @@ GABARITS = "comptes/second_facteur/"
 
 
 def _suivant(request):
-    return politique.suivant_sur(request, request.POST.get("next") or request.GET.get("next"))
+    return suivant_sur(request, request.POST.get("next") or request.GET.get("next"))
 
 
 def _avec_suivant(nom, suivant):

@@ -7,9 +7,9 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from ...commun.erreurs import ErreurMetier, ajouter_au_formulaire
+from ...commun.redirections import suivant_sur
 from ...structures.selectors import structures_de
 from .. import services
 from ..forms import (
@@ -22,15 +22,6 @@ from ..forms import (
 )
 
 CLE_ADRESSE_INSCRITE = "inscription_adresse"
-
-
-def suivant_sur(request, valeur):
-    """The ``next`` URL if it stays on this site, else an empty string."""
-    if valeur and url_has_allowed_host_and_scheme(
-        valeur, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return valeur
-    return ""
 
 
 class ConnexionView(auth_views.LoginView):
