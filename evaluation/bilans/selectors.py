@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from candidatures.commun.formats import euros
 from candidatures.dossiers import budget
 from candidatures.dossiers.selectors import TRANCHES_MAJEURS, TRANCHES_MINEURS, champs_prevision
 from candidatures.models import STATUTS_BILAN, Dossier, Statut
@@ -160,14 +161,15 @@ def manques(bilan, *, indicateurs=None, lignes=None):
         resultat["financier"].append("Saisissez les charges réalisées.")
     elif not realises.equilibre:
         resultat["financier"].append(
-            f"Le total des charges réalisées ({realises.charges} €) doit être égal au total des "
-            f"produits réalisés ({realises.produits} €)."
+            f"Le total des charges réalisées ({euros(realises.charges)}) doit être égal au "
+            f"total des produits réalisés ({euros(realises.produits)})."
         )
     if not realises.contributions_equilibrees:
         resultat["financier"].append(
-            f"Les emplois des contributions volontaires (86 : {realises.contributions_emplois} €) "
+            f"Les emplois des contributions volontaires (86 : "
+            f"{euros(realises.contributions_emplois)}) "
             f"doivent être égaux aux contributions volontaires (87 : "
-            f"{realises.contributions_ressources} €)."
+            f"{euros(realises.contributions_ressources)})."
         )
 
     if any(i.nature == Indicateur.Nature.DOCUMENTS for i in indicateurs) and not (

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from candidatures.commun.formats import euros
 from candidatures.dossiers import budget as grille_budget
 
 SEUIL_ECART_DEFAUT = 15
@@ -214,7 +215,7 @@ class LigneCompteRendu(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.code} : {self.prevu} € prévus, {self.realise} € réalisés"
+        return f"{self.code} : {euros(self.prevu)} prévus, {euros(self.realise)} réalisés"
 
 
 def chemin_piece_bilan(instance, nom):

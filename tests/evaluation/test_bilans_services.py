@@ -303,8 +303,8 @@ def test_produits_et_charges_realises_equilibres(bilan, membre):
     )
 
     assert manques(bilan)["financier"] == [
-        "Le total des charges réalisées (10600 €) doit être égal au total des produits "
-        "réalisés (10500 €)."
+        "Le total des charges réalisées (10\u00a0600\u00a0€) doit être égal au total des produits "
+        "réalisés (10\u00a0500\u00a0€)."
     ]
 
 

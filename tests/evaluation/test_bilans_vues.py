@@ -1,10 +1,12 @@
 """Bilan pages: drafts that lose nothing, submission, validation, dashboard, files."""
 
+import datetime
 import io
 import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
@@ -383,7 +385,8 @@ def test_au_dessus_du_seuil_le_fichier_est_construit_en_arriere_plan(
 def test_le_fichier_est_reconstruit_quand_les_donnees_changent(
     comite, settings, django_capture_on_commit_callbacks
 ):
-    """A change in the data makes a new file; the outdated one is deleted."""
+    """A change in the data makes a new file; the outdated one is deleted once whoever asked
+    for it had time to fetch it (an hour)."""
     jeu = jeu_bilans()
     settings.BILANS_SEUIL_ARRIERE_PLAN = 2
     settings.TASKS = IMMEDIAT
@@ -392,6 +395,9 @@ def test_le_fichier_est_reconstruit_quand_les_donnees_changent(
         comite.get(reverse("bilans:xlsx"), parametres)
     ancienne = GenerationBilan.objects.get()
     chemin = ancienne.fichier.path
+    GenerationBilan.objects.filter(pk=ancienne.pk).update(
+        demandee_le=timezone.now() - datetime.timedelta(hours=2)
+    )
 
     services_bilans_depot.valider_bilan(
         bilan=jeu["dossiers"][1].bilan, par=UtilisateurFactory(instructeur=True)

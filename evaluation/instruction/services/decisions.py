@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from candidatures.commun.erreurs import ErreurMetier, SaisieInvalide
+from candidatures.commun.formats import euros
 from candidatures.dossiers.services.statuts import changer_statut, verrouiller_dossier
 from candidatures.models import Statut
 from evaluation.models import Decision, Modification
@@ -27,8 +28,8 @@ def _valider_decision(*, nature, montant_accorde, motif, date_limite_bilan, mont
             erreurs["montant_accorde"] = "Indiquez le montant accordé."
         elif montant_accorde > montant_demande:
             erreurs["montant_accorde"] = (
-                f"Le montant accordé ({montant_accorde} €) dépasse le montant demandé "
-                f"({montant_demande} €)."
+                f"Le montant accordé ({euros(montant_accorde)}) dépasse le montant demandé "
+                f"({euros(montant_demande)})."
             )
         if date_limite_bilan is None:
             erreurs["date_limite_bilan"] = "Indiquez la date à laquelle le bilan est attendu."
@@ -84,7 +85,7 @@ def decider(
     _journaliser(
         verrouille, Modification.Objet.DECISION, par, maintenant,
         [("Décision", "", decision.get_nature_display())]
-        + ([("Montant accordé", "", f"{montant_accorde} €")] if retenu else []),
+        + ([("Montant accordé", "", euros(montant_accorde))] if retenu else []),
     )
     transaction.on_commit(partial(notifications.notifier_decision, decision_id=decision.pk))
     return decision

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from candidatures.commun.erreurs import ErreurMetier, Incomplet, SaisieInvalide
+from candidatures.commun.formats import euros
 from candidatures.commun.versions import Versionnement, appliquer, enregistrer_lignes
 from candidatures.dossiers.services.statuts import changer_statut
 from candidatures.models import Statut
@@ -68,8 +69,8 @@ def _valider_champs(champs, montant_demande):
             erreurs["montant_propose"] = "Le montant proposé ne peut pas être négatif."
         elif montant > montant_demande:
             erreurs["montant_propose"] = (
-                f"Le montant proposé ({montant} €) dépasse le montant demandé par la structure "
-                f"({montant_demande} €)."
+                f"Le montant proposé ({euros(montant)}) dépasse le montant demandé par la "
+                f"structure ({euros(montant_demande)})."
             )
         elif avis == Avis.DEFAVORABLE and montant:
             erreurs["montant_propose"] = "Un avis défavorable ne propose aucun montant."
