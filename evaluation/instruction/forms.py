@@ -78,12 +78,18 @@ class FiltreFileForm(forms.Form):
 
     def __init__(self, *args, appel, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["pilier"].queryset = Pilier.objects.order_by("ordre")
-        self.fields["orientation"].queryset = Orientation.objects.order_by("pilier__ordre", "ordre")
+        # The call's contract only: another contract's tree or QPV would match no dossier.
+        contrat = appel.contrat_id
+        self.fields["pilier"].queryset = Pilier.objects.filter(contrat=contrat).order_by("ordre")
+        self.fields["orientation"].queryset = Orientation.objects.filter(
+            contrat=contrat
+        ).order_by("pilier__ordre", "ordre")
         self.fields["objectif"].queryset = Objectif.objects.filter(
-            hors_appel_a_projets=False
+            contrat=contrat, hors_appel_a_projets=False
         ).order_by("code")
-        self.fields["qpv"].queryset = QuartierPrioritaire.objects.order_by("commune", "nom")
+        self.fields["qpv"].queryset = QuartierPrioritaire.objects.filter(
+            contrats=contrat
+        ).order_by("commune", "nom")
         self.fields["structure"].queryset = (
             Structure.objects.filter(dossiers__appel=appel, dossiers__depose_le__isnull=False)
             .distinct()

@@ -57,7 +57,8 @@ def programmation(appel):
         e.pilier_id: e.montant for e in EnveloppePilier.objects.filter(appel=appel)
     }
     piliers = {
-        p.pk: TotalPilier(p, enveloppes.get(p.pk)) for p in Pilier.objects.order_by("ordre")
+        p.pk: TotalPilier(p, enveloppes.get(p.pk))
+        for p in Pilier.objects.filter(contrat=appel.contrat_id).order_by("ordre")
     }
     a_decider, decides = [], []
     cumul = {}
