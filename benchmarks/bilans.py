@@ -67,7 +67,13 @@ def principal():
             resultat["duree_totale_s"] = round(time.perf_counter() - debut, 1)
             resultats.append(resultat)
             print(tableau([resultat]), flush=True)
-    Path(args.sortie).write_text(json.dumps(resultats, indent=2, ensure_ascii=False))
+    # Entries of the other benchmarks (with a "benchmark" key) stay in the file.
+    fichier = Path(args.sortie)
+    autres = (
+        [e for e in json.loads(fichier.read_text()) if "benchmark" in e]
+        if fichier.exists() else []
+    )
+    fichier.write_text(json.dumps(resultats + autres, indent=2, ensure_ascii=False))
     print(tableau(resultats))
 
 

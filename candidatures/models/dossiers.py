@@ -166,6 +166,16 @@ class Dossier(models.Model):
         verbose_name = "dossier"
         verbose_name_plural = "dossiers"
         ordering = ["-cree_le"]
+        indexes = [
+            # A call's submitted dossiers read from the index alone (queue counts, structures,
+            # annual aggregation), without visiting rows spread among other contracts' dossiers.
+            # Key columns rather than INCLUDE, which SQLite lacks.
+            models.Index(
+                fields=["appel", "statut", "action_principale", "structure", "id"],
+                condition=models.Q(depose_le__isnull=False),
+                name="dossier_soumis_appel_statut",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["reference"], condition=~models.Q(reference=""),

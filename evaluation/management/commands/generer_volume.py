@@ -1,4 +1,4 @@
-"""Generate a realistic volume for one call: structures, dossiers, decisions, bilans (bulk)."""
+"""Generate a realistic volume for one call (or many contracts' calls): dossiers, bilans (bulk)."""
 
 import datetime
 import random
@@ -11,7 +11,6 @@ from stdnum import luhn
 
 from candidatures.dossiers.selectors import champs_prevision
 from candidatures.models import (
-    AppelAProjets,
     CompteurReferences,
     Dossier,
     HistoriqueStatut,
@@ -20,6 +19,7 @@ from candidatures.models import (
     Statut,
     Structure,
 )
+from evaluation.management.volume import Cible, codes_libres, copier_contrat
 from evaluation.models import (
     Avis,
     Bilan,
@@ -28,10 +28,12 @@ from evaluation.models import (
     LigneCompteRendu,
     RealisationIndicateur,
 )
-from referentiel.models import Action, Contrat, Indicateur
+from referentiel.models import Contrat, Indicateur
 
 LOT = 5000
 LOT_BRUT = 1000
+# Dossiers generated per contract and slice: bounds the memory used for many contracts.
+TRANCHE = 1000
 # Share of dossiers ending in each status (sums to 1): most are retained, most bilans validated.
 REPARTITION = [
     (Statut.DEPOSE, 0.02), (Statut.EN_INSTRUCTION, 0.04), (Statut.INSTRUIT, 0.02),
@@ -49,6 +51,9 @@ RETENUS = {
 }
 AVEC_BILAN = {Statut.BILAN_A_REMETTRE, Statut.BILAN_DEPOSE, Statut.BILAN_A_CORRIGER,
               Statut.CLOTURE}
+STATUTS = [s for s, _ in REPARTITION]
+POIDS = [p for _, p in REPARTITION]
+COLONNES = ["valeur", "valeur_femmes", "valeur_hommes", "valeur_filles", "valeur_garcons"]
 FINANCEURS_SECONDAIRES = ["74_region", "74_departement", "74_communes", "74_caf", "74_prive"]
 FORMES = ["Association", "Collectif", "Centre social", "Maison de quartier", "Compagnie", "Club"]
 THEMES = ["des habitants", "de la Grand-Rue", "Arc-en-ciel", "Cévennes solidaires", "du Soleil",
@@ -64,11 +69,14 @@ def _siret(n):
 class Command(BaseCommand):
     help = (
         "Génère un volume réaliste de dossiers sur un appel (structures, dossiers sur toutes les "
-        "actions, instructions, décisions, bilans avec valeurs F/H), par insertions groupées."
+        "actions, instructions, décisions, bilans avec valeurs F/H), par insertions groupées. "
+        "Avec --copies N, crée aussi N contrats copiés de l'arbre du contrat et génère le même "
+        "nombre de dossiers sur l'appel de chacun, entremêlés comme en vrai."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--dossiers", type=int, default=1000)
+        parser.add_argument("--dossiers", type=int, default=1000,
+                            help="Nombre de dossiers par contrat.")
         parser.add_argument("--annee", type=int, default=None,
                             help="Année de l'appel (par défaut l'année dernière).")
         parser.add_argument("--graine", type=int, default=42, help="Graine du hasard.")
@@ -77,32 +85,65 @@ class Command(BaseCommand):
             action="store_true",
             help="Ne rien faire si l'appel de cette année a déjà des dossiers (démonstration).",
         )
+        parser.add_argument(
+            "--contrat", default=None,
+            help="Code du contrat dont l'appel reçoit les dossiers (par défaut le contrat par "
+                 "défaut).",
+        )
+        parser.add_argument(
+            "--copies", type=int, default=0,
+            help="Nombre de contrats à créer en copiant l'arbre du contrat (codes volume-NN), "
+                 "chacun avec son appel et ses dossiers.",
+        )
 
-    def handle(self, *args, dossiers, annee, graine, si_vide=False, **options):
+    def handle(self, *args, dossiers, annee, graine, si_vide=False, contrat=None, copies=0,
+               **options):
         debut = time.perf_counter()
         if dossiers < 1:
             raise CommandError("--dossiers doit être positif.")
-        contrat = Contrat.objects.par_defaut()
-        if contrat is None:
-            raise CommandError("Chargez d'abord le référentiel : manage.py loaddata referentiel.")
+        if copies < 0:
+            raise CommandError("--copies ne peut pas être négatif.")
+        source = self._contrat(contrat)
         annee = annee or timezone.localdate().year - 1
-        if si_vide and Dossier.objects.filter(appel__contrat=contrat, appel__annee=annee).exists():
+        if si_vide and Dossier.objects.filter(appel__contrat=source, appel__annee=annee).exists():
             self.stdout.write(f"L'appel {annee} a déjà des dossiers : rien n'est généré.")
             return
         with transaction.atomic():
-            compte = Generateur(contrat, annee, random.Random(graine)).generer(dossiers)
-        self.stdout.write(
-            f"{dossiers} dossiers générés sur l'appel {annee} en "
-            f"{time.perf_counter() - debut:.1f} s ({compte} lignes insérées)."
-        )
+            contrats = [source] + [copier_contrat(source, code) for code in codes_libres(copies)]
+            compte = Generateur(contrats, annee, graine).generer(dossiers)
+        duree = time.perf_counter() - debut
+        if copies:
+            self.stdout.write(
+                f"{copies} contrats copiés de « {source.code} » ; {dossiers} dossiers générés "
+                f"sur l'appel {annee} de chacun des {len(contrats)} contrats, soit "
+                f"{dossiers * len(contrats)}, en {duree:.1f} s ({compte} lignes insérées)."
+            )
+        else:
+            self.stdout.write(
+                f"{dossiers} dossiers générés sur l'appel {annee} en {duree:.1f} s "
+                f"({compte} lignes insérées)."
+            )
+
+    def _contrat(self, code):
+        if code:
+            contrat = Contrat.objects.filter(code=code).first()
+            if contrat is None:
+                raise CommandError(f"Aucun contrat n'a le code « {code} ».")
+            return contrat
+        contrat = Contrat.objects.par_defaut()
+        if contrat is None:
+            raise CommandError("Chargez d'abord le référentiel : manage.py loaddata referentiel.")
+        return contrat
 
 
 class Generateur:
-    def __init__(self, contrat, annee, hasard):
-        self.contrat = contrat
+    def __init__(self, contrats, annee, graine):
+        self.contrats = contrats
         self.annee = annee
-        self.r = hasard
+        self.graine = graine
         self.lignes = 0
+        fuseau = timezone.get_current_timezone()
+        self.depot = datetime.datetime(annee - 1, 12, 1, tzinfo=fuseau)
 
     def _inserer(self, modele, objets):
         cree = modele.objects.bulk_create(objets, batch_size=LOT)
@@ -125,97 +166,96 @@ class Generateur:
                 )
         self.lignes += len(lignes)
 
-    def _appel(self):
-        fuseau = timezone.get_current_timezone()
-        appel, _ = AppelAProjets.objects.get_or_create(
-            contrat=self.contrat, annee=self.annee,
-            defaults={
-                "titre": f"Appel à projets {self.annee} du contrat de ville",
-                "ouverture": datetime.datetime(self.annee - 1, 10, 1, tzinfo=fuseau),
-                "cloture": datetime.datetime(self.annee - 1, 12, 15, 12, tzinfo=fuseau),
-                "enveloppe_totale": 400000,
-            },
-        )
-        return appel
-
-    def _structures(self, nombre):
+    def _structures(self, cibles, nombre):
         existants = set(Structure.objects.values_list("siret", flat=True))
         base = 70_000_000 + Structure.objects.count()
         structures, n = [], base
-        while len(structures) < nombre:
-            n += 1
-            siret = _siret(n)
-            if siret in existants:
-                continue
-            structures.append(Structure(
-                raison_sociale=f"{self.r.choice(FORMES)} {self.r.choice(THEMES)} n°{n - base}",
-                type=Structure.Type.ASSOCIATION, siret=siret, rna=f"W30{n % 10_000_000:07d}",
-                adresse=f"{self.r.randint(1, 120)} rue d'Avéjan", code_postal="30100",
-                commune="Alès", representant_nom="Martin", representant_prenom="Claire",
-                representant_fonction="présidente",
-            ))
-        return self._inserer(Structure, structures)
+        for cible in cibles:
+            r = cible.r
+            while len(cible.structures) < nombre:
+                n += 1
+                siret = _siret(n)
+                if siret in existants:
+                    continue
+                cible.structures.append(Structure(
+                    raison_sociale=f"{r.choice(FORMES)} {r.choice(THEMES)} n°{n - base}",
+                    type=Structure.Type.ASSOCIATION, siret=siret,
+                    rna=f"W30{n % 10_000_000:07d}", adresse=f"{r.randint(1, 120)} rue d'Avéjan",
+                    code_postal="30100", commune="Alès", representant_nom="Martin",
+                    representant_prenom="Claire", representant_fonction="présidente",
+                ))
+            structures += cible.structures
+        self._inserer(Structure, structures)
 
     def generer(self, nombre):
-        r = self.r
-        appel = self._appel()
-        structures = self._structures(max(nombre // 8, 10))
-        actions = list(
-            Action.objects.filter(
-                contrat=self.contrat,
-                objectif__hors_appel_a_projets=False, renvois__isnull=True,
-            ).select_related("objectif")
-        )
-        numeriques = {}
+        """``nombre`` dossiers on each contract's call, by slices of ``TRANCHE`` per contract.
+
+        Within a slice, the contracts' dossiers alternate one by one (and so do their budget
+        lines, bilans…), as when many territories take submissions at the same time.
+        """
+        cibles = [
+            Cible(contrat, self.annee, random.Random(self.graine + 7919 * rang))
+            for rang, contrat in enumerate(self.contrats)
+        ]
+        self.numeriques = {}
         for indicateur in Indicateur.objects.filter(
-            objectif__contrat=self.contrat, nature=Indicateur.Nature.NOMBRE
+            objectif__contrat__in=self.contrats, nature=Indicateur.Nature.NOMBRE
         ):
-            numeriques.setdefault(indicateur.objectif_id, []).append(indicateur)
-        quartiers = list(self.contrat.quartiers.values_list("pk", flat=True))
-        statuts = [s for s, _ in REPARTITION]
-        poids = [p for _, p in REPARTITION]
-        CompteurReferences.objects.get_or_create(appel=appel)
-        premier = CompteurReferences.objects.select_for_update().get(pk=appel.pk).dernier_numero
-        fuseau = timezone.get_current_timezone()
-        depot = datetime.datetime(self.annee - 1, 12, 1, tzinfo=fuseau)
+            self.numeriques.setdefault(indicateur.objectif_id, []).append(indicateur)
+        self._structures(cibles, max(nombre // 8, 10))
+        for debut in range(0, nombre, TRANCHE):
+            self._tranche(cibles, min(TRANCHE, nombre - debut))
+        for cible in cibles:
+            CompteurReferences.objects.filter(pk=cible.appel.pk).update(
+                dernier_numero=cible.premier + nombre
+            )
+        return self.lignes
 
-        dossiers = []
-        for i in range(nombre):
-            numero = premier + i + 1
-            statut = r.choices(statuts, poids)[0]
-            adultes, mineurs = r.random() < 0.8, r.random() < 0.5
-            dossiers.append(Dossier(
-                structure=r.choice(structures), appel=appel, statut=statut, numero=numero,
-                reference=f"AAP-{self.annee}-{numero:04d}",
-                cree_le=depot - datetime.timedelta(days=r.randint(1, 40)),
-                modifie_le=depot, depose_le=depot + datetime.timedelta(minutes=i % 5000),
-                action_principale=r.choice(actions),
-                intitule=f"Action de proximité n°{numero}",
-                resume="Ateliers et animations dans les quartiers.",
-                date_debut=datetime.date(self.annee, 2, 1),
-                date_fin=datetime.date(self.annee, 11, 30),
-                lieux="Quartiers prioritaires", part_beneficiaires_qpv=r.randint(50, 100),
-                public_26_64=adultes, public_6_11=mineurs,
-                beneficiaires_femmes=r.randint(5, 80) if adultes else None,
-                beneficiaires_hommes=r.randint(5, 80) if adultes else None,
-                beneficiaires_filles=r.randint(5, 60) if mineurs else None,
-                beneficiaires_garcons=r.randint(5, 60) if mineurs else None,
-            ))
-        dossiers = self._inserer(Dossier, dossiers)
-        CompteurReferences.objects.filter(pk=appel.pk).update(dernier_numero=premier + nombre)
+    def _dossier(self, cible):
+        r, i = cible.r, cible.faits
+        cible.faits += 1
+        numero = cible.premier + i + 1
+        statut = r.choices(STATUTS, POIDS)[0]
+        adultes, mineurs = r.random() < 0.8, r.random() < 0.5
+        return Dossier(
+            structure=r.choice(cible.structures), appel=cible.appel, statut=statut,
+            numero=numero, reference=f"{cible.prefixe}-{self.annee}-{numero:04d}",
+            cree_le=self.depot - datetime.timedelta(days=r.randint(1, 40)),
+            modifie_le=self.depot, depose_le=self.depot + datetime.timedelta(minutes=i % 5000),
+            action_principale=r.choice(cible.actions),
+            intitule=f"Action de proximité n°{numero}",
+            resume="Ateliers et animations dans les quartiers.",
+            date_debut=datetime.date(self.annee, 2, 1),
+            date_fin=datetime.date(self.annee, 11, 30),
+            lieux="Quartiers prioritaires", part_beneficiaires_qpv=r.randint(50, 100),
+            public_26_64=adultes, public_6_11=mineurs,
+            beneficiaires_femmes=r.randint(5, 80) if adultes else None,
+            beneficiaires_hommes=r.randint(5, 80) if adultes else None,
+            beneficiaires_filles=r.randint(5, 60) if mineurs else None,
+            beneficiaires_garcons=r.randint(5, 60) if mineurs else None,
+        )
 
+    def _tranche(self, cibles, taille):
+        paires = [(c, self._dossier(c)) for _ in range(taille) for c in cibles]
+        self._inserer(Dossier, [d for _c, d in paires])
         self._inserer_brut(Dossier.quartiers.through, ["dossier", "quartierprioritaire"], [
             (d.pk, q)
-            for d in dossiers if r.random() < 0.85
-            for q in r.sample(quartiers, 1 if r.random() < 0.8 else 2)
+            for c, d in paires if c.r.random() < 0.85
+            for q in c.r.sample(c.quartiers, 1 if c.r.random() < 0.8 else 2)
         ])
         self._inserer(HistoriqueStatut, [
-            HistoriqueStatut(dossier_id=d.pk, de=Statut.DEPOSE, vers=d.statut, le=depot)
-            for d in dossiers
+            HistoriqueStatut(dossier_id=d.pk, de=Statut.DEPOSE, vers=d.statut, le=self.depot)
+            for _c, d in paires
         ])
+        budgets, demandes = self._budgets(paires)
+        previsions = self._previsions(paires)
+        self._instructions_et_decisions(paires, demandes)
+        self._bilans(paires, budgets, previsions)
 
+    def _budgets(self, paires):
         budgets, demandes = [], {}
-        for d in dossiers:
+        for c, d in paires:
+            r = c.r
             total = r.randint(30, 400) * 100
             etat, epci = total * r.randint(20, 35) // 100, total * r.randint(15, 30) // 100
             secondaire = total * r.randint(0, 20) // 100
@@ -228,22 +268,25 @@ class Generateur:
             lignes["75"] = total - etat - epci - secondaire
             demandes[d.pk] = etat + epci
             budgets += [
-                (d.pk, code, montant, "") for code, montant in lignes.items() if montant > 0
+                (c, d.pk, code, montant) for code, montant in lignes.items() if montant > 0
             ]
-        self._inserer_brut(LigneBudget, ["dossier", "code", "montant", "precision"], budgets)
+        self._inserer_brut(LigneBudget, ["dossier", "code", "montant", "precision"],
+                           [(d, code, montant, "") for _c, d, code, montant in budgets])
+        return budgets, demandes
 
-        colonnes = ["valeur", "valeur_femmes", "valeur_hommes", "valeur_filles", "valeur_garcons"]
+    def _previsions(self, paires):
         previsions = []
-        for d in dossiers:
-            for indicateur in numeriques.get(d.action_principale.objectif_id, []):
+        for c, d in paires:
+            for indicateur in self.numeriques.get(d.action_principale.objectif_id, []):
                 champs = champs_prevision(indicateur)
-                previsions.append((d.pk, indicateur, {c: r.randint(0, 60) for c in champs}))
+                previsions.append((c, d.pk, indicateur, {k: c.r.randint(0, 60) for k in champs}))
         self._inserer_brut(
-            PrevisionIndicateur, ["dossier", "indicateur", *colonnes],
-            [(d, i.pk, *(v.get(c) for c in colonnes)) for d, i, v in previsions],
+            PrevisionIndicateur, ["dossier", "indicateur", *COLONNES],
+            [(d, i.pk, *(v.get(k) for k in COLONNES)) for _c, d, i, v in previsions],
         )
+        return previsions
 
-        instruits = [d for d in dossiers if d.statut in INSTRUITS | {Statut.EN_INSTRUCTION}]
+    def _instructions_et_decisions(self, paires, demandes):
         self._inserer(Instruction, [
             Instruction(
                 dossier_id=d.pk, montant_demande=demandes[d.pk],
@@ -251,18 +294,20 @@ class Generateur:
                     Avis.FAVORABLE if d.statut in INSTRUITS else ""
                 ),
                 montant_propose=None if d.statut in (Statut.NON_RETENU, Statut.EN_INSTRUCTION)
-                else demandes[d.pk] * r.randint(70, 100) // 100,
+                else demandes[d.pk] * c.r.randint(70, 100) // 100,
+                conclue_le=self.depot + datetime.timedelta(days=20) if d.statut in INSTRUITS
+                else None,
             )
-            for d in instruits
+            for c, d in paires if d.statut in INSTRUITS | {Statut.EN_INSTRUCTION}
         ])
         limite = datetime.date(self.annee + 1, 6, 30)
         decisions = []
-        for d in dossiers:
+        for c, d in paires:
             if d.statut in RETENUS:
                 decisions.append(Decision(
                     dossier_id=d.pk, nature=Decision.Nature.RETENU,
                     montant_demande=demandes[d.pk],
-                    montant_accorde=max(demandes[d.pk] * r.randint(60, 100) // 100, 1),
+                    montant_accorde=max(demandes[d.pk] * c.r.randint(60, 100) // 100, 1),
                     date_limite_bilan=limite,
                 ))
             elif d.statut in (Statut.NON_RETENU, Statut.CLASSE_SANS_SUITE):
@@ -272,49 +317,47 @@ class Generateur:
                 ))
         self._inserer(Decision, decisions)
 
+    def _bilans(self, paires, budgets, previsions):
         fin = timezone.make_aware(datetime.datetime(self.annee + 1, 3, 15))
         bilans = self._inserer(Bilan, [
             Bilan(
                 dossier_id=d.pk, realisation="Ateliers hebdomadaires et deux temps forts.",
                 date_debut=datetime.date(self.annee, 2, 1),
                 date_fin=datetime.date(self.annee, 11, 30), lieux="Quartiers prioritaires",
-                beneficiaires_femmes=r.randint(5, 90), beneficiaires_hommes=r.randint(5, 90),
-                beneficiaires_filles=r.randint(0, 60) if d.public_6_11 else 0,
-                beneficiaires_garcons=r.randint(0, 60) if d.public_6_11 else 0,
+                beneficiaires_femmes=c.r.randint(5, 90), beneficiaires_hommes=c.r.randint(5, 90),
+                beneficiaires_filles=c.r.randint(0, 60) if d.public_6_11 else 0,
+                beneficiaires_garcons=c.r.randint(0, 60) if d.public_6_11 else 0,
                 profil_beneficiaires="Familles des quartiers.",
-                objectifs_atteints=r.choice(Bilan.Atteinte.values), difficultes="Aucune.",
+                objectifs_atteints=c.r.choice(Bilan.Atteinte.values), difficultes="Aucune.",
                 perspectives="Reconduction.", cree_le=fin, modifie_le=fin,
                 depose_le=fin if d.statut != Statut.BILAN_A_REMETTRE else None,
                 valide_le=fin if d.statut == Statut.CLOTURE else None,
             )
-            for d in dossiers if d.statut in AVEC_BILAN
+            for c, d in paires if d.statut in AVEC_BILAN
         ])
-        dossier_du_bilan = {b.dossier_id: b for b in bilans}
+        bilan_du_dossier = {b.dossier_id: b.pk for b in bilans}
         realisations = []
-        for dossier_id, indicateur, valeurs in previsions:
-            bilan = dossier_du_bilan.get(dossier_id)
+        for c, dossier_id, indicateur, valeurs in previsions:
+            bilan = bilan_du_dossier.get(dossier_id)
             if bilan is None:
                 continue
-            atteint = {c: max(v + r.randint(-15, 20), 0) for c, v in valeurs.items()}
-            realisations.append(
-                (bilan.pk, indicateur.pk, *(atteint.get(c) for c in colonnes), "")
-            )
+            atteint = {k: max(v + c.r.randint(-15, 20), 0) for k, v in valeurs.items()}
+            realisations.append((bilan, indicateur.pk, *(atteint.get(k) for k in COLONNES), ""))
         self._inserer_brut(
-            RealisationIndicateur, ["bilan", "indicateur", *colonnes, "texte"], realisations
+            RealisationIndicateur, ["bilan", "indicateur", *COLONNES, "texte"], realisations
         )
         comptes_rendus = []
-        for dossier_id, code, montant, _precision in budgets:
-            bilan = dossier_du_bilan.get(dossier_id)
+        for c, dossier_id, code, montant in budgets:
+            bilan = bilan_du_dossier.get(dossier_id)
             if bilan is None:
                 continue
-            realise = montant * r.randint(80, 120) // 100
+            realise = montant * c.r.randint(80, 120) // 100
             explication = (
                 "Activité ajustée en cours d'année."
                 if abs(realise - montant) * 100 > 15 * montant else ""
             )
-            comptes_rendus.append((bilan.pk, code, montant, realise, explication))
+            comptes_rendus.append((bilan, code, montant, realise, explication))
         self._inserer_brut(
             LigneCompteRendu, ["bilan", "code", "prevu", "realise", "explication"],
             comptes_rendus,
         )
-        return self.lignes
