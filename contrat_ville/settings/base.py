@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # Sends a signed-in account that owes its second factor to the code (or enrolment) page.
     "candidatures.comptes.second_facteur.middleware.SecondFacteurMiddleware",
+    # A French « réservée au personnel » page for anyone else on a staff page.
+    "evaluation.acces.PagesDuPersonnel",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns locked-out logins into a French page.

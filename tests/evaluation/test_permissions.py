@@ -1,6 +1,7 @@
 """Who sees and does what: each page for each role, and each predicate."""
 
 import datetime
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -78,21 +79,21 @@ def _client(client, acteurs, role):
 
 # (name, method, dossier or call key, expected status per role in ROLES order)
 PAGES = [
-    ("file", "get", "appel", [302, 404, 404, 200, 200, 200]),
-    ("export_xlsx", "get", "appel", [302, 404, 404, 200, 200, 200]),
-    ("export_csv", "get", "appel", [302, 404, 404, 200, 200, 200]),
-    ("export_scdl", "get", "appel", [302, 404, 404, 200, 200, 200]),
-    ("programmation", "get", "appel", [302, 404, 404, 200, 200, 200]),
-    ("programmation", "post", "appel", [302, 404, 404, 403, 200, 200]),
-    ("affecter_piliers", "post", "appel", [302, 404, 404, 302, 403, 302]),
-    ("affectations", "get", None, [302, 404, 404, 403, 403, 200]),
-    ("instruction", "get", "en_instruction", [302, 404, 404, 200, 200, 200]),
-    ("instruction", "post", "en_instruction", [302, 404, 404, 200, 403, 200]),
-    ("prendre", "post", "depose", [302, 404, 404, 302, 403, 302]),
-    ("affecter", "post", "depose", [302, 404, 404, 302, 403, 302]),
-    ("corrections", "get", "en_instruction", [302, 404, 404, 200, 403, 200]),
-    ("decision", "get", "instruit", [302, 404, 404, 403, 200, 200]),
-    ("decision", "get", "en_instruction", [302, 404, 404, 403, 403, 403]),
+    ("file", "get", "appel", [302, 403, 403, 200, 200, 200]),
+    ("export_xlsx", "get", "appel", [302, 403, 403, 200, 200, 200]),
+    ("export_csv", "get", "appel", [302, 403, 403, 200, 200, 200]),
+    ("export_scdl", "get", "appel", [302, 403, 403, 200, 200, 200]),
+    ("programmation", "get", "appel", [302, 403, 403, 200, 200, 200]),
+    ("programmation", "post", "appel", [302, 403, 403, 403, 200, 200]),
+    ("affecter_piliers", "post", "appel", [302, 403, 403, 302, 403, 302]),
+    ("affectations", "get", None, [302, 403, 403, 403, 403, 200]),
+    ("instruction", "get", "en_instruction", [302, 403, 403, 200, 200, 200]),
+    ("instruction", "post", "en_instruction", [302, 403, 403, 200, 403, 200]),
+    ("prendre", "post", "depose", [302, 403, 403, 302, 403, 302]),
+    ("affecter", "post", "depose", [302, 403, 403, 302, 403, 302]),
+    ("corrections", "get", "en_instruction", [302, 403, 403, 200, 403, 200]),
+    ("decision", "get", "instruit", [302, 403, 403, 403, 200, 200]),
+    ("decision", "get", "en_instruction", [302, 403, 403, 403, 403, 403]),
     ("suivi", "get", "en_instruction", [302, 200, 404, 200, 200, 200]),
     ("message", "post", "en_instruction", [302, 302, 404, 302, 403, 302]),
     ("lettre", "get", "decide", [302, 200, 404, 200, 200, 200]),
@@ -103,7 +104,8 @@ PAGES = [
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("nom", "methode", "cle", "attendus"), PAGES)
 def test_acces_par_role(client, acteurs, dossiers, role, nom, methode, cle, attendus):
-    """Each page answers each role as expected (404 when the dossier must stay unknown)."""
+    """Each page answers each role as expected: 403 « réservée au personnel » for a porteur on
+    a staff page, whatever the object; 404 when the dossier must stay unknown."""
     client = _client(client, acteurs, role)
     args = [] if cle is None else [dossiers[cle].pk]
     url = reverse(f"evaluation:{nom}", args=args)
@@ -224,3 +226,19 @@ def test_predicats_sans_dossier(acteurs, predicat, attendus):
     roles = ["porteur", "porteur_autre", "instructeur", "comite", "administrateur"]
 
     assert [getattr(permissions, predicat)(acteurs[r]) for r in roles] == attendus
+
+
+def test_un_porteur_sur_une_page_du_personnel_lit_pourquoi(client, acteurs, dossiers):
+    """A French page says the page is for the staff; the same for an object that exists and
+    one that does not."""
+    client.force_login(acteurs["membre"].utilisateur)
+
+    existant = client.get(reverse("evaluation:instruction", args=[dossiers["depose"].pk]))
+    inexistant = client.get(reverse("evaluation:instruction", args=[999_999]))
+
+    assert existant.status_code == inexistant.status_code == 403
+    assert "réservée au personnel du contrat de ville" in existant.content.decode()
+    sans_jeton = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
+    assert sans_jeton.sub("", existant.content.decode()) == sans_jeton.sub(
+        "", inexistant.content.decode()
+    )
