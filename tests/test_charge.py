@@ -361,7 +361,7 @@ def test_puits_smtp_compte_les_courriels():
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = "a@b.test", "c@d.test", "Essai"
     message.set_content("Bonjour\n.\nUne ligne avec un point seul, doublé par smtplib.")
-    with smtp.PuitsSMTP() as puits, smtplib.SMTP("127.0.0.1", puits.port, timeout=5) as envoi:
+    with smtp.PuitsSMTP() as puits, smtplib.SMTP("127.0.0.1", puits.port, timeout=120) as envoi:
         envoi.send_message(message)
         envoi.send_message(message)
         envoi.quit()

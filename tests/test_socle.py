@@ -87,7 +87,7 @@ def _manage(*args, env=None):
         env=environnement,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,  # only a guard against a hung command
     )
 
 
@@ -134,7 +134,7 @@ def _demarrer_wsgi(static_root):
         cwd=RACINE,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,  # only a guard against a hung start
         env={**os.environ, **_production(static_root)},
     )
 
