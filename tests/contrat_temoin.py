@@ -9,25 +9,15 @@ import datetime
 
 from candidatures.dossiers.selectors import champs_prevision, indicateurs_numeriques
 from candidatures.models import Habilitation, LigneBudget, PrevisionIndicateur, ReponseExigence
-from referentiel.models import (
-    Action,
-    Contrat,
-    Exigence,
-    Generation,
-    Indicateur,
-    Objectif,
-    Orientation,
-    Pilier,
-    QuartierPrioritaire,
-    Territoire,
-)
+from referentiel.models import Action, Generation, Indicateur, Territoire
 from tests.candidatures.factories import BUDGET_COMPLET, deposer_documents_structure
+from tests.referentiel.factories import TITRES
+from tests.referentiel.factories import creer_contrat as fabriquer_contrat
 
 
 def creer_contrat(mot="Cévenol", territoire=None):
     """Territory (unless given: a successor contract on the same territory), generation,
-    contract, pilier → orientation → objectif (one requirement, one indicator) → action, and a
-    QPV of its own. ``mot`` is in every title."""
+    contract, one branch of tree and a QPV of its own. ``mot`` is in every title."""
     cle = mot.lower().replace("é", "e")
     territoire = territoire or Territoire.objects.create(
         code=f"territoire-{cle}", nom=f"Territoire {mot}"
@@ -35,24 +25,12 @@ def creer_contrat(mot="Cévenol", territoire=None):
     generation = Generation.objects.create(
         code=f"generation-{cle}", nom=f"Génération {mot}", annee_debut=2024, annee_fin=2030
     )
-    contrat = Contrat.objects.create(
-        code=f"contrat-{cle}", nom=f"Contrat de ville {mot}", territoire=territoire,
-        generation=generation, annee_debut=2024, annee_fin=2030,
+    return fabriquer_contrat(
+        f"contrat-{cle}", nom=f"Contrat de ville {mot}", territoire=territoire,
+        generation=generation, ventilation=Indicateur.Ventilation.AUCUNE,
+        titres={niveau: f"{niveau.capitalize()} {mot}" for niveau in TITRES},
+        quartier={"code": f"qpv-{cle}", "nom": f"Quartier {mot}", "commune": f"Commune {mot}"},
     )
-    pilier = Pilier.objects.create(contrat=contrat, code="1", titre=f"Pilier {mot}", ordre=1)
-    orientation = Orientation.objects.create(pilier=pilier, code="1.1", titre=f"Orientation {mot}")
-    objectif = Objectif.objects.create(
-        orientation=orientation, code="1.1.1", titre=f"Objectif {mot}"
-    )
-    Exigence.objects.create(objectif=objectif, ordre=1, texte=f"Exigence {mot}")
-    Indicateur.objects.create(objectif=objectif, ordre=1, libelle=f"Indicateur {mot}")
-    Action.objects.create(objectif=objectif, code="1.1.1.a", libelle=f"Action {mot}")
-    quartier = QuartierPrioritaire.objects.create(
-        generation=generation, code=f"qpv-{cle}", nom=f"Quartier {mot}", commune=f"Commune {mot}",
-        valide_du=datetime.date(2024, 1, 1),
-    )
-    contrat.quartiers.add(quartier)
-    return contrat
 
 
 def habiliter(utilisateur, role, contrat):

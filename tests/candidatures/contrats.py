@@ -1,25 +1,15 @@
 """A second contrat de ville, with its own small tree, beside the default (Alès 2015) one."""
 
-import datetime
-
 from candidatures.models import Habilitation, Role
-from referentiel.models import (
-    Action,
-    Contrat,
-    Generation,
-    Indicateur,
-    Objectif,
-    Orientation,
-    Pilier,
-    QuartierPrioritaire,
-    Territoire,
-)
+from referentiel.models import Action, Generation, Territoire
+from tests.referentiel.factories import creer_contrat as fabriquer_contrat
 
 
 def creer_contrat(code="nimes-metropole-2024", *, nom="Contrat de ville de Nîmes Métropole",
                   territoire=None, generation=None):
     """A contract of another territory (Nîmes by default), generation « Quartiers 2030 »:
-    one pilier, orientation, objective (with a numeric indicator), action and QPV."""
+    one pilier, orientation, objective (with a numeric indicator, no requirement), action and
+    QPV; returned with its parts by name."""
     territoire = territoire or Territoire.objects.get_or_create(
         code="nimes-metropole", defaults={"nom": "Nîmes Métropole", "siren": "243000643"}
     )[0]
@@ -27,33 +17,20 @@ def creer_contrat(code="nimes-metropole-2024", *, nom="Contrat de ville de Nîme
         code="quartiers-2030",
         defaults={"nom": "Engagements Quartiers 2030", "annee_debut": 2024, "annee_fin": 2030},
     )[0]
-    contrat = Contrat.objects.create(
-        code=code, nom=nom, territoire=territoire, generation=generation,
-        annee_debut=2024, annee_fin=2030,
+    contrat = fabriquer_contrat(
+        code, nom=nom, territoire=territoire, generation=generation,
+        titres={
+            "orientation": "Accompagner vers l'emploi", "objectif": "Lever les freins à l'emploi",
+            "action": "Ateliers de recherche d'emploi", "exigence": None,
+            "indicateur": "Personnes accompagnées",
+        },
+        quartier={"code": f"pissevin-{code}", "nom": "Pissevin", "commune": "Nîmes"},
     )
-    pilier = Pilier.objects.create(contrat=contrat, code="1", titre="Emploi et insertion", ordre=1)
-    orientation = Orientation.objects.create(
-        pilier=pilier, code="1.1", titre="Accompagner vers l'emploi", ordre=1
-    )
-    objectif = Objectif.objects.create(
-        orientation=orientation, code="1.1.1", titre="Lever les freins à l'emploi", ordre=1
-    )
-    Indicateur.objects.create(
-        objectif=objectif, ordre=1, libelle="Personnes accompagnées",
-        ventilation=Indicateur.Ventilation.FH,
-    )
-    action = Action.objects.create(
-        objectif=objectif, code="1.1.1.a", libelle="Ateliers de recherche d'emploi", ordre=1
-    )
-    quartier = QuartierPrioritaire.objects.create(
-        generation=generation, code=f"pissevin-{code}", nom="Pissevin", commune="Nîmes",
-        valide_du=datetime.date(2024, 1, 1),
-    )
-    contrat.quartiers.add(quartier)
+    action = Action.objects.select_related("objectif__orientation__pilier").get(contrat=contrat)
     return {
         "contrat": contrat, "territoire": territoire, "generation": generation,
-        "pilier": pilier, "orientation": orientation, "objectif": objectif, "action": action,
-        "quartier": quartier,
+        "pilier": action.objectif.orientation.pilier, "orientation": action.objectif.orientation,
+        "objectif": action.objectif, "action": action, "quartier": contrat.quartiers.get(),
     }
 
 
