@@ -188,3 +188,57 @@ def test_deux_contrats_deposent_la_meme_annee_sans_collision(autre):
 
     assert premier.reference == f"AAP-{appel_defaut.annee}-0001"
     assert second.reference == f"AAP-{appel_defaut.annee}-C{autre.pk}-0001"
+
+
+def _dossier_alesien():
+    from tests.candidatures.factories import AppelAProjetsFactory
+    from tests.evaluation.factories import dossier_depose
+
+    defaut = Contrat.objects.par_defaut()
+    dossier = dossier_depose(appel=AppelAProjetsFactory())
+    dossier.quartiers.set(defaut.quartiers.all()[:2])
+    return dossier
+
+
+def test_renouveler_sur_le_contrat_suivant_du_meme_territoire():
+    """A 2015-contract dossier renewed on the successor contract's call: the action keeps its
+    code in the new tree, only the new contract's QPV stay, and the old requirements' answers
+    are not carried over (the porteur answers the new cahier des charges)."""
+    from candidatures.dossiers.services.depot import appel_de_renouvellement, renouveler_dossier
+    from tests.candidatures.factories import AppelAProjetsFactory
+
+    source = _dossier_alesien()
+    suivant = creer_contrat(
+        "ales-2024", nom="Engagements Quartiers 2030 d'Alès",
+        territoire=source.appel.contrat.territoire,
+    )
+    appel = AppelAProjetsFactory(contrat=suivant, annee=source.appel.annee + 1)
+    assert source.reponses.exists() and source.quartiers.count() == 2
+
+    assert appel_de_renouvellement(source) == appel
+    nouveau = renouveler_dossier(source=source, appel=appel, par=source.cree_par)
+
+    assert nouveau.action_principale == Action.objects.get(contrat=suivant, code="1.1.1.a")
+    assert list(nouveau.quartiers.all()) == []
+    assert not nouveau.reponses.exists()
+    assert nouveau.intitule == source.intitule
+
+
+def test_renouveler_prefere_le_meme_contrat_et_jamais_un_autre_territoire(autre):
+    """Two open calls: the dossier's own contract wins; a call of another territory is never
+    proposed, and the service refuses it."""
+    from candidatures.dossiers.services.depot import appel_de_renouvellement, renouveler_dossier
+    from tests.candidatures.factories import AppelAProjetsFactory
+
+    source = _dossier_alesien()
+    ailleurs = AppelAProjetsFactory(contrat=autre, annee=source.appel.annee + 1)
+    assert appel_de_renouvellement(source) is None
+
+    meme = AppelAProjetsFactory(annee=source.appel.annee + 1)
+    assert appel_de_renouvellement(source) == meme
+    with pytest.raises(ErreurMetier, match="même territoire"):
+        renouveler_dossier(source=source, appel=ailleurs, par=source.cree_par)
+    nouveau = renouveler_dossier(source=source, appel=meme, par=source.cree_par)
+    assert nouveau.action_principale == source.action_principale
+    assert set(nouveau.quartiers.all()) == set(source.quartiers.all())
+    assert nouveau.reponses.count() == source.reponses.count()

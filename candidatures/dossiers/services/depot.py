@@ -3,14 +3,15 @@
 from functools import partial
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, When
 from django.utils import timezone
 
-from referentiel.models import Contrat
+from referentiel.models import Action, Contrat
 
 from ...commun.erreurs import ErreurMetier, Incomplet
 from ...commun.formats import date_heure
 from ...models import (
+    AppelAProjets,
     CompteurReferences,
     DemandeCorrection,
     Dossier,
@@ -127,7 +128,7 @@ def ouvrir_corrections(*, dossier, sections, par, message):
 
 
 CHAMPS_RENOUVELES = (
-    "action_principale", "contact_nom", "contact_email", "contact_telephone", "intitule", "resume",
+    "contact_nom", "contact_email", "contact_telephone", "intitule", "resume",
     "contexte", "objectifs", "description", "lieux", "part_beneficiaires_qpv",
     *(f"public_{t.value}" for t in TrancheAge),
     "beneficiaires_femmes", "beneficiaires_hommes", "beneficiaires_filles",
@@ -135,14 +136,56 @@ CHAMPS_RENOUVELES = (
 )
 
 
+def appel_de_renouvellement(source, maintenant=None):
+    """The open call a dossier is renewed on: of its own contract first, else of a successor
+    contract on the same territory; never a call of another territory (or None)."""
+    contrat = source.appel.contrat
+    return (
+        AppelAProjets.objects.ouverts(maintenant)
+        .exclude(pk=source.appel_id)
+        .filter(contrat__territoire_id=contrat.territoire_id)
+        .annotate(autre_contrat=Case(When(contrat_id=contrat.pk, then=0), default=1))
+        .order_by("autre_contrat", "cloture")
+        .first()
+    )
+
+
+def _dans_le_contrat(source, contrat):
+    """What of ``source``'s tree the new contract has: the same action codes, its own QPV."""
+    if contrat.pk == source.appel.contrat_id:
+        return (
+            source.action_principale, list(source.actions_secondaires.all()),
+            list(source.quartiers.all()), list(source.reponses.all()),
+        )
+    codes = [a.code for a in source.actions_secondaires.all()]
+    principale = source.action_principale
+    actions = {
+        a.code: a for a in Action.objects.filter(
+            contrat=contrat, code__in=[*codes, *([principale.code] if principale else [])]
+        )
+    }
+    return (
+        actions.get(principale.code) if principale else None,
+        [actions[code] for code in codes if code in actions],
+        list(source.quartiers.filter(contrats=contrat)),
+        [],  # another contract's requirements: the porteur answers its cahier des charges anew
+    )
+
+
 @transaction.atomic
 def renouveler_dossier(*, source, appel, par, maintenant=None):
-    """Start a draft on ``appel`` from a previous year's dossier, copying its content only."""
+    """Start a draft on ``appel`` from a previous year's dossier, copying its content only.
+
+    On a successor contract of the same territory, the actions keep their codes where the new
+    tree has them, and only the QPV of the new contract are kept."""
     maintenant = maintenant or timezone.now()
     if appel.pk == source.appel_id:
         raise ErreurMetier("Un dossier se renouvelle sur l'appel à projets d'une autre année.")
+    if appel.contrat.territoire_id != source.appel.contrat.territoire_id:
+        raise ErreurMetier("Un dossier se renouvelle sur un appel à projets du même territoire.")
     if not appel.est_ouvert(maintenant):
         raise ErreurMetier(_message_appel_non_ouvert(appel, maintenant))
+    principale, secondaires, quartiers, reponses = _dans_le_contrat(source, appel.contrat)
     dossier = Dossier.objects.create(
         structure=source.structure,
         appel=appel,
@@ -152,12 +195,13 @@ def renouveler_dossier(*, source, appel, par, maintenant=None):
         modifie_par=par,
         modifie_le=maintenant,
         **{champ: getattr(source, champ) for champ in CHAMPS_RENOUVELES},
+        action_principale=principale,
     )
-    dossier.actions_secondaires.set(source.actions_secondaires.all())
-    dossier.quartiers.set(source.quartiers.all())
+    dossier.actions_secondaires.set(secondaires)
+    dossier.quartiers.set(quartiers)
     ReponseExigence.objects.bulk_create(
         ReponseExigence(dossier=dossier, exigence_id=r.exigence_id, texte=r.texte)
-        for r in source.reponses.all()
+        for r in reponses
     )
     LigneBudget.objects.bulk_create(
         LigneBudget(dossier=dossier, code=lg.code, montant=lg.montant, precision=lg.precision)

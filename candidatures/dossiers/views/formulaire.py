@@ -14,7 +14,7 @@ from referentiel.models import Action, Exigence, Indicateur
 from ...commun.erreurs import ErreurMetier, Incomplet
 from ...commun.formats import heure
 from ...commun.sections import PageSections
-from ...models import AppelAProjets, PieceJointe, Section, TrancheAge
+from ...models import PieceJointe, Section, TrancheAge
 from .. import budget as grille
 from .. import selectors as selecteurs
 from ..champs import CHAMPS_PREVISION
@@ -42,7 +42,12 @@ from ..services.brouillons import (
     signer_declaration,
     supprimer_piece,
 )
-from ..services.depot import deposer_dossier, renouveler_dossier, retirer_dossier
+from ..services.depot import (
+    appel_de_renouvellement,
+    deposer_dossier,
+    renouveler_dossier,
+    retirer_dossier,
+)
 from .detail import _dossier_visible
 
 
@@ -354,7 +359,7 @@ def renouveler(request, pk):
     source = _dossier_visible(request, pk)
     if not peut_renouveler_dossier(request.user, source):
         raise Http404
-    appel = AppelAProjets.objects.ouverts().exclude(pk=source.appel_id).order_by("cloture").first()
+    appel = appel_de_renouvellement(source)
     if appel is None:
         messages.error(request, "Aucun appel à projets n'est ouvert pour renouveler ce dossier.")
         return redirect("dossiers:detail", source.pk)
