@@ -97,7 +97,7 @@ def enregistrer_convention(
         )
     existante = Convention.objects.select_for_update().filter(dossier=dossier).first()
     if part_avance is None:
-        part_avance = existante.part_avance if existante else _part_par_defaut(dossier)
+        part_avance = existante.part_avance if existante else part_avance_par_defaut(dossier)
     erreurs = _valider_convention(
         reference=reference, date_signature=date_signature, signataires=signataires,
         deliberation=deliberation, part_avance=part_avance,
@@ -120,7 +120,8 @@ def enregistrer_convention(
     return convention
 
 
-def _part_par_defaut(dossier):
+def part_avance_par_defaut(dossier):
+    """The advance a new convention proposes: 100 % for a single payment, else the call's."""
     if dossier.decision.versement == dossier.decision.Versement.UNIQUE:
         return 100
     return parametres_de(dossier.appel).part_avance
@@ -132,7 +133,8 @@ def _demander_pdf(convention):
     )
 
 
-def _bilan_valide(dossier):
+def bilan_valide(dossier):
+    """Whether the dossier's bilan has been validated by an instructor."""
     bilan = getattr(dossier, "bilan", None)
     return bilan is not None and bilan.valide_le is not None
 
@@ -146,20 +148,20 @@ def _verrouiller(convention, par):
 
 
 def _refus_paiement(convention, nature, montant):
-    """The French reason why this payment may not be made, or None."""
+    """The field and French reason why this payment may not be made, or None."""
     if convention.solde_verse:
-        return "Le solde est déjà versé : la subvention est entièrement payée."
+        return "nature", "Le solde est déjà versé : la subvention est entièrement payée."
     if nature == Paiement.Nature.SOLDE:
         if convention.sans_solde:
-            return (
+            return "nature", (
                 "Le solde n'est pas dû : bilan refusé ou action non réalisée "
                 f"({convention.motif_sans_solde})."
             )
-        if not _bilan_valide(convention.dossier):
-            return "Le solde ne peut être versé qu'après la validation du bilan."
+        if not bilan_valide(convention.dossier):
+            return "nature", "Le solde ne peut être versé qu'après la validation du bilan."
     reste = convention.montant_accorde - convention.montant_verse
     if montant > reste:
-        return (
+        return "montant", (
             f"Ce paiement de {euros(montant)} dépasserait le montant accordé "
             f"({euros(convention.montant_accorde)}) : il reste {euros(reste)} à verser."
         )
@@ -185,7 +187,7 @@ def enregistrer_paiement(*, convention, par, nature, date, montant):
         raise SaisieInvalide(erreurs)
     refus = _refus_paiement(verrouillee, nature, montant)
     if refus:
-        raise SaisieInvalide({"montant" if "dépasserait" in refus else "nature": refus})
+        raise SaisieInvalide(dict([refus]))
     paiement = Paiement.objects.create(
         convention=verrouillee, nature=nature, date=date, montant=montant, saisi_par=par
     )

@@ -56,7 +56,7 @@ def _initial_convention(dossier, convention):
     return {
         "reference": f"{dossier.reference}-C",
         "deliberation": dossier.decision.reference_deliberation,
-        "part_avance": services._part_par_defaut(dossier),
+        "part_avance": services.part_avance_par_defaut(dossier),
     }
 
 
@@ -67,7 +67,7 @@ def _contexte(request, dossier, **formulaires):
         "dossier": dossier, "decision": dossier.decision, "convention": convention,
         "paiements": list(convention.paiements.all()) if convention else [],
         "peut_gerer": gerer,
-        "bilan_valide": services._bilan_valide(dossier),
+        "bilan_valide": services.bilan_valide(dossier),
         "peut_voir_tableau": peut_voir_conventions(request.user, dossier.appel),
     }
     if convention is not None:
