@@ -273,3 +273,15 @@ def test_publier_reserve_aux_administrateurs(client, dossier):
 
     assert "Seuls les administrateurs" in reponse.content.decode()
     assert not PublicationDonnees.objects.exists()
+
+
+def test_le_personnel_trouve_la_convention_depuis_le_dossier(client, membre, dossier,
+                                                             instructeur):
+    """A retained dossier without convention: staff get the way in, the structure does not."""
+    url = reverse("dossiers:detail", args=[dossier.pk])
+    client.force_login(instructeur)
+    assert "Enregistrer la convention" in client.get(url).content.decode()
+
+    client.force_login(membre.utilisateur)
+
+    assert "Enregistrer la convention" not in client.get(url).content.decode()
