@@ -40,5 +40,7 @@ urlpatterns = [
     path("dossiers/", include("candidatures.dossiers.urls")),
     path("instruction/", include("evaluation.instruction.urls")),
     path("bilans/", include("evaluation.bilans.urls")),
+    path("conventions/", include("evaluation.conventions.urls")),
+    path("donnees-ouvertes/", include("evaluation.donnees_ouvertes.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -22,12 +22,13 @@ from candidatures.models import (
     Role,
 )
 from candidatures.structures import services as services_structures
+from evaluation.conventions import services as services_conventions
 from evaluation.instruction.pdf import generer_lettre
 from evaluation.instruction.services import corrections as services_corrections
 from evaluation.instruction.services import decisions as services_decisions
 from evaluation.instruction.services import instruction as services_instruction
 from evaluation.instruction.services import messages as services_messages
-from evaluation.models import AffectationPilier, Bilan, GenerationBilan
+from evaluation.models import AffectationPilier, Bilan, EtatFichier, GenerationBilan
 from referentiel.models import Contrat, Pilier
 from tests.candidatures.factories import (
     PDF_MINIMAL,
@@ -148,6 +149,7 @@ def _cote_b(m):
         date_limite_bilan=timezone.localdate() + datetime.timedelta(days=200),
     )
     generer_lettre(decision=decision)
+    _convention_b(m, instructeur)
     m["b_commun"] = _deposer_b(m["membre_commun"], appel, f"Projet {MOT} des deux rives")
     _bilans_b(m, membre, appel)
     m["b_brouillon"] = creer_dossier(
@@ -157,6 +159,22 @@ def _cote_b(m):
     AffectationPilier.objects.create(pilier=m["pilier_b"], instructeur=instructeur)
     m["generation_b"] = _generation(contrat_b, appel.annee)
     m["generation_structure_b"] = _generation(contrat_b, appel.annee, membre.structure)
+
+
+def _convention_b(m, instructeur):
+    """B's retained dossier gets its convention (with its PDF) and an advance."""
+    convention = services_conventions.enregistrer_convention(
+        dossier=m["b_decide"], par=instructeur, reference=f"CONV-{MOT}",
+        date_signature=timezone.localdate() - datetime.timedelta(days=2),
+        signataires=f"Présidente {MOT}e", deliberation=f"COPIL {MOT}", part_avance=50,
+    )
+    convention.fichier.save("convention.pdf", ContentFile(PDF_MINIMAL), save=False)
+    convention.etat_fichier = EtatFichier.TERMINE
+    convention.save()
+    services_conventions.enregistrer_paiement(
+        convention=convention, par=instructeur, nature="avance",
+        date=convention.date_signature, montant=2000,
+    )
 
 
 def _bilans_b(m, membre, appel):

@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 import pytest
 from django.db import transaction
 from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from candidatures.models import (
@@ -38,6 +39,7 @@ from candidatures.models import (
 from evaluation.models import (
     AffectationPilier,
     Bilan,
+    Convention,
     Decision,
     DemandeCorrectionBilan,
     GenerationBilan,
@@ -45,9 +47,12 @@ from evaluation.models import (
     Lecture,
     Message,
     Modification,
+    Paiement,
     ParametresBilan,
+    ParametresConventions,
     PieceBilan,
     PieceMessage,
+    PublicationDonnees,
     SuiviCorrection,
     VerdictExigence,
 )
@@ -92,6 +97,20 @@ def _prog(m):
 
 def _instruction(m):
     return {"version": m["b_en_instruction"].instruction.version, "avis": "defavorable"}
+
+
+def _convention(m):
+    return {
+        "reference": "CONV-1", "date_signature": timezone.localdate().isoformat(),
+        "signataires": "Pirate", "deliberation": "Aucune", "part_avance": "100",
+    }
+
+
+def _paiement(m):
+    return {
+        "paiement-nature": "acompte", "paiement-date": timezone.localdate().isoformat(),
+        "paiement-montant": "10",
+    }
 
 
 # (URL name, method, args, query string, POST data, B's actor who is not refused)
@@ -187,6 +206,20 @@ ACTIONS = [
     ("bilans:parametres", "post", _appel_b, None, lambda m: {"seuil": "1"}, "administrateur_b"),
     ("bilans:structure_pdf", "get", _structure_b(), _contrat_b, None, "comite_b"),
     # The accounts of B's staff, seen from A (same territory, contract A only).
+    # Conventions and payments of B's call, and the publication of B's open data.
+    ("conventions:tableau", "get", _appel_b, None, None, "comite_b"),
+    ("conventions:tableau_xlsx", "get", _appel_b, None, None, "comite_b"),
+    ("conventions:parametres", "get", _appel_b, None, None, "administrateur_b"),
+    ("conventions:parametres", "post", _appel_b, None,
+     lambda m: {"part_avance": "30", "modele": "{objet}"}, "administrateur_b"),
+    ("conventions:convention", "get", _pk("b_decide"), None, None, "comite_b"),
+    ("conventions:convention", "get", _pk("b_decide"), None, None, "membre_b"),
+    ("conventions:convention", "post", _pk("b_decide"), None, _convention, "instructeur_b"),
+    ("conventions:paiement", "post", _pk("b_decide"), None, _paiement, "instructeur_b"),
+    ("conventions:sans_solde", "post", _pk("b_decide"), None,
+     lambda m: {"sans_solde-motif": "Action annulée."}, "instructeur_b"),
+    ("conventions:pdf", "get", _pk("b_decide"), None, None, "membre_b"),
+    ("donnees_ouvertes:publier", "post", _appel_b, None, None, "administrateur_b"),
     ("comptes:roles_compte", "get", _pk("instructeur_b"), None, None, "administrateur_b"),
     ("comptes:habilitation_accorder", "post", _pk("instructeur_b"), None,
      lambda m: {"role": "comite", "contrat": m["contrat_b"].code}, "administrateur_b"),
@@ -204,7 +237,8 @@ MODELES_SURVEILLES = [
     DemandeCorrection, SuiviCorrection, HistoriqueStatut, Modification, ModificationDossier,
     PieceJointe, Bilan, PieceBilan, DemandeCorrectionBilan, ParametresBilan, GenerationBilan,
     EnveloppePilier, AffectationPilier, Structure, Membre, Invitation, DemandeAdhesion,
-    DocumentStructure, Habilitation,
+    DocumentStructure, Habilitation, Convention, Paiement, ParametresConventions,
+    PublicationDonnees,
 ]
 
 
@@ -276,6 +310,8 @@ LISTES = [
     ("evaluation:export_scdl", _appel_a("evaluation:export_scdl")),
     ("evaluation:programmation", _appel_a("evaluation:programmation")),
     ("evaluation:enveloppes", _appel_a("evaluation:enveloppes")),
+    ("conventions:tableau", _appel_a("conventions:tableau")),
+    ("conventions:tableau_xlsx", _appel_a("conventions:tableau_xlsx")),
     ("evaluation:affectations", _page("evaluation:affectations")),
     ("evaluation:instruction", _page("evaluation:instruction", "a_commun")),
     ("evaluation:suivi", _page("evaluation:suivi", "a_commun")),
@@ -361,7 +397,10 @@ def test_les_filtres_de_la_file_ne_listent_que_le_contrat_de_l_appel(client, mon
 
 # --- Completeness -----------------------------------------------------------------------------
 
-ESPACES_DU_PERSONNEL = ("evaluation", "bilans", "dossiers", "structures", "appels", "comptes")
+ESPACES_DU_PERSONNEL = (
+    "evaluation", "bilans", "dossiers", "structures", "appels", "comptes", "conventions",
+    "donnees_ouvertes",
+)
 EXEMPTEES = {
     "dossiers:nouveau": "un porteur ouvre un brouillon pour ses propres structures",
     "dossiers:fiche_action": "données publiques du référentiel d'un contrat",
@@ -388,6 +427,8 @@ EXEMPTEES = {
     "comptes:roles_modifier": "rôles du portail : administrateurs du portail seuls, tous contrats",
     "comptes:debloquer": "déblocage : administrateurs du portail seuls, tous contrats",
     "appels:liste": "page publique des appels",
+    "donnees_ouvertes:index": "page publique des données ouvertes",
+    "donnees_ouvertes:fichier": "fichiers publics des données ouvertes",
     **{
         f"comptes:second_facteur:{nom}": "double authentification du compte lui-même"
         for nom in ("gerer", "verifier", "activer", "codes", "regenerer", "desactiver")

@@ -2,14 +2,15 @@
 
 import csv
 import io
-from decimal import ROUND_HALF_UP, Decimal
 
-from django.conf import settings
 from django.utils import timezone
 from openpyxl import Workbook
 
-from candidatures.commun.tableurs import cellule_csv, ligne_csv, ligne_xlsx
-from candidatures.dossiers import budget
+from candidatures.commun.tableurs import ligne_csv, ligne_xlsx
+from evaluation.donnees_ouvertes.scdl import COLONNES_SCDL, ligne_scdl, subventions_scdl
+
+__all__ = ["COLONNES_FILE", "COLONNES_SCDL", "file_csv", "file_xlsx", "ligne_scdl",
+           "subventions_scdl"]
 
 # --- The queue ------------------------------------------------------------------------------------
 
@@ -66,73 +67,3 @@ def file_csv(dossiers):
         ligne[-1] = ligne[-1].strftime("%d/%m/%Y") if ligne[-1] else ""
         ecrivain.writerow(ligne_csv(["" if v is None else v for v in ligne]))
     return ("\ufeff" + sortie.getvalue()).encode("utf-8")
-
-# --- SCDL « subventions » -------------------------------------------------------------------------
-
-COLONNES_SCDL = [
-    "nomAttribuant", "idAttribuant", "dateConvention", "referenceDecision", "nomBeneficiaire",
-    "idBeneficiaire", "rnaBeneficiaire", "objet", "montant", "nature", "conditionsVersement",
-    "datesPeriodeVersement", "idRAE", "notificationUE", "pourcentageSubvention",
-    "dispositifAide",
-]
-OBJET_MAX = 255
-CENTIEME = Decimal("0.01")
-
-
-def _pourcentage(montant, charges):
-    """Share of the project's cost the subsidy covers, 0.01 to 1, two decimals."""
-    if not charges:
-        return ""
-    part = (Decimal(montant) / Decimal(charges)).quantize(CENTIEME, rounding=ROUND_HALF_UP)
-    return str(min(max(part, CENTIEME), Decimal("1.00")))
-
-
-def _objet(dossier):
-    action = dossier.action_principale
-    texte = f"{dossier.intitule} (fiche-action {action.code})" if action else dossier.intitule
-    texte = " ".join(texte.split())
-    return texte if len(texte) <= OBJET_MAX else texte[: OBJET_MAX - 1] + "…"
-
-
-def _periode(dossier):
-    if dossier.date_debut and dossier.date_fin:
-        return f"{dossier.date_debut.isoformat()}/{dossier.date_fin.isoformat()}"
-    return ""
-
-
-def ligne_scdl(decision):
-    dossier = decision.dossier
-    structure = dossier.structure
-    charges = sum(
-        ligne.montant
-        for ligne in dossier.lignes_budget.all()
-        if budget.PAR_CODE[ligne.code].cote == budget.CHARGE
-    )
-    return {
-        "nomAttribuant": settings.ATTRIBUANT_NOM,
-        "idAttribuant": settings.ATTRIBUANT_SIRET,
-        "dateConvention": timezone.localtime(decision.decidee_le).date().isoformat(),
-        "referenceDecision": decision.reference,
-        "nomBeneficiaire": structure.raison_sociale,
-        "idBeneficiaire": structure.siret,
-        "rnaBeneficiaire": structure.rna,
-        "objet": _objet(dossier),
-        "montant": f"{Decimal(decision.montant_accorde):.2f}",
-        "nature": "aide en numéraire",
-        "conditionsVersement": decision.get_versement_display(),
-        "datesPeriodeVersement": _periode(dossier),
-        "idRAE": "",
-        "notificationUE": "non",
-        "pourcentageSubvention": _pourcentage(decision.montant_accorde, charges),
-        "dispositifAide": f"Contrat de ville — {dossier.appel.titre}"[:255],
-    }
-
-
-def subventions_scdl(decisions):
-    """Granted subsidies as SCDL « subventions » CSV: UTF-8, commas, columns in schema order."""
-    sortie = io.StringIO()
-    ecrivain = csv.DictWriter(sortie, fieldnames=COLONNES_SCDL, lineterminator="\r\n")
-    ecrivain.writeheader()
-    for decision in decisions:
-        ecrivain.writerow({cle: cellule_csv(v) for cle, v in ligne_scdl(decision).items()})
-    return sortie.getvalue().encode("utf-8")

@@ -20,6 +20,17 @@ from .bilans import (
     chemin_generation,
     chemin_piece_bilan,
 )
+from .conventions import (
+    SEUIL_PUBLICATION,
+    Convention,
+    EtatFichier,
+    NaturePaiement,
+    Paiement,
+    ParametresConventions,
+    PublicationDonnees,
+    chemin_convention,
+    chemin_publication,
+)
 from .instruction import (
     AffectationPilier,
     Avis,
@@ -42,6 +53,15 @@ __all__ = [
     "CHAMPS_BENEFICIAIRES",
     "CHAMPS_VALEUR",
     "SEUIL_ECART_DEFAUT",
+    "SEUIL_PUBLICATION",
+    "Convention",
+    "EtatFichier",
+    "NaturePaiement",
+    "Paiement",
+    "ParametresConventions",
+    "PublicationDonnees",
+    "chemin_convention",
+    "chemin_publication",
     "AffectationPilier",
     "Avis",
     "Bilan",

@@ -4,7 +4,6 @@ import csv
 import datetime
 import io
 import re
-from decimal import Decimal
 
 import pytest
 from django.test import override_settings
@@ -12,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from evaluation.conventions import services as services_conventions
 from evaluation.instruction.exports import COLONNES_FILE, COLONNES_SCDL
 from evaluation.instruction.services import decisions as services_decisions
 from tests.candidatures.factories import siret_valide
@@ -38,7 +38,17 @@ def appel_decide(comite):
         versement="echelonne", reference_deliberation="COPIL-2026-04",
     )
     services_decisions.decider(dossier=refuse, par=comite, nature="non_retenu", motif="Hors cible.")
+    _conventionner(retenu)
     return retenu
+
+
+def _conventionner(dossier, date=datetime.date(2026, 3, 15)):
+    """The convention that gives the subsidy its dateConvention (and makes it a row)."""
+    return services_conventions.enregistrer_convention(
+        dossier=dossier, par=UtilisateurFactory(instructeur=True), reference="CONV-1",
+        date_signature=date, signataires="Le président ; la présidente",
+        deliberation="COPIL-2026-04",
+    )
 
 
 def _lire_scdl(client, appel):
@@ -64,7 +74,7 @@ def test_export_scdl_relu_et_conforme(client, comite, appel_decide):
     structure = appel_decide.structure
     assert ligne["nomAttribuant"] == "Alès Agglomération"
     assert re.fullmatch(r"[0-9]{14}", ligne["idAttribuant"])
-    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", ligne["dateConvention"])
+    assert ligne["dateConvention"] == "2026-03-15"  # the convention's, not the decision's
     assert ligne["referenceDecision"] == "COPIL-2026-04"
     assert ligne["nomBeneficiaire"] == structure.raison_sociale
     assert ligne["idBeneficiaire"] == structure.siret
@@ -74,13 +84,12 @@ def test_export_scdl_relu_et_conforme(client, comite, appel_decide):
     assert ligne["montant"] == "5250.00"
     assert ligne["nature"] == "aide en numéraire"
     assert ligne["conditionsVersement"] == "échelonné"
-    debut, fin = ligne["datesPeriodeVersement"].split("/")
-    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", debut) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", fin)
+    # Nothing paid yet: from the convention to the bilan, when the balance is due.
+    fin = appel_decide.decision.date_limite_bilan.isoformat()
+    assert ligne["datesPeriodeVersement"] == f"2026-03-15/{fin}"
     assert ligne["notificationUE"] == "non"
-    pourcentage = Decimal(ligne["pourcentageSubvention"])
-    assert Decimal("0.01") <= pourcentage <= Decimal("1")
-    assert pourcentage == Decimal("0.50")  # 5 250 € of 10 500 € of charges
-    assert ligne["dispositifAide"].startswith("Contrat de ville")
+    assert ligne["pourcentageSubvention"] == "1.00"  # a single beneficiary, whatever the cost
+    assert ligne["dispositifAide"] == ""  # no identifier set for the call
 
 
 def test_objet_long_tronque_a_255_caracteres(client, comite):
@@ -92,6 +101,7 @@ def test_objet_long_tronque_a_255_caracteres(client, comite):
         dossier=dossier, par=comite, nature="retenu", montant_accorde=100,
         date_limite_bilan=timezone.localdate() + datetime.timedelta(days=10),
     )
+    _conventionner(dossier)
     client.force_login(comite)
 
     _entete, ligne = _lire_scdl(client, dossier.appel)

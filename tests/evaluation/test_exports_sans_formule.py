@@ -17,6 +17,7 @@ from candidatures.commun.tableurs import DEBUTS_DE_FORMULE
 from candidatures.models import Dossier, Structure
 from evaluation.bilans.agregats import Perimetre, agreger, lignes_brutes
 from evaluation.bilans.rendus import classeur_xlsx
+from evaluation.conventions import services as services_conventions
 from evaluation.instruction.services import decisions as services_decisions
 from referentiel.classeur.extraction import exporter_contrat
 from referentiel.models import Contrat, Objectif
@@ -74,6 +75,10 @@ def piege():
         versement="unique",
     )
     services_decisions.decider(dossier=refuse, par=comite, nature="non_retenu", motif=CHARGES[0])
+    services_conventions.enregistrer_convention(
+        dossier=retenu, par=UtilisateurFactory(instructeur=True), reference=CHARGES[1][:60],
+        date_signature=timezone.localdate(), signataires=CHARGES[1], deliberation=CHARGES[1],
+    )
     return retenu.appel, comite
 
 
@@ -105,6 +110,19 @@ def test_scdl_sans_formule_et_toujours_au_format(client, piege):
     ligne = dict(zip(entete, lignes[0], strict=True))
     assert ligne["nomBeneficiaire"] == "'" + CHARGES[1]
     assert float(ligne["montant"]) == 5000
+
+
+def test_tableau_des_paiements_sans_formule(client, piege):
+    """The payments dashboard as XLSX: what the structure and the staff typed stays text."""
+    appel, comite = piege
+    client.force_login(comite)
+
+    xlsx = client.get(reverse("conventions:tableau_xlsx", args=[appel.pk])).content
+
+    assert _formules(xlsx) == []
+    cellules = [c.value for ligne in load_workbook(io.BytesIO(xlsx)).active.iter_rows()
+                for c in ligne]
+    assert CHARGES[1] in cellules and CHARGES[1][:60] in cellules
 
 
 def test_classeur_du_bilan_annuel_sans_formule(piege):

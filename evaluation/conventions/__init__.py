@@ -1,0 +1,1 @@
+"""Conventions of retained dossiers, payment schedules, payments and recoveries."""

@@ -1,0 +1,1 @@
+"""Open data: granted subsidies in the SCDL « subventions » format, published per year."""
