@@ -20,6 +20,7 @@ from .bilans import (
     chemin_generation,
     chemin_piece_bilan,
 )
+from .exports import FichierGenere, GenerationExport, chemin_export
 from .instruction import (
     AffectationPilier,
     Avis,
@@ -47,6 +48,8 @@ __all__ = [
     "Bilan",
     "BilanQuerySet",
     "Decision",
+    "FichierGenere",
+    "GenerationExport",
     "DemandeCorrectionBilan",
     "GenerationBilan",
     "Instruction",
@@ -64,6 +67,7 @@ __all__ = [
     "Verdict",
     "VerdictExigence",
     "Versement",
+    "chemin_export",
     "chemin_generation",
     "chemin_lettre",
     "chemin_piece_bilan",
