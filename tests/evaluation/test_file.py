@@ -258,16 +258,29 @@ REQUETES_FILE = 21
 
 
 @pytest.mark.parametrize("nombre", [10, 200])
-def test_nombre_de_requetes_constant(client, instructeur, appel, nombre, django_assert_num_queries):
-    """The queue costs the same number of queries with 10 or 200 dossiers."""
+@pytest.mark.parametrize(
+    "parametres",
+    [
+        {"tri": "-montant"},
+        {},
+        {"structure": "a", "pilier": "", "tri": "montant"},
+        {"q": "a", "page": "2"},
+    ],
+)
+def test_nombre_de_requetes_constant(client, instructeur, appel, nombre, parametres,
+                                     django_assert_num_queries):
+    """The queue costs the same number of queries with 10 or 200 dossiers, whatever the
+    filter, the sort or the page."""
     _remplir(appel, nombre)
     client.force_login(instructeur)
     url = reverse("evaluation:file", args=[appel.pk])
 
     with django_assert_num_queries(REQUETES_FILE):
-        reponse = client.get(url, {"tri": "-montant"})
+        reponse = client.get(url, parametres)
 
-    assert reponse.context["page"].paginator.count == nombre + 1
+    assert reponse.status_code == 200
+    if not parametres.get("page"):
+        assert reponse.context["page"].paginator.count == nombre + 1
 
 
 def test_export_en_nombre_de_requetes_constant(client, instructeur, appel):
