@@ -198,6 +198,19 @@ def test_comptes_par_statut(instructeur, appel):
     assert [(s.value, n) for s, n in comptes] == [("depose", 2), ("en_instruction", 1)]
 
 
+def test_total_affiche_suit_le_filtre_de_statut(client, instructeur, appel):
+    """The total shown (taken from the counts per status) is that of the status chosen."""
+    _dossier(appel)
+    _dossier(appel)
+    _dossier(appel, en_instruction=True)
+    client.force_login(instructeur)
+    url = reverse("evaluation:file", args=[appel.pk])
+
+    assert client.get(url).context["page"].paginator.count == 3
+    assert client.get(url, {"statut": "depose"}).context["page"].paginator.count == 2
+    assert "1 dossier." in client.get(url, {"statut": "en_instruction"}).content.decode()
+
+
 def test_pagination(client, instructeur, appel):
     """Fifty dossiers per page; the second page holds the rest."""
     for _ in range(52):
@@ -253,7 +266,8 @@ def _remplir(appel, n):
 # status, page count, page, prefetch of the QPV: whatever the number of dossiers.
 # The user's contracts are read once per role asked (staff, instructeur): +2 since the
 # queue is scoped per contract, whatever the number of dossiers; -1 as the structures of the
-# call are no longer listed in a select.
+# call are no longer listed in a select; +1 as the page is sorted on its ids alone, then read
+# in full for those fifty ids; -1 as the total is the sum of the counts per status.
 REQUETES_FILE = 21
 
 

@@ -159,6 +159,13 @@ def file_instruction(*, appel, filtres, user):
     )
 
 
+def page_de_la_file(dossiers, ids):
+    """The rows of one page, read in full for its ids only: filters and sort run on narrow
+    rows (``values_list("pk")``), not on every column of every matching dossier."""
+    par_id = {d.pk: d for d in dossiers.filter(pk__in=ids).order_by()}
+    return [par_id[pk] for pk in ids if pk in par_id]
+
+
 def empreinte_file(dossiers):
     """A hash of what an export of ``dossiers`` shows: it changes whenever one of them does."""
     dossiers = dossiers.order_by()

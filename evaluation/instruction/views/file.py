@@ -59,7 +59,12 @@ def file(request, appel_pk):
     """Submitted dossiers of a call: filters, search, sort, counts per status, pages."""
     appel = _appel(request, appel_pk)
     form, filtres, dossiers = _file_filtree(request, appel)
-    page = Paginator(dossiers, PAR_PAGE).get_page(request.GET.get("page"))
+    comptes = selectors_file.comptes_par_statut(appel=appel, filtres=filtres, user=request.user)
+    paginator = Paginator(dossiers.values_list("pk", flat=True), PAR_PAGE)
+    # The counts per status already hold the total: no second count of the matching rows.
+    paginator.count = sum(n for s, n in comptes if filtres.get("statut") in (None, s.value))
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = selectors_file.page_de_la_file(dossiers, list(page.object_list))
     parametres = request.GET.copy()
     parametres.pop("page", None)
     sans_statut = parametres.copy()
@@ -82,9 +87,7 @@ def file(request, appel_pk):
             "plusieurs_contrats": len({a.contrat_id for a in appels}) > 1,
             "form": form,
             "page": page,
-            "comptes": selectors_file.comptes_par_statut(
-                appel=appel, filtres=filtres, user=request.user
-            ),
+            "comptes": comptes,
             "statut_actif": filtres.get("statut", ""),
             "parametres": parametres.urlencode(),
             "parametres_sans_statut": sans_statut.urlencode(),
