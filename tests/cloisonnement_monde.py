@@ -28,7 +28,13 @@ from evaluation.instruction.services import corrections as services_corrections
 from evaluation.instruction.services import decisions as services_decisions
 from evaluation.instruction.services import instruction as services_instruction
 from evaluation.instruction.services import messages as services_messages
-from evaluation.models import AffectationPilier, Bilan, EtatFichier, GenerationBilan
+from evaluation.models import (
+    AffectationPilier,
+    Bilan,
+    EtatFichier,
+    GenerationBilan,
+    GenerationExport,
+)
 from referentiel.models import Contrat, Pilier
 from tests.candidatures.factories import (
     PDF_MINIMAL,
@@ -159,6 +165,11 @@ def _cote_b(m):
     AffectationPilier.objects.create(pilier=m["pilier_b"], instructeur=instructeur)
     m["generation_b"] = _generation(contrat_b, appel.annee)
     m["generation_structure_b"] = _generation(contrat_b, appel.annee, membre.structure)
+    m["export_b"] = GenerationExport.objects.create(
+        nature=GenerationExport.Nature.FILE_CSV, appel=appel, empreinte="0" * 64,
+        etat=GenerationExport.Etat.TERMINEE, progression=100,
+        fichier=ContentFile(f"Projet {MOT}".encode(), name="export.csv"),
+    )
 
 
 def _convention_b(m, instructeur):

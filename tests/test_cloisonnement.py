@@ -43,6 +43,7 @@ from evaluation.models import (
     Decision,
     DemandeCorrectionBilan,
     GenerationBilan,
+    GenerationExport,
     Instruction,
     Lecture,
     Message,
@@ -119,6 +120,12 @@ ACTIONS = [
     ("evaluation:export_xlsx", "get", _appel_b, None, None, "comite_b"),
     ("evaluation:export_csv", "get", _appel_b, None, None, "comite_b"),
     ("evaluation:export_scdl", "get", _appel_b, None, None, "comite_b"),
+    ("evaluation:export_lettres", "get", _appel_b, None, None, "comite_b"),
+    ("evaluation:structures_suggerees", "get", _appel_b, lambda m: {"q": "Projet"}, None,
+     "comite_b"),
+    ("evaluation:export", "get", _pk("export_b"), None, None, "comite_b"),
+    ("evaluation:export_etat", "get", _pk("export_b"), None, None, "comite_b"),
+    ("evaluation:export_fichier", "get", _pk("export_b"), None, None, "comite_b"),
     ("evaluation:programmation", "get", _appel_b, None, None, "instructeur_b"),
     ("evaluation:programmation", "post", _appel_b, None, _prog, "comite_b"),
     ("evaluation:affecter_piliers", "post", _appel_b, None, None, "instructeur_b"),
@@ -236,6 +243,7 @@ MODELES_SURVEILLES = [
     Dossier, Instruction, VerdictExigence, Decision, Message, PieceMessage, Lecture,
     DemandeCorrection, SuiviCorrection, HistoriqueStatut, Modification, ModificationDossier,
     PieceJointe, Bilan, PieceBilan, DemandeCorrectionBilan, ParametresBilan, GenerationBilan,
+    GenerationExport,
     EnveloppePilier, AffectationPilier, Structure, Membre, Invitation, DemandeAdhesion,
     DocumentStructure, Habilitation, Convention, Paiement, ParametresConventions,
     PublicationDonnees,
@@ -308,6 +316,7 @@ LISTES = [
     ("evaluation:export_xlsx", _appel_a("evaluation:export_xlsx")),
     ("evaluation:export_csv", _appel_a("evaluation:export_csv")),
     ("evaluation:export_scdl", _appel_a("evaluation:export_scdl")),
+    ("evaluation:structures_suggerees", _appel_a("evaluation:structures_suggerees", q="e")),
     ("evaluation:programmation", _appel_a("evaluation:programmation")),
     ("evaluation:enveloppes", _appel_a("evaluation:enveloppes")),
     ("conventions:tableau", _appel_a("conventions:tableau")),
@@ -390,7 +399,17 @@ def test_les_filtres_de_la_file_ne_listent_que_le_contrat_de_l_appel(client, mon
     for champ in ("pilier", "orientation", "objectif"):
         assert {o.contrat_id for o in form.fields[champ].queryset} == {contrat_a}
     assert not form.fields["qpv"].queryset.filter(contrats=monde["contrat_b"]).exists()
-    assert monde["membre_b"].structure not in form.fields["structure"].queryset
+    structure_b = monde["membre_b"].structure
+    suggestions = client.get(
+        reverse("evaluation:structures_suggerees", args=[monde["appel_a"].pk]),
+        {"q": structure_b.raison_sociale},
+    ).json()["resultats"]
+    assert structure_b.siret not in {s["valeur"] for s in suggestions}
+    cherchee = client.get(
+        reverse("evaluation:file", args=[monde["appel_a"].pk]),
+        {"structure": structure_b.siret},
+    )
+    assert list(cherchee.context["page"]) == []
     assert str(monde["instructeur_b"].pk) not in dict(form.fields["instructeur"].choices)
     assert {a.contrat_id for a in reponse.context["appels"]} == {contrat_a}
 

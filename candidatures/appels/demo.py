@@ -14,6 +14,7 @@ from referentiel.models import Action, Contrat
 from ..commun.erreurs import Incomplet
 from ..dossiers.services.brouillons import creer_dossier
 from ..dossiers.services.depot import _tirer_numero, deposer_dossier, reference_du_depot
+from ..dossiers.services.montants import actualiser_montant_demande
 from ..dossiers.services.statuts import changer_statut
 from ..models import AppelAProjets, Dossier, LigneBudget, Membre, ReponseExigence, Statut
 
@@ -146,6 +147,8 @@ def _dossier_depose(membre, appel):
     for code, montant in {"60": 3000, "64": 12000, "864": 2000, "74_etat_pv": 6000,
                           "74_epci": 5000, "75": 4000, "870": 2000}.items():
         LigneBudget.objects.create(dossier=dossier, code=code, montant=montant)
+    actualiser_montant_demande(dossier)
+    dossier.save(update_fields=["montant_demande"])
     # Submitted "at the time": drawn through the services, so the history and reference are real.
     dossier.declaration_signee_par = membre.utilisateur
     dossier.declaration_signataire = membre.utilisateur.get_full_name()

@@ -92,6 +92,11 @@ class Dossier(models.Model):
     )
     modifie_le = models.DateTimeField("enregistré le", default=timezone.now)
     depose_le = models.DateTimeField("déposé le", null=True, blank=True)
+    # The sum of the budget lines asked of the contrat de ville, kept by the service that saves
+    # the budget: the queue sorts on it without summing every dossier's lines.
+    montant_demande = models.PositiveIntegerField(
+        "montant demandé au contrat de ville (€)", default=0, editable=False
+    )
     documents_deposes = models.ManyToManyField(
         DocumentStructure, blank=True, related_name="dossiers",
         verbose_name="documents de la structure au dépôt",
@@ -174,6 +179,11 @@ class Dossier(models.Model):
                 fields=["appel", "statut", "action_principale", "structure", "id"],
                 condition=models.Q(depose_le__isnull=False),
                 name="dossier_soumis_appel_statut",
+            ),
+            models.Index(
+                fields=["appel", "montant_demande", "numero"],
+                condition=models.Q(depose_le__isnull=False),
+                name="dossier_soumis_montant",
             ),
         ]
         constraints = [

@@ -1,18 +1,12 @@
 """Bilan files built in the background (``django.tasks``; ``manage.py db_worker`` runs them).
 
 A file is kept with the fingerprint of the data it was built from; it is served again until the
-data change, then built anew.
+data change, then built anew (``evaluation.generations``, shared with the exports of a call).
 """
 
-import datetime
-import logging
-from functools import partial
-
-from django.core.files.base import ContentFile
-from django.db import transaction
 from django.tasks import task
-from django.utils import timezone
 
+from .. import generations
 from ..models import GenerationBilan
 from . import feuille_pluriannuelle, rendus
 from .agregats import (
@@ -23,12 +17,6 @@ from .agregats import (
     fiches_dossiers,
     lignes_brutes,
 )
-
-logger = logging.getLogger(__name__)
-
-# A file of stale data stays this long after it was asked for, for whoever asked.
-DELAI_DE_GRACE = datetime.timedelta(hours=1)
-ABANDON = datetime.timedelta(minutes=30)
 
 
 def construire(perimetre, format, progression=None):
@@ -74,72 +62,27 @@ def perimetre_de(generation):
     )
 
 
-@transaction.atomic
 def demander_generation(*, perimetre, format, par):
     """Return the kept file of this scope if its data did not change, else start building it."""
-    actuelle = empreinte(perimetre)
-    meme_perimetre = GenerationBilan.objects.select_for_update().filter(
-        format=format, **_champs_perimetre(perimetre)
+    champs = _champs_perimetre(perimetre)
+    return generations.demander(
+        cible=GenerationBilan.objects.filter(format=format, **champs),
+        empreinte=empreinte(perimetre),
+        creer=lambda actuelle: GenerationBilan.objects.create(
+            format=format, empreinte=actuelle, demandee_par=par, **champs
+        ),
+        tache=generer_fichier_bilan,
     )
-    # A build that never finished (worker stopped) is not waited for forever.
-    abandon = timezone.now() - ABANDON
-    existante = (
-        meme_perimetre.filter(empreinte=actuelle)
-        .exclude(etat=GenerationBilan.Etat.ECHEC)
-        .exclude(
-            etat__in=[GenerationBilan.Etat.EN_ATTENTE, GenerationBilan.Etat.EN_COURS],
-            demandee_le__lt=abandon,
-        )
-        .order_by("-demandee_le")
-        .first()
-    )
-    if existante is not None:
-        return existante
-    # The data changed: files built from older data are dropped, except those asked for
-    # lately: someone may still be waiting on that page or about to download it.
-    for ancienne in meme_perimetre.filter(demandee_le__lt=timezone.now() - DELAI_DE_GRACE):
-        if ancienne.fichier:
-            ancienne.fichier.delete(save=False)
-        ancienne.delete()
-    generation = GenerationBilan.objects.create(
-        format=format, empreinte=actuelle, demandee_par=par, **_champs_perimetre(perimetre)
-    )
-    transaction.on_commit(
-        partial(generer_fichier_bilan.enqueue, generation_id=str(generation.pk))
-    )
-    return generation
-
-
-def _avancer(generation_id, valeur, **champs):
-    GenerationBilan.objects.filter(pk=generation_id).update(progression=valeur, **champs)
 
 
 @task()
 def generer_fichier_bilan(generation_id):
     """Build one requested bilan file, reporting progress in its row."""
-    generation = GenerationBilan.objects.filter(pk=generation_id).first()
-    if generation is None or generation.etat == GenerationBilan.Etat.TERMINEE:
-        return
-    _avancer(generation_id, 5, etat=GenerationBilan.Etat.EN_COURS)
-    try:
-        contenu = construire(
-            perimetre_de(generation), generation.format, partial(_avancer, generation_id)
-        )
-    except Exception:
-        logger.exception("Échec de la génération du bilan %s", generation_id)
-        _avancer(
-            generation_id, 0, etat=GenerationBilan.Etat.ECHEC,
-            message="La génération a échoué. Relancez-la ; si l'échec persiste, prévenez "
-            "l'administrateur du portail.",
-        )
-        raise
-    generation = GenerationBilan.objects.filter(pk=generation_id).first()
-    if generation is None:
-        return  # the data changed meanwhile: a newer request replaced this file
-    generation.fichier.save(f"{generation.pk}.{generation.format}", ContentFile(contenu),
-                            save=False)
-    generation.taille = len(contenu)
-    generation.etat = GenerationBilan.Etat.TERMINEE
-    generation.progression = 100
-    generation.terminee_le = timezone.now()
-    generation.save()
+    generations.construire(
+        GenerationBilan,
+        generation_id,
+        lambda generation, progression: construire(
+            perimetre_de(generation), generation.format, progression
+        ),
+        lambda generation: f"{generation.pk}.{generation.format}",
+    )

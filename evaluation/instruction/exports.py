@@ -7,7 +7,10 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from candidatures.commun.tableurs import ligne_csv, ligne_xlsx
+from candidatures.models import Statut
 from evaluation.donnees_ouvertes.scdl import COLONNES_SCDL, ligne_scdl, subventions_scdl
+
+from ..models import Avis, NatureDecision
 
 __all__ = ["COLONNES_FILE", "COLONNES_SCDL", "file_csv", "file_xlsx", "ligne_scdl",
            "subventions_scdl"]
@@ -21,10 +24,19 @@ COLONNES_FILE = [
 ]
 
 
+# Labels looked up once, not once per cell (``get_…_display`` rebuilds its choices every call).
+STATUTS = dict(Statut.choices)
+AVIS = dict(Avis.choices)
+NATURES = dict(NatureDecision.choices)
+# Rows read from the database by batches: memory stays flat however long the list.
+LOT = 2000
+
+
 def _ligne_file(dossier):
     action = dossier.action_principale
     instruction = getattr(dossier, "instruction", None)
     decision = getattr(dossier, "decision", None)
+    instructeur = instruction.instructeur if instruction else None
     return [
         dossier.reference,
         str(dossier.structure),
@@ -34,36 +46,44 @@ def _ligne_file(dossier):
         action.objectif.code if action else "",
         action.objectif.orientation.pilier.titre if action else "",
         ", ".join(str(q) for q in dossier.quartiers.all()),
-        dossier.get_statut_display(),
-        str(instruction.instructeur) if instruction and instruction.instructeur else "",
-        instruction.get_avis_display() if instruction and instruction.avis else "",
-        dossier.montant_demande_total,
+        STATUTS.get(dossier.statut, dossier.statut),
+        str(instructeur) if instructeur else "",
+        AVIS.get(instruction.avis, instruction.avis) if instruction and instruction.avis else "",
+        dossier.montant_demande,
         instruction.montant_propose if instruction else None,
-        decision.get_nature_display() if decision else "",
+        NATURES.get(decision.nature, decision.nature) if decision else "",
         decision.montant_accorde if decision else None,
         timezone.localtime(dossier.depose_le).date() if dossier.depose_le else None,
     ]
 
 
-def file_xlsx(dossiers, titre):
+def _lignes_file(dossiers, progression=None):
+    """The rows of the queue, read by batches, reporting progress from 10 to 90 % if asked."""
+    total = dossiers.count() if progression else 0
+    for rang, dossier in enumerate(dossiers.iterator(chunk_size=LOT), start=1):
+        if progression and rang % LOT == 0:
+            progression(10 + 80 * rang // max(total, 1))
+        yield _ligne_file(dossier)
+
+
+def file_xlsx(dossiers, titre, progression=None):
     """The queue as an Excel workbook (write-only: memory stays flat however long the list)."""
     classeur = Workbook(write_only=True)
     feuille = classeur.create_sheet(title=titre[:31])
     feuille.append(COLONNES_FILE)
-    for dossier in dossiers:
-        feuille.append(ligne_xlsx(feuille, _ligne_file(dossier)))
+    for ligne in _lignes_file(dossiers, progression):
+        feuille.append(ligne_xlsx(feuille, ligne))
     sortie = io.BytesIO()
     classeur.save(sortie)
     return sortie.getvalue()
 
 
-def file_csv(dossiers):
+def file_csv(dossiers, progression=None):
     """The queue as CSV for French spreadsheets: semicolons, UTF-8 with a byte-order mark."""
     sortie = io.StringIO()
     ecrivain = csv.writer(sortie, delimiter=";", lineterminator="\r\n")
     ecrivain.writerow(COLONNES_FILE)
-    for dossier in dossiers:
-        ligne = _ligne_file(dossier)
+    for ligne in _lignes_file(dossiers, progression):
         ligne[-1] = ligne[-1].strftime("%d/%m/%Y") if ligne[-1] else ""
         ecrivain.writerow(ligne_csv(["" if v is None else v for v in ligne]))
     return ("\ufeff" + sortie.getvalue()).encode("utf-8")

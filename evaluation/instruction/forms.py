@@ -2,7 +2,7 @@
 
 from django import forms
 
-from candidatures.models import Section, Statut, Structure
+from candidatures.models import Section, Statut
 from referentiel.models import Objectif, Orientation, Pilier, QuartierPrioritaire
 
 from ..models import Avis, Decision, VerdictExigence
@@ -69,11 +69,17 @@ class FiltreFileForm(forms.Form):
         label="Quartier prioritaire", queryset=QuartierPrioritaire.objects.none(),
         required=False, empty_label="Tous",
     )
-    # A call may have hundreds of structures: no list of them, the search finds them by name;
-    # ``?structure=`` (kept across pages in a hidden field) narrows to one.
-    structure = forms.ModelChoiceField(
-        label="Structure", queryset=Structure.objects.none(), required=False,
-        widget=forms.HiddenInput,
+    # A call may have thousands of structures: no list of them, a text searched on the server
+    # (name, acronym, SIRET or RNA); a script may offer suggestions, the field works without.
+    structure = forms.CharField(
+        label="Structure (nom, SIRET ou RNA)", required=False, max_length=100,
+        widget=forms.TextInput(
+            attrs={
+                "list": "structures-suggerees",
+                "autocomplete": "off",
+                "data-recherche": "structure",
+            }
+        ),
     )
     instructeur = forms.ChoiceField(label="Instructeur", required=False)
     tri = forms.ChoiceField(label="Trier par", choices=TRIS, required=False)
@@ -94,11 +100,6 @@ class FiltreFileForm(forms.Form):
         self.fields["qpv"].queryset = QuartierPrioritaire.objects.filter(
             contrats=contrat_id
         ).order_by("commune", "nom")
-        self.fields["structure"].queryset = (
-            Structure.objects.filter(dossiers__appel=appel, dossiers__depose_le__isnull=False)
-            .distinct()
-            .order_by("raison_sociale")
-        )
         self.fields["statut"].choices = [
             ("", "Tous"), *[(s.value, s.label) for s in Statut if s != Statut.BROUILLON]
         ]

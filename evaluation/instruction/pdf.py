@@ -1,4 +1,8 @@
-"""The decision letter (notification d'attribution or de refus): rendered to PDF, then kept."""
+"""The decision letter (notification d'attribution or de refus): rendered to PDF, then kept;
+the letters of a call in one ZIP archive."""
+
+import io
+import zipfile
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -44,3 +48,17 @@ def generer_lettre(*, decision):
     decision.lettre_generee_le = timezone.now()
     decision.save(update_fields=["lettre", "lettre_generee_le"])
     return contenu
+
+
+def lettres_zip(decisions, progression=None):
+    """The letters of ``decisions`` in one ZIP archive, each rendered once and kept."""
+    decisions = list(decisions)
+    sortie = io.BytesIO()
+    with zipfile.ZipFile(sortie, "w", zipfile.ZIP_DEFLATED) as archive:
+        for rang, decision in enumerate(decisions, start=1):
+            archive.writestr(
+                f"decision-{decision.dossier.reference}.pdf", generer_lettre(decision=decision)
+            )
+            if progression:
+                progression(5 + 90 * rang // len(decisions))
+    return sortie.getvalue()

@@ -4,6 +4,7 @@ from django.urls import path
 
 from .views import decisions as views_decisions
 from .views import enveloppes as views_enveloppes
+from .views import exports as views_exports
 from .views import file as views_file
 from .views import instruction as views_instruction
 from .views import suivi as views_suivi
@@ -16,6 +17,14 @@ urlpatterns = [
     path("appels/<int:appel_pk>/", views_file.file, name="file"),
     path("appels/<int:appel_pk>/dossiers.xlsx", views_file.export_xlsx, name="export_xlsx"),
     path("appels/<int:appel_pk>/dossiers.csv", views_file.export_csv, name="export_csv"),
+    path(
+        "appels/<int:appel_pk>/structures.json", views_file.structures_suggerees,
+        name="structures_suggerees",
+    ),
+    path("appels/<int:appel_pk>/lettres.zip", views_exports.export_lettres, name="export_lettres"),
+    path("exports/<uuid:pk>/", views_exports.export, name="export"),
+    path("exports/<uuid:pk>/etat.json", views_exports.export_etat, name="export_etat"),
+    path("exports/<uuid:pk>/telecharger/", views_exports.export_fichier, name="export_fichier"),
     path(
         "appels/<int:appel_pk>/affecter/", views_file.affecter_selon_piliers,
         name="affecter_piliers",

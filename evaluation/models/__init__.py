@@ -31,6 +31,7 @@ from .conventions import (
     chemin_convention,
     chemin_publication,
 )
+from .exports import FichierGenere, GenerationExport, chemin_export
 from .instruction import (
     AffectationPilier,
     Avis,
@@ -67,6 +68,8 @@ __all__ = [
     "Bilan",
     "BilanQuerySet",
     "Decision",
+    "FichierGenere",
+    "GenerationExport",
     "DemandeCorrectionBilan",
     "GenerationBilan",
     "Instruction",
@@ -84,6 +87,7 @@ __all__ = [
     "Verdict",
     "VerdictExigence",
     "Versement",
+    "chemin_export",
     "chemin_generation",
     "chemin_lettre",
     "chemin_piece_bilan",

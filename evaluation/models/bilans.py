@@ -5,7 +5,6 @@ background.
 """
 
 import secrets
-import uuid
 from pathlib import PurePath
 
 from django.conf import settings
@@ -15,6 +14,8 @@ from django.utils import timezone
 
 from candidatures.commun.formats import euros
 from candidatures.dossiers import budget as grille_budget
+
+from .exports import FichierGenere
 
 SEUIL_ECART_DEFAUT = 15
 CHAMPS_VALEUR = ("valeur", "valeur_femmes", "valeur_hommes", "valeur_filles", "valeur_garcons")
@@ -313,20 +314,13 @@ def chemin_generation(instance, nom):
     return f"bilans-generes/{instance.pk}{PurePath(nom).suffix.lower()}"
 
 
-class GenerationBilan(models.Model):
+class GenerationBilan(FichierGenere):
     """A bilan file built (in the background when large) and kept until its data change."""
 
     class Format(models.TextChoices):
         PDF = "pdf", "PDF"
         XLSX = "xlsx", "Excel"
 
-    class Etat(models.TextChoices):
-        EN_ATTENTE = "en_attente", "en attente"
-        EN_COURS = "en_cours", "en cours"
-        TERMINEE = "terminee", "terminée"
-        ECHEC = "echec", "échec"
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     format = models.CharField("format", max_length=4, choices=Format)
     contrat = models.ForeignKey(
         "referentiel.Contrat", on_delete=models.CASCADE, related_name="+"
@@ -345,17 +339,7 @@ class GenerationBilan(models.Model):
         related_name="+",
     )
     inclure_deposes = models.BooleanField("bilans déposés non validés inclus", default=False)
-    empreinte = models.CharField("empreinte des données", max_length=64)
-    etat = models.CharField("état", max_length=10, choices=Etat, default=Etat.EN_ATTENTE)
-    progression = models.PositiveSmallIntegerField("progression (%)", default=0)
-    message = models.TextField("message", blank=True)
     fichier = models.FileField("fichier", upload_to=chemin_generation, blank=True)
-    taille = models.PositiveBigIntegerField("taille (octets)", default=0)
-    demandee_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    demandee_le = models.DateTimeField("demandée le", default=timezone.now)
-    terminee_le = models.DateTimeField("terminée le", null=True, blank=True)
 
     class Meta:
         verbose_name = "génération de bilan"

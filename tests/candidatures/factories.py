@@ -12,6 +12,7 @@ from pypdf import PdfWriter
 from stdnum import luhn
 
 from candidatures.dossiers.selectors import champs_prevision, indicateurs_numeriques
+from candidatures.dossiers.services.montants import actualiser_montant_demande
 from candidatures.models import (
     AppelAProjets,
     DocumentStructure,
@@ -227,6 +228,8 @@ def completer_dossier(dossier, signataire=None):
             code=code,
             defaults={"montant": montant, "precision": "Alès" if code == "74_communes" else ""},
         )
+    actualiser_montant_demande(dossier)
+    dossier.save(update_fields=["montant_demande"])
     deposer_documents_structure(dossier.structure)
     if signataire is not None:
         dossier.declaration_signee_par = signataire

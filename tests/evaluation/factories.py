@@ -213,6 +213,7 @@ class PieceBilanFactory(factory.django.DjangoModelFactory):
 
 def _dossier_du_jeu(appel, structure, action, quartiers, trait, budget_lignes, *,
                     propose=None, accorde=None, refus=False, intitule=""):
+    from candidatures.dossiers.services.montants import actualiser_montant_demande
     from candidatures.models import LigneBudget
     from referentiel.models import QuartierPrioritaire
 
@@ -223,6 +224,8 @@ def _dossier_du_jeu(appel, structure, action, quartiers, trait, budget_lignes, *
     dossier.quartiers.set(QuartierPrioritaire.objects.filter(code__in=quartiers))
     for code, montant in budget_lignes.items():
         LigneBudget.objects.create(dossier=dossier, code=code, montant=montant)
+    actualiser_montant_demande(dossier)
+    dossier.save(update_fields=["montant_demande"])
     demande = sum(m for c, m in budget_lignes.items() if c in ("74_etat_pv", "74_epci"))
     if propose is not None or refus:
         InstructionFactory(

@@ -5,7 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from candidatures.models import LigneBudget, Statut
+from candidatures.dossiers.services.montants import actualiser_montants_demandes
+from candidatures.models import Dossier, LigneBudget, Statut, Structure
 from evaluation.instruction.selectors import file as selectors_file
 from evaluation.models import Instruction, Message
 from referentiel.models import Action, QuartierPrioritaire
@@ -37,6 +38,7 @@ def _dossier(appel, code="1.1.1.a", montant=1000, qpv="ales", **traits):
         appel=appel, action_principale=Action.objects.get(code=code), **traits
     )
     LigneBudget.objects.create(dossier=dossier, code="74_epci", montant=montant)
+    actualiser_montants_demandes(Dossier.objects.filter(pk=dossier.pk))
     dossier.quartiers.set(QuartierPrioritaire.objects.filter(code=qpv))
     return dossier
 
@@ -87,17 +89,88 @@ def test_filtres_recherche_et_tri(client, instructeur, appel, filtre, attendus):
     assert [noms[r] for r in _references(reponse)] == attendus
 
 
-def test_filtre_par_pilier_et_par_structure(client, instructeur, appel):
-    """Pilier and structure filters keep only the matching dossiers."""
+def test_filtre_par_pilier(client, instructeur, appel):
+    """The pilier filter keeps only the dossiers of that pilier."""
     action_pilier_2 = Action.objects.filter(objectif__orientation__pilier__code="2").first()
-    a = _dossier(appel)
+    _dossier(appel)
     b = _dossier(appel, code=action_pilier_2.code)
     client.force_login(instructeur)
     url = reverse("evaluation:file", args=[appel.pk])
     pilier_2 = action_pilier_2.objectif.orientation.pilier
 
     assert _references(client.get(url, {"pilier": pilier_2.pk})) == [b.reference]
-    assert _references(client.get(url, {"structure": a.structure_id})) == [a.reference]
+
+
+@pytest.fixture
+def deux_structures(appel):
+    jardins = _dossier(appel)
+    jardins.structure.raison_sociale = "Les Jardins du Gardon"
+    jardins.structure.sigle = "JDG"
+    jardins.structure.rna = "W301234567"
+    jardins.structure.save()
+    cevennes = _dossier(appel)
+    cevennes.structure.raison_sociale = "Cévennes Solidaires"
+    cevennes.structure.save()
+    return jardins, cevennes
+
+
+@pytest.mark.parametrize(
+    "saisie",
+    ["jardins du gard", "JDG", "siret", "siret-espaces", "debut-siret", "W301234567"],
+)
+def test_filtre_structure_par_nom_sigle_siret_ou_rna(client, instructeur, appel, deux_structures,
+                                                    saisie):
+    """The structure field is a text searched on the server: name, acronym, SIRET, RNA."""
+    jardins, _cevennes = deux_structures
+    siret = jardins.structure.siret
+    saisie = {
+        "siret": siret,
+        "siret-espaces": f"{siret[:3]} {siret[3:6]} {siret[6:9]} {siret[9:]}",
+        "debut-siret": siret[:9],
+    }.get(saisie, saisie)
+    client.force_login(instructeur)
+
+    reponse = client.get(reverse("evaluation:file", args=[appel.pk]), {"structure": saisie})
+
+    assert _references(reponse) == [jardins.reference]
+    assert reponse.context["form"]["structure"].value() == saisie  # what was typed stays
+
+
+def test_filtre_structure_sans_javascript_un_champ_texte(client, instructeur, appel,
+                                                        deux_structures):
+    """No list of structures in the page: a plain text field that a form submission sends."""
+    client.force_login(instructeur)
+
+    reponse = client.get(reverse("evaluation:file", args=[appel.pk]))
+
+    html = reponse.content.decode()
+    assert 'name="structure"' in html
+    assert '<select name="structure"' not in html
+    assert "Cévennes Solidaires" not in html.split('id="titre-filtres"')[1].split("</form>")[0]
+    assert _references(
+        client.get(reverse("evaluation:file", args=[appel.pk]), {"structure": "inconnue"})
+    ) == []
+
+
+def test_suggestions_de_structures_bornees_et_limitees_a_l_appel(client, instructeur, appel,
+                                                                deux_structures):
+    """Suggestions list the call's structures matching the text, twenty at most."""
+    jardins, _cevennes = deux_structures
+    _dossier(AppelAProjetsFactory())  # another call's structure never suggested
+    for _ in range(25):
+        Structure.objects.filter(pk=_dossier(appel).structure_id).update(
+            raison_sociale="Association des jardins partagés"
+        )
+    client.force_login(instructeur)
+    url = reverse("evaluation:structures_suggerees", args=[appel.pk])
+
+    resultats = client.get(url, {"q": "jardins"}).json()["resultats"]
+    assert len(resultats) == 20
+    assert client.get(url, {"q": "Gardon"}).json()["resultats"] == [
+        {"valeur": jardins.structure.siret,
+         "libelle": f"Les Jardins du Gardon (JDG) — SIRET {jardins.structure.siret}"}
+    ]
+    assert client.get(url, {"q": ""}).json()["resultats"] == []
 
 
 def test_mes_dossiers_et_non_affectes(client, instructeur, appel):
@@ -123,6 +196,19 @@ def test_comptes_par_statut(instructeur, appel):
     )
 
     assert [(s.value, n) for s, n in comptes] == [("depose", 2), ("en_instruction", 1)]
+
+
+def test_total_affiche_suit_le_filtre_de_statut(client, instructeur, appel):
+    """The total shown (taken from the counts per status) is that of the status chosen."""
+    _dossier(appel)
+    _dossier(appel)
+    _dossier(appel, en_instruction=True)
+    client.force_login(instructeur)
+    url = reverse("evaluation:file", args=[appel.pk])
+
+    assert client.get(url).context["page"].paginator.count == 3
+    assert client.get(url, {"statut": "depose"}).context["page"].paginator.count == 2
+    assert "1 dossier." in client.get(url, {"statut": "en_instruction"}).content.decode()
 
 
 def test_pagination(client, instructeur, appel):
@@ -159,6 +245,7 @@ def _remplir(appel, n):
     LigneBudget.objects.bulk_create(
         LigneBudget(dossier=d, code="74_epci", montant=1000 + i) for i, d in enumerate(dossiers)
     )
+    actualiser_montants_demandes(Dossier.objects.filter(appel=appel))
     Instruction.objects.bulk_create(
         Instruction(dossier=d, instructeur=instructeurs[i % 3], montant_demande=1000 + i)
         for i, d in enumerate(dossiers)
@@ -179,21 +266,35 @@ def _remplir(appel, n):
 # status, page count, page, prefetch of the QPV: whatever the number of dossiers.
 # The user's contracts are read once per role asked (staff, instructeur): +2 since the
 # queue is scoped per contract, whatever the number of dossiers; -1 as the structures of the
-# call are no longer listed in a select.
+# call are no longer listed in a select; +1 as the page is sorted on its ids alone, then read
+# in full for those fifty ids; -1 as the total is the sum of the counts per status.
 REQUETES_FILE = 21
 
 
 @pytest.mark.parametrize("nombre", [10, 200])
-def test_nombre_de_requetes_constant(client, instructeur, appel, nombre, django_assert_num_queries):
-    """The queue costs the same number of queries with 10 or 200 dossiers."""
+@pytest.mark.parametrize(
+    "parametres",
+    [
+        {"tri": "-montant"},
+        {},
+        {"structure": "a", "pilier": "", "tri": "montant"},
+        {"q": "a", "page": "2"},
+    ],
+)
+def test_nombre_de_requetes_constant(client, instructeur, appel, nombre, parametres,
+                                     django_assert_num_queries):
+    """The queue costs the same number of queries with 10 or 200 dossiers, whatever the
+    filter, the sort or the page."""
     _remplir(appel, nombre)
     client.force_login(instructeur)
     url = reverse("evaluation:file", args=[appel.pk])
 
     with django_assert_num_queries(REQUETES_FILE):
-        reponse = client.get(url, {"tri": "-montant"})
+        reponse = client.get(url, parametres)
 
-    assert reponse.context["page"].paginator.count == nombre + 1
+    assert reponse.status_code == 200
+    if not parametres.get("page"):
+        assert reponse.context["page"].paginator.count == nombre + 1
 
 
 def test_export_en_nombre_de_requetes_constant(client, instructeur, appel):

@@ -22,6 +22,7 @@ from ...models import (
 from ...structures.permissions import est_responsable
 from .. import journal
 from ..champs import SECTION_DU_CHAMP
+from .montants import actualiser_montant_demande
 
 
 def _historiser_creation(dossier, par, motif):
@@ -149,6 +150,8 @@ def enregistrer_brouillon(
 
     if resultat.sections:
         resultat.modifie = True
+        if Section.BUDGET in resultat.sections:
+            actualiser_montant_demande(verrouille)
         VERSIONS.marquer(verrouille, par, maintenant or timezone.now())
         if verrouille.est_signe:
             # The declaration vouches for what is in the dossier: a change voids it.

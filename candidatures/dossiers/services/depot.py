@@ -23,6 +23,7 @@ from ...models import (
 )
 from .. import selectors
 from .brouillons import _historiser_creation
+from .montants import actualiser_montant_demande
 from .notifications import envoyer_recepisse
 from .statuts import changer_statut, verrouiller_dossier
 
@@ -207,5 +208,7 @@ def renouveler_dossier(*, source, appel, par, maintenant=None):
         LigneBudget(dossier=dossier, code=lg.code, montant=lg.montant, precision=lg.precision)
         for lg in source.lignes_budget.all()
     )
+    actualiser_montant_demande(dossier)
+    dossier.save(update_fields=["montant_demande"])
     _historiser_creation(dossier, par, f"Renouvellement du dossier {source}")
     return dossier

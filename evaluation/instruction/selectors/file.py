@@ -1,12 +1,15 @@
 """The queue of a call: submitted dossiers filtered and sorted, counts per status, to assign."""
 
 import datetime
+import hashlib
+import re
 
 from django.db.models import (
     Count,
     DateTimeField,
     F,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     Subquery,
@@ -15,8 +18,13 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from candidatures.dossiers import budget
-from candidatures.models import STATUTS_AVANT_DECISION, Dossier, LigneBudget, Statut
+from candidatures.models import (
+    STATUTS_AVANT_DECISION,
+    Dossier,
+    HistoriqueStatut,
+    Statut,
+    Structure,
+)
 from evaluation.models import Lecture, Message
 
 TRIS = {
@@ -24,26 +32,11 @@ TRIS = {
     "structure": ("structure__raison_sociale", "numero"),
     "intitule": ("intitule", "numero"),
     "action": ("action_principale__code", "numero"),
-    "montant": ("montant_demande_total", "numero"),
+    "montant": ("montant_demande", "numero"),
     "statut": ("statut", "numero"),
     "depose": ("depose_le", "numero"),
     "instructeur": ("instruction__instructeur__nom", "instruction__instructeur__email", "numero"),
 }
-
-
-def _montant_demande_sous_requete():
-    return Coalesce(
-        Subquery(
-            LigneBudget.objects.filter(
-                dossier=OuterRef("pk"), code__in=budget.CODES_CONTRAT_VILLE
-            )
-            .values("dossier")
-            .annotate(total=Sum("montant"))
-            .values("total"),
-            output_field=IntegerField(),
-        ),
-        Value(0),
-    )
 
 
 def _non_lus_sous_requete(user):
@@ -65,6 +58,30 @@ def _non_lus_sous_requete(user):
             output_field=IntegerField(),
         ),
         Value(0),
+    )
+
+
+def condition_structure(texte):
+    """Structures whose name or acronym holds ``texte``, or whose SIRET or RNA starts with it."""
+    texte = " ".join(texte.split())
+    condition = Q(raison_sociale__icontains=texte) | Q(sigle__icontains=texte)
+    compact = texte.replace(" ", "")
+    if compact.isascii() and compact.isdigit():
+        condition |= Q(siret__startswith=compact)
+    if re.fullmatch(r"[Ww][0-9]{1,9}", compact):
+        condition |= Q(rna__startswith=compact.upper())
+    return condition
+
+
+def structures_de_la_file(appel, texte):
+    """Structures with a dossier submitted to the call matching ``texte``, by name (to page)."""
+    return (
+        Structure.objects.filter(
+            condition_structure(texte),
+            pk__in=dossiers_soumis(appel).order_by().values("structure"),
+        )
+        .only("pk", "raison_sociale", "sigle", "siret")
+        .order_by("raison_sociale", "pk")
     )
 
 
@@ -91,7 +108,9 @@ def filtrer_file(queryset, filtres, user):
     if f.get("qpv"):
         queryset = queryset.filter(quartiers=f["qpv"])
     if f.get("structure"):
-        queryset = queryset.filter(structure=f["structure"])
+        queryset = queryset.filter(
+            structure__in=Structure.objects.filter(condition_structure(f["structure"]))
+        )
     instructeur = f.get("instructeur")
     if instructeur == "moi":
         queryset = queryset.filter(instruction__instructeur=user)
@@ -112,8 +131,8 @@ def filtrer_file(queryset, filtres, user):
     return queryset
 
 
-def file_instruction(*, appel, filtres, user):
-    """The filtered, sorted queue of a call, ready to page: a fixed number of queries."""
+def file_triee(*, appel, filtres, user):
+    """The filtered, sorted queue of a call with what its rows show (also what is exported)."""
     queryset = filtrer_file(dossiers_soumis(appel), filtres, user)
     if filtres.get("statut"):
         queryset = queryset.filter(statut=filtres["statut"])
@@ -129,12 +148,43 @@ def file_instruction(*, appel, filtres, user):
             "decision",
         )
         .prefetch_related("quartiers")
-        .annotate(
-            montant_demande_total=_montant_demande_sous_requete(),
-            non_lus=_non_lus_sous_requete(user),
-        )
         .order_by(*cles)
     )
+
+
+def file_instruction(*, appel, filtres, user):
+    """The queue as the page shows it, ready to page: a fixed number of queries."""
+    return file_triee(appel=appel, filtres=filtres, user=user).annotate(
+        non_lus=_non_lus_sous_requete(user)
+    )
+
+
+def page_de_la_file(dossiers, ids):
+    """The rows of one page, read in full for its ids only: filters and sort run on narrow
+    rows (``values_list("pk")``), not on every column of every matching dossier."""
+    par_id = {d.pk: d for d in dossiers.filter(pk__in=ids).order_by()}
+    return [par_id[pk] for pk in ids if pk in par_id]
+
+
+def empreinte_file(dossiers):
+    """A hash of what an export of ``dossiers`` shows: it changes whenever one of them does."""
+    dossiers = dossiers.order_by()
+    elements = [
+        dossiers.aggregate(
+            n=Count("pk"),
+            modifie=Max("modifie_le"),
+            versions=Sum("version"),
+            structures=Max("structure__modifie_le"),
+            instructions=Max("instruction__modifiee_le"),
+            versions_instructions=Sum("instruction__version"),
+            decisions=Count("decision"),
+            decidees=Max("decision__decidee_le"),
+        ),
+        HistoriqueStatut.objects.filter(dossier__in=dossiers.values("pk")).aggregate(
+            n=Count("pk"), m=Max("le")
+        ),
+    ]
+    return hashlib.sha256(repr(elements).encode()).hexdigest()
 
 
 def comptes_par_statut(*, appel, filtres, user):

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -12,7 +12,7 @@ from candidatures.models import AppelAProjets, Role
 from evaluation.models import AffectationPilier
 from referentiel.models import Contrat, Pilier
 
-from .. import exports
+from .. import exports, taches
 from ..forms import AffectationsPiliersForm, FiltreFileForm
 from ..permissions import (
     peut_affecter,
@@ -27,6 +27,7 @@ from ..services import affectation as services_affectation
 from .commun import _appel, _refuser_si, _telechargement
 
 PAR_PAGE = 50
+SUGGESTIONS = 20
 
 
 @require_GET
@@ -46,10 +47,10 @@ def accueil(request):
     return redirect("evaluation:file", appel.pk)
 
 
-def _file_filtree(request, appel):
+def _file_filtree(request, appel, selecteur=selectors_file.file_instruction):
     form = FiltreFileForm(request.GET or None, appel=appel)
     filtres = form.filtres()
-    dossiers = selectors_file.file_instruction(appel=appel, filtres=filtres, user=request.user)
+    dossiers = selecteur(appel=appel, filtres=filtres, user=request.user)
     return form, filtres, dossiers
 
 
@@ -58,7 +59,12 @@ def file(request, appel_pk):
     """Submitted dossiers of a call: filters, search, sort, counts per status, pages."""
     appel = _appel(request, appel_pk)
     form, filtres, dossiers = _file_filtree(request, appel)
-    page = Paginator(dossiers, PAR_PAGE).get_page(request.GET.get("page"))
+    comptes = selectors_file.comptes_par_statut(appel=appel, filtres=filtres, user=request.user)
+    paginator = Paginator(dossiers.values_list("pk", flat=True), PAR_PAGE)
+    # The counts per status already hold the total: no second count of the matching rows.
+    paginator.count = sum(n for s, n in comptes if filtres.get("statut") in (None, s.value))
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = selectors_file.page_de_la_file(dossiers, list(page.object_list))
     parametres = request.GET.copy()
     parametres.pop("page", None)
     sans_statut = parametres.copy()
@@ -81,9 +87,7 @@ def file(request, appel_pk):
             "plusieurs_contrats": len({a.contrat_id for a in appels}) > 1,
             "form": form,
             "page": page,
-            "comptes": selectors_file.comptes_par_statut(
-                appel=appel, filtres=filtres, user=request.user
-            ),
+            "comptes": comptes,
             "statut_actif": filtres.get("statut", ""),
             "parametres": parametres.urlencode(),
             "parametres_sans_statut": sans_statut.urlencode(),
@@ -98,24 +102,50 @@ def file(request, appel_pk):
     )
 
 
+def _exporter(request, appel_pk, nature):
+    """The filtered queue as a file: in the answer when small, else built in the background
+    (the page of the export says when it is ready)."""
+    appel = _appel(request, appel_pk)
+    if not peut_exporter(request.user, appel):
+        raise Http404
+    _form, filtres, dossiers = _file_filtree(request, appel, selectors_file.file_triee)
+    if dossiers.count() > taches.seuil_arriere_plan():
+        generation = taches.demander_export(
+            appel=appel, nature=nature, par=request.user,
+            parametres=taches.parametres_file(filtres, request.user),
+            empreinte=selectors_file.empreinte_file(dossiers),
+        )
+        return redirect("evaluation:export", generation.pk)
+    if nature == taches.Nature.FILE_XLSX:
+        contenu = exports.file_xlsx(dossiers, f"Dossiers {appel.annee}")
+    else:
+        contenu = exports.file_csv(dossiers)
+    return _telechargement(
+        contenu, taches.NOMS[nature].format(annee=appel.annee), taches.TYPES_CONTENU[nature]
+    )
+
+
 @require_GET
 def export_xlsx(request, appel_pk):
-    appel = _appel(request, appel_pk)
-    _form, _filtres, dossiers = _file_filtree(request, appel)
-    return _telechargement(
-        exports.file_xlsx(dossiers, f"Dossiers {appel.annee}"),
-        f"dossiers-{appel.annee}.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    return _exporter(request, appel_pk, taches.Nature.FILE_XLSX)
 
 
 @require_GET
 def export_csv(request, appel_pk):
+    return _exporter(request, appel_pk, taches.Nature.FILE_CSV)
+
+
+@require_GET
+def structures_suggerees(request, appel_pk):
+    """Structures of the call's queue matching ``?q=`` (name, SIRET, RNA), a page at most."""
     appel = _appel(request, appel_pk)
-    _form, _filtres, dossiers = _file_filtree(request, appel)
-    return _telechargement(
-        exports.file_csv(dossiers), f"dossiers-{appel.annee}.csv", "text/csv; charset=utf-8"
-    )
+    texte = request.GET.get("q", "").strip()[:100]
+    structures = selectors_file.structures_de_la_file(appel, texte)[:SUGGESTIONS] if texte else []
+    return JsonResponse({
+        "resultats": [
+            {"valeur": s.siret, "libelle": f"{s} — SIRET {s.siret}"} for s in structures
+        ]
+    })
 
 
 @require_GET

@@ -16,7 +16,7 @@ def supprimer(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("candidatures", "0009_index_dossiers_soumis_par_appel"),
+        ("candidatures", "0010_dossier_montant_demande"),
         ("referentiel", "0003_contrats_contraintes"),
     ]
 
