@@ -310,3 +310,19 @@ def test_accorder_selon_le_role(client, role, attendu):
                                                                           "administrateur"))
     if role == "anonyme":
         assert "/connexion" in reponse.url or "login" in reponse.url
+
+
+@pytest.mark.parametrize("donnees", [
+    {"form-TOTAL_FORMS": "abc", "accorder": "selection", "selection": "x"},
+    {"form-TOTAL_FORMS": "1", "form-0-dossier": "99999999999999999999999",
+     "accorder": "99999999999999999999999"},
+    {"form-TOTAL_FORMS": "1", "form-0-dossier": "1", "accorder": "1"},
+])
+def test_des_saisies_absurdes_n_enregistrent_rien_sans_erreur_serveur(client, comite, donnees):
+    dossier = dossier_instruit()
+    client.force_login(comite)
+
+    reponse = client.post(_url(dossier.appel), donnees)
+
+    assert reponse.status_code == 200
+    assert not Decision.objects.exists()

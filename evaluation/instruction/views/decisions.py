@@ -128,10 +128,9 @@ def _accorder_le_propose(appel, donnees):
     if not cible:
         return {}
     voulus = set(donnees.getlist("selection")) if cible == "selection" else {cible}
-    index = {
-        donnees.get(f"form-{i}-dossier"): i
-        for i in range(min(int(donnees.get("form-TOTAL_FORMS") or 0), LIGNES_PAR_PAGE))
-    }
+    total = donnees.get("form-TOTAL_FORMS", "")
+    lignes = min(int(total), LIGNES_PAR_PAGE) if total.isdigit() else 0
+    index = {donnees.get(f"form-{i}-dossier"): i for i in range(lignes)}
     proposes = selectors_programmation.montants_proposes(
         appel, [int(pk) for pk in voulus & set(index) if pk.isdigit() and int(pk) <= ENTIER_MAX]
     )
@@ -149,11 +148,11 @@ def _accorder_le_propose(appel, donnees):
 
 
 def _signaler_refus(request, formset, refus):
+    formset.is_valid()
     for i, message in refus.items():
-        if i is None:
+        if i is None or i >= len(formset.forms):
             messages.error(request, message)
         else:
-            formset.is_valid()
             formset.forms[i].add_error("montant_accorde", message)
     if any(i is not None for i in refus):
         messages.error(request, AUCUNE_DECISION)
