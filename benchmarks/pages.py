@@ -24,6 +24,7 @@ Usage (from the repository root, after scripts/setup.sh and ``apt-get install wr
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -162,6 +163,7 @@ def mesurer_configuration(args, base, taille):
                 "workers": args.workers, "pages": pages}
     finally:
         processus.arreter_tout()
+        shutil.rmtree(repertoire, ignore_errors=True)
 
 
 if __name__ == "__main__":
