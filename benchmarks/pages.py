@@ -157,7 +157,7 @@ def mesurer_configuration(args, base, taille):
             page.update(latences(adresse, page, args.repetitions, args.budget_page))
             page["debits"] = debits(
                 adresse, page, [int(c) for c in args.clients.split(",")], args.duree_debit,
-                repertoire,
+                repertoire, args.workers,
             )
         return {"base": base, "dossiers": taille, "generation_s": round(generation, 1),
                 "workers": args.workers, "pages": pages}

@@ -22,34 +22,57 @@ def _entetes(adresse, page):
     return entetes
 
 
+def _requete(client, adresse, p):
+    """Time of one request (ms) and its status; ``None`` when it timed out."""
+    t0 = time.perf_counter()
+    try:
+        reponse = client.request(p["methode"].upper(), p["chemin"], headers=_entetes(adresse, p),
+                                 content=p["corps"] if p["methode"] == "post" else None)
+        reponse.read()
+    except httpx.TimeoutException:
+        return None, "délai"
+    return (time.perf_counter() - t0) * 1000, reponse.status_code
+
+
 def latences(adresse, page, repetitions, budget):
     """p50/p95 (ms) of the page and of the floor, measured one after the other in turn; at
     least 3 of each, then until ``repetitions`` or ``budget`` seconds."""
-    plancher = {**page, "methode": "get", "chemin": "/plancher/"}
+    plancher = {**page, "methode": "get", "chemin": "/plancher/", "corps": ""}
     mesures = {"page": [], "plancher": []}
     statuts = set()
     debut = time.monotonic()
     with httpx.Client(base_url=adresse, timeout=120, follow_redirects=False) as client:
         for i in range(repetitions):
             for cle, p in (("page", page), ("plancher", plancher)):
-                t0 = time.perf_counter()
-                reponse = client.request(p["methode"].upper(), p["chemin"],
-                                         headers=_entetes(adresse, p),
-                                         content=p["corps"] if p["methode"] == "post" else None)
-                reponse.read()
-                mesures[cle].append((time.perf_counter() - t0) * 1000)
+                duree, statut = _requete(client, adresse, p)
+                if duree is not None:
+                    mesures[cle].append(duree)
                 if cle == "page":
-                    statuts.add(reponse.status_code)
+                    statuts.add(statut)
             if i >= 2 and time.monotonic() - debut > budget:
                 break
+    if not mesures["page"] or not mesures["plancher"]:
+        return {"mesures": 0, "statuts_http": sorted(map(str, statuts)), "p50_ms": None,
+                "p95_ms": None, "plancher_p50_ms": None, "plancher_p95_ms": None, "ratio": None}
     p50, p50_plancher = (statistics.median(mesures[c]) for c in ("page", "plancher"))
     return {
-        "mesures": len(mesures["page"]), "statuts_http": sorted(statuts),
+        "mesures": len(mesures["page"]), "statuts_http": sorted(map(str, statuts)),
         "p50_ms": round(p50, 1), "p95_ms": round(_centile(mesures["page"], 0.95), 1),
         "plancher_p50_ms": round(p50_plancher, 1),
         "plancher_p95_ms": round(_centile(mesures["plancher"], 0.95), 1),
         "ratio": round(p50 / p50_plancher, 1),
     }
+
+
+def vider(adresse, page, delai=300):
+    """Wait until the server has finished what wrk left queued: the floor answers in < 1 s."""
+    plancher = {**page, "methode": "get", "chemin": "/plancher/", "corps": ""}
+    fin = time.monotonic() + delai
+    with httpx.Client(base_url=adresse, timeout=delai, follow_redirects=False) as client:
+        while time.monotonic() < fin:
+            duree, _statut = _requete(client, adresse, plancher)
+            if duree is not None and duree < 1000:
+                return
 
 
 def _script_post(page, repertoire):
@@ -58,10 +81,18 @@ def _script_post(page, repertoire):
     return chemin
 
 
-def debits(adresse, page, clients, duree, repertoire):
-    """Requests per second at each number of connections (wrk, ``duree`` seconds each)."""
+def debits(adresse, page, clients, duree, repertoire, workers):
+    """Requests per second at each number of connections (wrk, ``duree`` seconds each).
+
+    Not measured (``None``) where the connections would queue more than 60 s of work on the
+    workers (the page's p50 × connections ÷ workers): wrk would stop long before an answer
+    and leave the server busy for minutes.
+    """
     resultats = {}
     for n in clients:
+        if page["p50_ms"] is None or page["p50_ms"] / 1000 * n / workers > 60:
+            resultats[str(n)] = {"req_s": None, "non_2xx_3xx": 0, "non_mesure": True}
+            continue
         commande = ["wrk", "-t", str(min(n, 2)), "-c", str(n), "-d", f"{duree}s",
                     "--timeout", "60s", "--latency"]
         for nom, valeur in _entetes(adresse, page).items():
@@ -77,11 +108,16 @@ def debits(adresse, page, clients, duree, repertoire):
             "non_2xx_3xx": int(erreurs.group(1)) if erreurs else 0,
             "delais": "Socket errors" in sortie and "timeout" in sortie,
         }
+        vider(adresse, page)
     return resultats
 
 
 def _ko(octets):
     return f"{octets / 1024:.0f}" if octets >= 10240 else f"{octets / 1024:.1f}"
+
+
+def _facteur(avant, apres):
+    return "—" if not avant or apres is None else f"{apres / avant:.1f}"
 
 
 def rapport(resultats):
@@ -102,7 +138,7 @@ def rapport(resultats):
             lignes.append(
                 f"| {p['role']} | {p['page']} | {p['statut']} | {p['requetes']} | "
                 f"{_ko(p['octets'])} | {p['p50_ms']} | {p['p95_ms']} | {p['plancher_p50_ms']} | "
-                f"{p['ratio']} | {debit} |"
+                f"{p['ratio'] if p['ratio'] is not None else '—'} | {debit} |"
             )
         lignes.append("")
     par_base = {}
@@ -125,7 +161,7 @@ def rapport(resultats):
                 continue
             lignes.append(
                 f"| {cle[0]} | {cle[1]} | {a['p50_ms']} → {b['p50_ms']} | "
-                f"{b['p50_ms'] / a['p50_ms']:.1f} | {_ko(a['octets'])} → {_ko(b['octets'])} | "
+                f"{_facteur(a['p50_ms'], b['p50_ms'])} | {_ko(a['octets'])} → {_ko(b['octets'])} | "
                 f"{b['octets'] / max(a['octets'], 1):.1f} | {a['requetes']} → {b['requetes']} |"
             )
         lignes.append("")
