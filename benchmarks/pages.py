@@ -153,14 +153,19 @@ def mesurer_configuration(args, base, taille):
         ], env)
         adresse = f"http://127.0.0.1:{port}"
         attendre_serveur(adresse, gunicorn)
+        resultat = {"base": base, "dossiers": taille, "generation_s": round(generation, 1),
+                    "workers": args.workers, "pages": []}
+        partiel = Path(f"{args.sortie}.{base}-{taille}.partiel")
         for page in pages:
             page.update(latences(adresse, page, args.repetitions, args.budget_page))
             page["debits"] = debits(
                 adresse, page, [int(c) for c in args.clients.split(",")], args.duree_debit,
                 repertoire, args.workers,
             )
-        return {"base": base, "dossiers": taille, "generation_s": round(generation, 1),
-                "workers": args.workers, "pages": pages}
+            # Written page by page: a configuration stopped by the cap keeps what it measured.
+            resultat["pages"].append(page)
+            partiel.write_text(json.dumps(resultat, indent=1, ensure_ascii=False))
+        return resultat
     finally:
         processus.arreter_tout()
         shutil.rmtree(repertoire, ignore_errors=True)

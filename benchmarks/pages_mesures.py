@@ -81,16 +81,16 @@ def _script_post(page, repertoire):
     return chemin
 
 
-def debits(adresse, page, clients, duree, repertoire, workers):
+def debits(adresse, page, clients, duree, repertoire, workers, file_max=20):
     """Requests per second at each number of connections (wrk, ``duree`` seconds each).
 
-    Not measured (``None``) where the connections would queue more than 60 s of work on the
-    workers (the page's p50 × connections ÷ workers): wrk would stop long before an answer
-    and leave the server busy for minutes.
+    Not measured (``None``) where the connections would queue more than ``file_max`` s of work
+    on the workers (the page's p50 × connections ÷ workers): wrk would stop long before an
+    answer and leave the server busy for minutes.
     """
     resultats = {}
     for n in clients:
-        if page["p50_ms"] is None or page["p50_ms"] / 1000 * n / workers > 60:
+        if page["p50_ms"] is None or page["p50_ms"] / 1000 * n / workers > file_max:
             resultats[str(n)] = {"req_s": None, "non_2xx_3xx": 0, "non_mesure": True}
             continue
         commande = ["wrk", "-t", str(min(n, 2)), "-c", str(n), "-d", f"{duree}s",
