@@ -7,6 +7,7 @@ from referentiel.models import Objectif, Orientation, Pilier, QuartierPrioritair
 
 from ..models import Avis, Decision, VerdictExigence
 from .selectors import commun as selectors_commun
+from .selectors.programmation import ETATS as ETATS_PROGRAMMATION
 
 
 def _habiller(form, petit=False):
@@ -325,7 +326,8 @@ class SeanceForm(forms.Form):
 
 
 class LigneProgrammationForm(DecisionForm):
-    """One row of the programmation: left without decision, the dossier waits."""
+    """One row of the programmation: left without decision, the dossier waits. The granted
+    amount is never prefilled: « retenu » needs it typed, or « Accorder le montant proposé »."""
 
     dossier = forms.IntegerField(widget=forms.HiddenInput)
     nature = forms.ChoiceField(
@@ -345,8 +347,48 @@ class LigneProgrammationForm(DecisionForm):
         self.fields["montant_accorde"].widget.attrs["data-montant"] = ""
         _habiller(self, petit=True)
 
+    def clean(self):
+        donnees = super().clean()
+        if (donnees.get("nature") == Decision.Nature.RETENU
+                and not donnees.get("montant_accorde") and "montant_accorde" not in self.errors):
+            self.add_error(
+                "montant_accorde",
+                "Indiquez le montant accordé, ou utilisez « Accorder le montant proposé ».",
+            )
+        return donnees
+
     def a_decider(self):
         return bool(self.cleaned_data.get("nature"))
 
 
 LignesProgrammationFormSet = forms.formset_factory(LigneProgrammationForm, extra=0)
+
+
+class FiltreProgrammationForm(forms.Form):
+    """Filters of the programmation, read from the query string; every field is optional."""
+
+    etat = forms.ChoiceField(label="Dossiers", choices=ETATS_PROGRAMMATION, required=False)
+    pilier = forms.ModelChoiceField(
+        label="Pilier", queryset=Pilier.objects.none(), required=False, empty_label="Tous"
+    )
+    objectif = forms.ModelChoiceField(
+        label="Objectif opérationnel", queryset=Objectif.objects.none(), required=False,
+        empty_label="Tous",
+    )
+
+    def __init__(self, *args, appel, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pilier"].queryset = Pilier.objects.filter(contrat_id=appel.contrat_id)
+        self.fields["objectif"].queryset = Objectif.objects.filter(
+            contrat_id=appel.contrat_id, hors_appel_a_projets=False
+        ).order_by("code")
+        _habiller(self, petit=True)
+
+    def filtres(self):
+        self.is_valid()  # an invalid filter is ignored rather than emptying the list
+        donnees = getattr(self, "cleaned_data", {})
+        return {
+            "etat": donnees.get("etat") or ETATS_PROGRAMMATION[0][0],
+            "pilier": donnees.get("pilier"),
+            "objectif": donnees.get("objectif"),
+        }

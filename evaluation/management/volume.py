@@ -7,6 +7,7 @@ orientation, objectif, action and objective row of the source, with the same cod
 
 import datetime
 
+from django.db import connection
 from django.utils import timezone
 
 from candidatures.models import AppelAProjets, CompteurReferences
@@ -25,6 +26,8 @@ from referentiel.models import (
 )
 
 PREFIXE = "volume"
+LOT = 5000
+LOT_BRUT = 1000
 
 
 def _copier(originaux, **cles):
@@ -132,3 +135,74 @@ class Cible:
         )
         self.faits = 0
         self.structures = []
+
+
+class Insertions:
+    """Bulk inserts for ``generer_volume``: ``bulk_create`` where objects are needed back,
+    multi-row INSERTs of values otherwise (10× faster); ``lignes`` counts the rows inserted."""
+
+    def __init__(self):
+        self.lignes = 0
+        self._adaptes = {}
+
+    def _inserer(self, modele, objets):
+        cree = modele.objects.bulk_create(objets, batch_size=LOT)
+        self.lignes += len(cree)
+        return cree
+
+    def _inserer_brut(self, modele, colonnes, lignes, retour=False):
+        """Multi-row INSERTs of values ready for the database (dates through ``_date``/``_le``),
+        10× faster than ``bulk_create``; with ``retour``, the new keys in the rows' order."""
+        table = connection.ops.quote_name(modele._meta.db_table)
+        noms = ", ".join(
+            connection.ops.quote_name(modele._meta.get_field(c).column) for c in colonnes
+        )
+        ligne = "(" + ", ".join(["%s"] * len(colonnes)) + ")"
+        suite = f" RETURNING {connection.ops.quote_name(modele._meta.pk.column)}" if retour else ""
+        cles = []
+        with connection.cursor() as curseur:
+            # The backend's own cursor: no query log, even with DEBUG (a log of huge INSERTs).
+            brut = curseur.cursor
+            for debut in range(0, len(lignes), LOT_BRUT):
+                lot = lignes[debut:debut + LOT_BRUT]
+                brut.execute(
+                    f"INSERT INTO {table} ({noms}) VALUES {', '.join([ligne] * len(lot))}{suite}",
+                    [v for valeurs in lot for v in valeurs],
+                )
+                if retour:
+                    cles += [r[0] for r in brut.fetchall()]
+        self.lignes += len(lignes)
+        return cles
+
+    def _inserer_objets(self, modele, lignes, retour=False):
+        """Insert rows given as ``{attname: value}``: every other column gets its default."""
+        if not lignes:
+            return []
+        champs = [f for f in modele._meta.concrete_fields if not f.primary_key]
+        prototype = modele()
+        defauts = {
+            f.attname: f.get_db_prep_save(f.pre_save(prototype, add=True), connection)
+            for f in champs
+        }
+        colonnes = [f.attname for f in champs]
+        valeurs = [[ligne.get(c, defauts[c]) for c in colonnes] for ligne in lignes]
+        return self._inserer_brut(
+            modele, [f.name for f in champs], valeurs, retour=retour
+        )
+
+    def _le(self, moment):
+        """A date and time as the database takes it (SQLite: naive UTC text)."""
+        if moment is None:
+            return None
+        cle = ("le", moment)
+        if cle not in self._adaptes:
+            self._adaptes[cle] = connection.ops.adapt_datetimefield_value(moment)
+        return self._adaptes[cle]
+
+    def _date(self, jour):
+        if jour is None:
+            return None
+        cle = ("date", jour)
+        if cle not in self._adaptes:
+            self._adaptes[cle] = connection.ops.adapt_datefield_value(jour)
+        return self._adaptes[cle]

@@ -5,12 +5,16 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils.timezone import localtime
 
 from candidatures.models import Dossier, LigneBudget, Statut
-from evaluation.models import Decision, RealisationIndicateur
+from evaluation.management.commands.generer_volume import AVEC_BILAN, RETENUS
+from evaluation.models import Bilan, Decision, Instruction, RealisationIndicateur
 from referentiel.models import Action, Contrat, Indicateur, Objectif, Orientation, Pilier, Renvoi
 
 pytestmark = pytest.mark.django_db
+
+DECIDES = [*RETENUS, Statut.NON_RETENU, Statut.CLASSE_SANS_SUITE]
 
 
 def test_genere_des_dossiers_decides_et_des_bilans():
@@ -133,3 +137,35 @@ def test_contrat_inconnu_est_refuse_clairement():
     with pytest.raises(CommandError, match="Aucun contrat n'a le code « inconnu »"):
         call_command("generer_volume", dossiers=1, contrat="inconnu", stdout=StringIO())
     assert not Dossier.objects.exists()
+
+
+def test_dates_dans_l_annee_de_l_appel_et_comptes_coherents():
+    """Decisions, instructions concluded and bilans are dated within the call's year (in the
+    portal's time zone); every decided dossier has one decision, every bilan its dossier."""
+    call_command("generer_volume", dossiers=200, annee=2024, stdout=StringIO())
+
+    dossiers = Dossier.objects.filter(appel__annee=2024)
+    decisions = Decision.objects.filter(dossier__appel__annee=2024)
+    bilans = Bilan.objects.filter(dossier__appel__annee=2024)
+    assert dossiers.count() == 200
+    assert decisions.count() == dossiers.filter(statut__in=DECIDES).count() > 0
+    assert bilans.count() == dossiers.filter(statut__in=AVEC_BILAN).count() > 0
+    assert Instruction.objects.filter(dossier__appel__annee=2024).count() == dossiers.filter(
+        statut__in=[*DECIDES, Statut.INSTRUIT, Statut.EN_INSTRUCTION]
+    ).count()
+    dates = [
+        *(localtime(d).date() for d in decisions.values_list("decidee_le", flat=True)),
+        *(localtime(d).date() for d in Instruction.objects.filter(
+            dossier__appel__annee=2024, conclue_le__isnull=False
+        ).values_list("conclue_le", flat=True)),
+        *(localtime(d).date() for champ in ("cree_le", "depose_le", "valide_le")
+          for d in bilans.exclude(**{f"{champ}__isnull": True}).values_list(champ, flat=True)),
+    ]
+    assert dates and {d.year for d in dates} == {2024}
+    # Each decision comes after its instruction's conclusion, each bilan after the decision.
+    for decision in decisions.select_related("dossier__instruction"):
+        assert decision.decidee_le > decision.dossier.instruction.conclue_le
+    for bilan in bilans.select_related("dossier__decision"):
+        assert bilan.cree_le > bilan.dossier.decision.decidee_le
+        assert bilan.depose_le is None or bilan.depose_le >= bilan.cree_le
+        assert bilan.valide_le is None or bilan.valide_le > bilan.depose_le

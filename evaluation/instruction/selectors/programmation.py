@@ -1,12 +1,31 @@
-"""The programmation of a call: decisions against the envelopes; the granted subsidies."""
+"""The programmation of a call: decisions against the envelopes; the granted subsidies.
+
+The totals (per pilier and for the whole call) are aggregated by the database over every
+instructed dossier of the call; the rows are a filtered queryset that the page paginates.
+"""
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.db.models import Count, F, Prefetch, Q, Sum, Window
+from django.db.models.functions import Coalesce
 
+from candidatures.commun.bornes import ENTIER_MAX
 from candidatures.models import Dossier, EnveloppePilier, LigneBudget, Statut
 from evaluation.models import Decision
 from referentiel.models import Pilier
+
+PILIER = "action_principale__objectif__orientation__pilier"
+
+# Values of the « état » filter of the page.
+A_DECIDER = "a_decider"
+DECIDES = "decides"
+ETATS = [
+    (A_DECIDER, "à décider"),
+    (DECIDES, "décidés (toutes décisions)"),
+    (Decision.Nature.RETENU, "retenus"),
+    (Decision.Nature.NON_RETENU, "non retenus"),
+    (Decision.Nature.CLASSE_SANS_SUITE, "classés sans suite"),
+]
 
 
 @dataclass
@@ -15,6 +34,8 @@ class TotalPilier:
     enveloppe: int | None
     propose: int = 0
     accorde: int = 0
+    a_decider: int = 0
+    decides: int = 0
 
     @property
     def reste(self):
@@ -24,68 +45,115 @@ class TotalPilier:
 @dataclass
 class Programmation:
     appel: object
-    a_decider: list
-    decides: list
     piliers: list
     enveloppe: int | None
     propose: int
     accorde: int
+    nombre_a_decider: int
+    nombre_decides: int
 
     @property
     def reste(self):
         return None if self.enveloppe is None else self.enveloppe - self.accorde
 
+    @property
+    def a_decider(self):
+        """Every dossier awaiting a decision, in the page's order (a queryset: not loaded)."""
+        return lignes(self.appel, etat=A_DECIDER)
+
+    @property
+    def decides(self):
+        return lignes(self.appel, etat=DECIDES)
+
+
+def _instruits(appel):
+    return Dossier.objects.filter(appel=appel, instruction__conclue_le__isnull=False).exclude(
+        statut=Statut.RETIRE
+    )
+
+
+A_DECIDER_Q = Q(statut=Statut.INSTRUIT, decision__isnull=True)
+
 
 def programmation(appel):
-    """Instructed dossiers awaiting a decision, decided ones, and totals against the envelopes."""
-    dossiers = list(
-        Dossier.objects.filter(appel=appel, instruction__conclue_le__isnull=False)
-        .exclude(statut=Statut.RETIRE)
-        .select_related(
-            "structure",
-            "action_principale__objectif__orientation__pilier",
-            "instruction__instructeur",
-            "decision",
+    """Totals of the whole call against the envelopes: one aggregate query per pilier group."""
+    totaux = {
+        ligne["pilier"]: ligne
+        for ligne in _instruits(appel)
+        .values(pilier=F(PILIER))
+        .annotate(
+            propose=Coalesce(Sum("instruction__montant_propose", filter=A_DECIDER_Q), 0),
+            accorde=Coalesce(
+                Sum("decision__montant_accorde",
+                    filter=Q(decision__nature=Decision.Nature.RETENU)), 0
+            ),
+            a_decider=Count("pk", filter=A_DECIDER_Q),
+            decides=Count("pk", filter=Q(decision__isnull=False)),
         )
-        .order_by(
-            "action_principale__objectif__orientation__pilier__ordre",
-            "instruction__avis",
-            "numero",
-        )
+        .order_by()
+    }
+    enveloppes = dict(
+        EnveloppePilier.objects.filter(appel=appel).values_list("pilier_id", "montant")
     )
-    enveloppes = {
-        e.pilier_id: e.montant for e in EnveloppePilier.objects.filter(appel=appel)
-    }
-    piliers = {
-        p.pk: TotalPilier(p, enveloppes.get(p.pk))
-        for p in Pilier.objects.filter(contrat_id=appel.contrat_id).order_by("ordre", "code")
-    }
-    a_decider, decides = [], []
-    cumul = {}
-    for dossier in dossiers:
-        pilier = dossier.action_principale.objectif.orientation.pilier
-        total = piliers[pilier.pk]
-        propose = dossier.instruction.montant_propose or 0
-        cumul[pilier.pk] = cumul.get(pilier.pk, 0) + propose
-        dossier.cumul_pilier = cumul[pilier.pk]
-        dossier.pilier = pilier
-        decision = getattr(dossier, "decision", None)
-        if decision is None and dossier.statut == Statut.INSTRUIT:
-            total.propose += propose
-            a_decider.append(dossier)
-        elif decision is not None:
-            if decision.est_retenu:
-                total.accorde += decision.montant_accorde
-            decides.append(dossier)
+    piliers = []
+    for pilier in Pilier.objects.filter(contrat_id=appel.contrat_id).order_by("ordre", "code"):
+        total = totaux.get(pilier.pk, {})
+        piliers.append(TotalPilier(
+            pilier, enveloppes.get(pilier.pk),
+            propose=total.get("propose", 0), accorde=total.get("accorde", 0),
+            a_decider=total.get("a_decider", 0), decides=total.get("decides", 0),
+        ))
     return Programmation(
         appel=appel,
-        a_decider=a_decider,
-        decides=decides,
-        piliers=list(piliers.values()),
+        piliers=piliers,
         enveloppe=appel.enveloppe_totale,
-        propose=sum(t.propose for t in piliers.values()),
-        accorde=sum(t.accorde for t in piliers.values()),
+        propose=sum(t.propose for t in piliers),
+        accorde=sum(t.accorde for t in piliers),
+        nombre_a_decider=sum(t.a_decider for t in piliers),
+        nombre_decides=sum(t.decides for t in piliers),
     )
+
+
+def lignes(appel, *, etat=A_DECIDER, pilier=None, objectif=None):
+    """The dossiers of the page, filtered; awaiting ones carry ``cumul_pilier``, the proposed
+    amounts added up in the list's order within their pilier (computed by the database)."""
+    dossiers = _instruits(appel).select_related(
+        "structure", "action_principale__objectif__orientation__pilier",
+        "instruction__instructeur", "decision",
+    )
+    if etat == A_DECIDER:
+        dossiers = dossiers.filter(A_DECIDER_Q)
+    elif etat == DECIDES:
+        dossiers = dossiers.filter(decision__isnull=False)
+    else:
+        dossiers = dossiers.filter(decision__nature=etat)
+    if pilier is not None:
+        dossiers = dossiers.filter(**{PILIER: pilier})
+    if objectif is not None:
+        dossiers = dossiers.filter(action_principale__objectif=objectif)
+    ordre = [f"{PILIER}__ordre", f"{PILIER}__code", "instruction__avis", "numero"]
+    if etat == A_DECIDER:
+        dossiers = dossiers.annotate(cumul_pilier=Window(
+            Sum("instruction__montant_propose"),
+            partition_by=[F(PILIER)], order_by=[F("instruction__avis").asc(), F("numero").asc()],
+        ))
+    return dossiers.order_by(*ordre)
+
+
+def a_decider_parmi(appel, pks):
+    """``{pk: dossier}`` of those dossiers that still await a decision on this call."""
+    valides = [pk for pk in pks if pk and 0 < pk <= ENTIER_MAX]
+    dossiers = _instruits(appel).filter(A_DECIDER_Q, pk__in=valides)
+    return {d.pk: d for d in dossiers.select_related("structure", "appel")}
+
+
+def montants_proposes(appel, pks):
+    """``{str(pk): proposed amount}`` of those dossiers that still await a decision."""
+    return {
+        str(pk): montant
+        for pk, montant in _instruits(appel).filter(A_DECIDER_Q, pk__in=pks)
+        .values_list("pk", "instruction__montant_propose")
+    }
 
 
 def subventions_accordees(appel):
@@ -98,4 +166,3 @@ def subventions_accordees(appel):
         )
         .order_by("dossier__numero")
     )
-

@@ -4,13 +4,20 @@ import datetime
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from candidatures.commun.bornes import ENTIER_MAX
 from candidatures.commun.erreurs import ErreurMetier, ajouter_au_formulaire
 from evaluation.models import Decision
 
-from ..forms import DecisionForm, LignesProgrammationFormSet, SeanceForm
+from ..forms import (
+    DecisionForm,
+    FiltreProgrammationForm,
+    LignesProgrammationFormSet,
+    SeanceForm,
+)
 from ..permissions import peut_decider, peut_gerer_enveloppes, peut_voir_instruction
 from ..selectors import commun as selectors_commun
 from ..selectors import programmation as selectors_programmation
@@ -61,28 +68,36 @@ def decision(request, pk):
     )
 
 
+LIGNES_PAR_PAGE = 50
+
+
 @require_http_methods(["GET", "POST"])
 def programmation(request, appel_pk):
-    """Instructed dossiers with avis and amounts, totals against envelopes, decisions at once."""
+    """A bounded page of dossiers (filters in the query string), the whole call's totals against
+    the envelopes on every page, and the comité's decisions on the page's rows at once."""
     appel = _appel(request, appel_pk)
-    prog = selectors_programmation.programmation(appel)
     decideur = peut_decider(request.user, appel=appel)
+    filtre = FiltreProgrammationForm(request.GET, appel=appel)
+    filtres = filtre.filtres()
+    page = Paginator(selectors_programmation.lignes(appel, **filtres), LIGNES_PAR_PAGE).get_page(
+        request.GET.get("page")
+    )
+    a_decider = filtres["etat"] == selectors_programmation.A_DECIDER
     initial = [
-        {
-            "dossier": d.pk,
-            "montant_accorde": d.instruction.montant_propose or None,
-            "date_limite_bilan": _bilan_par_defaut(appel),
-            "versement": Decision.Versement.UNIQUE,
-        }
-        for d in prog.a_decider
+        {"dossier": d.pk, "date_limite_bilan": _bilan_par_defaut(appel),
+         "versement": Decision.Versement.UNIQUE}
+        for d in (page if a_decider else [])
     ]
     if request.method == "POST":
         _refuser_si(not decideur, "Seuls le comité de pilotage et les administrateurs décident.")
-        formset = LignesProgrammationFormSet(request.POST, initial=initial)
-        seance = SeanceForm(request.POST)
-        resultat = _enregistrer_programmation(request, prog, formset, seance)
+        donnees = request.POST.copy()
+        refus = _accorder_le_propose(appel, donnees)
+        formset = LignesProgrammationFormSet(donnees, initial=initial)
+        seance = SeanceForm(donnees)
+        resultat = None if refus else _enregistrer_programmation(request, appel, formset, seance)
         if resultat:
             return resultat
+        _signaler_refus(request, formset, refus)
     else:
         formset = LignesProgrammationFormSet(initial=initial)
         seance = SeanceForm()
@@ -91,8 +106,11 @@ def programmation(request, appel_pk):
         "evaluation/programmation.html",
         {
             "appel": appel,
-            "prog": prog,
-            "lignes": list(zip(prog.a_decider, formset.forms, strict=False)),
+            "prog": selectors_programmation.programmation(appel),
+            "page": page,
+            "filtre": filtre,
+            "a_decider": a_decider,
+            "lignes": list(zip(page, formset.forms, strict=False)) if a_decider else [],
             "formset": formset,
             "seance": seance,
             "peut_decider": decideur,
@@ -102,27 +120,66 @@ def programmation(request, appel_pk):
     )
 
 
-def _enregistrer_programmation(request, prog, formset, seance):
+def _accorder_le_propose(appel, donnees):
+    """« Accorder le montant proposé » without JavaScript: the rows it names (one, or the
+    selected ones) become « retenu » at the proposed amount, then the form is saved as usual.
+    Returns ``{form index: message}`` for rows that have no proposed amount."""
+    cible = donnees.get("accorder")
+    if not cible:
+        return {}
+    voulus = set(donnees.getlist("selection")) if cible == "selection" else {cible}
+    total = donnees.get("form-TOTAL_FORMS", "")
+    lignes = min(int(total), LIGNES_PAR_PAGE) if total.isdigit() else 0
+    index = {donnees.get(f"form-{i}-dossier"): i for i in range(lignes)}
+    proposes = selectors_programmation.montants_proposes(
+        appel, [int(pk) for pk in voulus & set(index) if pk.isdigit() and int(pk) <= ENTIER_MAX]
+    )
+    refus = {}
+    for pk in voulus & set(index):
+        i = index[pk]
+        if proposes.get(pk):
+            donnees[f"form-{i}-nature"] = Decision.Nature.RETENU
+            donnees[f"form-{i}-montant_accorde"] = str(proposes[pk])
+        else:
+            refus[i] = "Aucun montant n'est proposé pour ce dossier : saisissez le montant accordé."
+    if not voulus & set(index):
+        refus[None] = "Cochez au moins une ligne avant d'accorder le montant proposé."
+    return refus
+
+
+def _signaler_refus(request, formset, refus):
+    formset.is_valid()
+    for i, message in refus.items():
+        if i is None or i >= len(formset.forms):
+            messages.error(request, message)
+        else:
+            formset.forms[i].add_error("montant_accorde", message)
+    if any(i is not None for i in refus):
+        messages.error(request, AUCUNE_DECISION)
+
+
+def _enregistrer_programmation(request, appel, formset, seance):
     if not (formset.is_valid() and seance.is_valid()):
         messages.error(request, AUCUNE_DECISION)
         return None
-    dossiers = {d.pk: d for d in prog.a_decider}
-    lignes, formulaires = [], []
-    for form in formset.forms:
+    formulaires = [form for form in formset.forms if form.a_decider()]
+    dossiers = selectors_programmation.a_decider_parmi(
+        appel, [form.cleaned_data.get("dossier") for form in formulaires]
+    )
+    lignes = []
+    for form in formulaires:
         dossier = dossiers.get(form.cleaned_data.get("dossier"))
         if dossier is None:
             form.add_error(None, "Ce dossier n'attend plus de décision : rechargez la page.")
             messages.error(request, "Aucune décision n'est enregistrée : la liste a changé.")
             return None
-        if form.a_decider():
-            lignes.append(
-                {
-                    "dossier": dossier,
-                    **form.valeurs(),
-                    "reference_deliberation": seance.cleaned_data["reference_deliberation"],
-                }
-            )
-            formulaires.append(form)
+        lignes.append(
+            {
+                "dossier": dossier,
+                **form.valeurs(),
+                "reference_deliberation": seance.cleaned_data["reference_deliberation"],
+            }
+        )
     if not lignes:
         messages.info(request, "Aucune décision saisie.")
         return None
@@ -138,5 +195,4 @@ def _enregistrer_programmation(request, prog, formset, seance):
         f"{n} décision{'s' if n > 1 else ''} enregistrée{'s' if n > 1 else ''} ; les structures "
         "sont prévenues par courriel.",
     )
-    return redirect("evaluation:programmation", prog.appel.pk)
-
+    return redirect(request.get_full_path())

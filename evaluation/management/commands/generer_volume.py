@@ -3,9 +3,10 @@
 import datetime
 import random
 import time
+from dataclasses import dataclass
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from stdnum import luhn
 
@@ -19,7 +20,7 @@ from candidatures.models import (
     Statut,
     Structure,
 )
-from evaluation.management.volume import Cible, codes_libres, copier_contrat
+from evaluation.management.volume import Cible, Insertions, codes_libres, copier_contrat
 from evaluation.models import (
     Avis,
     Bilan,
@@ -30,8 +31,6 @@ from evaluation.models import (
 )
 from referentiel.models import Contrat, Indicateur
 
-LOT = 5000
-LOT_BRUT = 1000
 # Dossiers generated per contract and slice: bounds the memory used for many contracts.
 TRANCHE = 1000
 # Share of dossiers ending in each status (sums to 1): most are retained, most bilans validated.
@@ -136,35 +135,31 @@ class Command(BaseCommand):
         return contrat
 
 
-class Generateur:
+@dataclass
+class Fiche:
+    """What is kept of a dossier once inserted."""
+
+    statut: str
+    objectif_id: int
+    public_6_11: bool
+    pk: int | None = None
+
+
+class Generateur(Insertions):
     def __init__(self, contrats, annee, graine):
+        super().__init__()
         self.contrats = contrats
         self.annee = annee
         self.graine = graine
-        self.lignes = 0
-        fuseau = timezone.get_current_timezone()
-        self.depot = datetime.datetime(annee - 1, 12, 1, tzinfo=fuseau)
+        self.fuseau = timezone.get_current_timezone()
+        self.depot = datetime.datetime(annee - 1, 12, 1, tzinfo=self.fuseau)
 
-    def _inserer(self, modele, objets):
-        cree = modele.objects.bulk_create(objets, batch_size=LOT)
-        self.lignes += len(cree)
-        return cree
-
-    def _inserer_brut(self, modele, colonnes, lignes):
-        """Multi-row INSERTs of plain values: rows whose keys are not needed back, 10× faster."""
-        table = connection.ops.quote_name(modele._meta.db_table)
-        noms = ", ".join(
-            connection.ops.quote_name(modele._meta.get_field(c).column) for c in colonnes
-        )
-        ligne = "(" + ", ".join(["%s"] * len(colonnes)) + ")"
-        with connection.cursor() as curseur:
-            for debut in range(0, len(lignes), LOT_BRUT):
-                lot = lignes[debut:debut + LOT_BRUT]
-                curseur.execute(
-                    f"INSERT INTO {table} ({noms}) VALUES {', '.join([ligne] * len(lot))}",
-                    [v for valeurs in lot for v in valeurs],
-                )
-        self.lignes += len(lignes)
+    def _jour(self, r, mois_debut, mois_fin, heure=10):
+        """A random moment of the call's year between two months (comité, bilans…)."""
+        debut = datetime.date(self.annee, mois_debut, 1)
+        fin = datetime.date(self.annee, mois_fin, 28)
+        jour = debut + datetime.timedelta(days=r.randint(0, (fin - debut).days))
+        return datetime.datetime(jour.year, jour.month, jour.day, heure, tzinfo=self.fuseau)
 
     def _structures(self, cibles, nombre):
         existants = set(Structure.objects.values_list("siret", flat=True))
@@ -212,39 +207,48 @@ class Generateur:
         return self.lignes
 
     def _dossier(self, cible):
+        """One dossier's columns, and what the later steps read of it (``Fiche``)."""
         r, i = cible.r, cible.faits
         cible.faits += 1
         numero = cible.premier + i + 1
         statut = r.choices(STATUTS, POIDS)[0]
         adultes, mineurs = r.random() < 0.8, r.random() < 0.5
-        return Dossier(
-            structure=r.choice(cible.structures), appel=cible.appel, statut=statut,
-            numero=numero, reference=f"{cible.prefixe}-{self.annee}-{numero:04d}",
-            cree_le=self.depot - datetime.timedelta(days=r.randint(1, 40)),
-            modifie_le=self.depot, depose_le=self.depot + datetime.timedelta(minutes=i % 5000),
-            action_principale=r.choice(cible.actions),
-            intitule=f"Action de proximité n°{numero}",
-            resume="Ateliers et animations dans les quartiers.",
-            date_debut=datetime.date(self.annee, 2, 1),
-            date_fin=datetime.date(self.annee, 11, 30),
-            lieux="Quartiers prioritaires", part_beneficiaires_qpv=r.randint(50, 100),
-            public_26_64=adultes, public_6_11=mineurs,
-            beneficiaires_femmes=r.randint(5, 80) if adultes else None,
-            beneficiaires_hommes=r.randint(5, 80) if adultes else None,
-            beneficiaires_filles=r.randint(5, 60) if mineurs else None,
-            beneficiaires_garcons=r.randint(5, 60) if mineurs else None,
-        )
+        action = r.choice(cible.actions)
+        colonnes = {
+            "structure_id": r.choice(cible.structures).pk, "appel_id": cible.appel.pk,
+            "statut": statut, "numero": numero,
+            "reference": f"{cible.prefixe}-{self.annee}-{numero:04d}",
+            "cree_le": self._le(self.depot - datetime.timedelta(days=r.randint(1, 40))),
+            "modifie_le": self._le(self.depot),
+            "depose_le": self._le(self.depot + datetime.timedelta(minutes=i % 5000)),
+            "action_principale_id": action.pk,
+            "intitule": f"Action de proximité n°{numero}",
+            "resume": "Ateliers et animations dans les quartiers.",
+            "date_debut": self._date(datetime.date(self.annee, 2, 1)),
+            "date_fin": self._date(datetime.date(self.annee, 11, 30)),
+            "lieux": "Quartiers prioritaires", "part_beneficiaires_qpv": r.randint(50, 100),
+            "public_26_64": adultes, "public_6_11": mineurs,
+            "beneficiaires_femmes": r.randint(5, 80) if adultes else None,
+            "beneficiaires_hommes": r.randint(5, 80) if adultes else None,
+            "beneficiaires_filles": r.randint(5, 60) if mineurs else None,
+            "beneficiaires_garcons": r.randint(5, 60) if mineurs else None,
+        }
+        return colonnes, Fiche(statut=statut, objectif_id=action.objectif_id, public_6_11=mineurs)
 
     def _tranche(self, cibles, taille):
         paires = [(c, self._dossier(c)) for _ in range(taille) for c in cibles]
-        self._inserer(Dossier, [d for _c, d in paires])
+        cles = self._inserer_objets(Dossier, [colonnes for _c, (colonnes, _f) in paires],
+                                    retour=True)
+        paires = [(c, fiche) for (c, (_colonnes, fiche)) in paires]
+        for (_c, fiche), pk in zip(paires, cles, strict=True):
+            fiche.pk = pk
         self._inserer_brut(Dossier.quartiers.through, ["dossier", "quartierprioritaire"], [
             (d.pk, q)
             for c, d in paires if c.r.random() < 0.85
             for q in c.r.sample(c.quartiers, 1 if c.r.random() < 0.8 else 2)
         ])
-        self._inserer(HistoriqueStatut, [
-            HistoriqueStatut(dossier_id=d.pk, de=Statut.DEPOSE, vers=d.statut, le=self.depot)
+        self._inserer_objets(HistoriqueStatut, [
+            {"dossier_id": d.pk, "de": Statut.DEPOSE, "vers": d.statut, "le": self._le(self.depot)}
             for _c, d in paires
         ])
         budgets, demandes = self._budgets(paires)
@@ -277,7 +281,7 @@ class Generateur:
     def _previsions(self, paires):
         previsions = []
         for c, d in paires:
-            for indicateur in self.numeriques.get(d.action_principale.objectif_id, []):
+            for indicateur in self.numeriques.get(d.objectif_id, []):
                 champs = champs_prevision(indicateur)
                 previsions.append((c, d.pk, indicateur, {k: c.r.randint(0, 60) for k in champs}))
         self._inserer_brut(
@@ -287,55 +291,69 @@ class Generateur:
         return previsions
 
     def _instructions_et_decisions(self, paires, demandes):
-        self._inserer(Instruction, [
-            Instruction(
-                dossier_id=d.pk, montant_demande=demandes[d.pk],
-                avis=Avis.DEFAVORABLE if d.statut == Statut.NON_RETENU else (
+        """Instructions concluded in January or February of the call's year, decisions taken
+        by the comité between March and May of that year."""
+        instructions = []
+        for c, d in paires:
+            if d.statut not in INSTRUITS | {Statut.EN_INSTRUCTION}:
+                continue
+            conclue = self._jour(c.r, 1, 2) if d.statut in INSTRUITS else None
+            instructions.append({
+                "dossier_id": d.pk, "montant_demande": demandes[d.pk],
+                "avis": Avis.DEFAVORABLE if d.statut == Statut.NON_RETENU else (
                     Avis.FAVORABLE if d.statut in INSTRUITS else ""
                 ),
-                montant_propose=None if d.statut in (Statut.NON_RETENU, Statut.EN_INSTRUCTION)
+                "montant_propose": None
+                if d.statut in (Statut.NON_RETENU, Statut.EN_INSTRUCTION)
                 else demandes[d.pk] * c.r.randint(70, 100) // 100,
-                conclue_le=self.depot + datetime.timedelta(days=20) if d.statut in INSTRUITS
-                else None,
-            )
-            for c, d in paires if d.statut in INSTRUITS | {Statut.EN_INSTRUCTION}
-        ])
-        limite = datetime.date(self.annee + 1, 6, 30)
+                "commencee_le": self._le(self.depot + datetime.timedelta(days=10)),
+                "conclue_le": self._le(conclue), "modifiee_le": self._le(conclue),
+            })
+        self._inserer_objets(Instruction, instructions)
+        limite = self._date(datetime.date(self.annee + 1, 6, 30))
         decisions = []
         for c, d in paires:
             if d.statut in RETENUS:
-                decisions.append(Decision(
-                    dossier_id=d.pk, nature=Decision.Nature.RETENU,
-                    montant_demande=demandes[d.pk],
-                    montant_accorde=max(demandes[d.pk] * c.r.randint(60, 100) // 100, 1),
-                    date_limite_bilan=limite,
-                ))
+                decisions.append({
+                    "dossier_id": d.pk, "nature": Decision.Nature.RETENU,
+                    "montant_demande": demandes[d.pk],
+                    "montant_accorde": max(demandes[d.pk] * c.r.randint(60, 100) // 100, 1),
+                    "date_limite_bilan": limite, "decidee_le": self._le(self._jour(c.r, 3, 5)),
+                })
             elif d.statut in (Statut.NON_RETENU, Statut.CLASSE_SANS_SUITE):
-                decisions.append(Decision(
-                    dossier_id=d.pk, nature=d.statut, montant_demande=demandes[d.pk],
-                    motif="Action hors des priorités de l'année.",
-                ))
-        self._inserer(Decision, decisions)
+                decisions.append({
+                    "dossier_id": d.pk, "nature": d.statut, "montant_demande": demandes[d.pk],
+                    "motif": "Action hors des priorités de l'année.",
+                    "decidee_le": self._le(self._jour(c.r, 3, 5)),
+                })
+        self._inserer_objets(Decision, decisions)
 
     def _bilans(self, paires, budgets, previsions):
-        fin = timezone.make_aware(datetime.datetime(self.annee + 1, 3, 15))
-        bilans = self._inserer(Bilan, [
-            Bilan(
-                dossier_id=d.pk, realisation="Ateliers hebdomadaires et deux temps forts.",
-                date_debut=datetime.date(self.annee, 2, 1),
-                date_fin=datetime.date(self.annee, 11, 30), lieux="Quartiers prioritaires",
-                beneficiaires_femmes=c.r.randint(5, 90), beneficiaires_hommes=c.r.randint(5, 90),
-                beneficiaires_filles=c.r.randint(0, 60) if d.public_6_11 else 0,
-                beneficiaires_garcons=c.r.randint(0, 60) if d.public_6_11 else 0,
-                profil_beneficiaires="Familles des quartiers.",
-                objectifs_atteints=c.r.choice(Bilan.Atteinte.values), difficultes="Aucune.",
-                perspectives="Reconduction.", cree_le=fin, modifie_le=fin,
-                depose_le=fin if d.statut != Statut.BILAN_A_REMETTRE else None,
-                valide_le=fin if d.statut == Statut.CLOTURE else None,
-            )
-            for c, d in paires if d.statut in AVEC_BILAN
-        ])
-        bilan_du_dossier = {b.dossier_id: b.pk for b in bilans}
+        """Bilans begun, sent and validated in December of the call's year (actions end on
+        30 November)."""
+        lignes, avec_bilan = [], [(c, d) for c, d in paires if d.statut in AVEC_BILAN]
+        for c, d in avec_bilan:
+            cree = self._jour(c.r, 12, 12, heure=9)
+            depose = cree + datetime.timedelta(hours=2)
+            valide = depose + datetime.timedelta(days=1)
+            lignes.append({
+                "dossier_id": d.pk, "realisation": "Ateliers hebdomadaires et deux temps forts.",
+                "date_debut": self._date(datetime.date(self.annee, 2, 1)),
+                "date_fin": self._date(datetime.date(self.annee, 11, 30)),
+                "lieux": "Quartiers prioritaires",
+                "beneficiaires_femmes": c.r.randint(5, 90),
+                "beneficiaires_hommes": c.r.randint(5, 90),
+                "beneficiaires_filles": c.r.randint(0, 60) if d.public_6_11 else 0,
+                "beneficiaires_garcons": c.r.randint(0, 60) if d.public_6_11 else 0,
+                "profil_beneficiaires": "Familles des quartiers.",
+                "objectifs_atteints": c.r.choice(Bilan.Atteinte.values), "difficultes": "Aucune.",
+                "perspectives": "Reconduction.", "cree_le": self._le(cree),
+                "modifie_le": self._le(depose),
+                "depose_le": self._le(depose) if d.statut != Statut.BILAN_A_REMETTRE else None,
+                "valide_le": self._le(valide) if d.statut == Statut.CLOTURE else None,
+            })
+        cles = self._inserer_objets(Bilan, lignes, retour=True)
+        bilan_du_dossier = {d.pk: cle for (_c, d), cle in zip(avec_bilan, cles, strict=True)}
         realisations = []
         for c, dossier_id, indicateur, valeurs in previsions:
             bilan = bilan_du_dossier.get(dossier_id)
