@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils.timezone import localtime
 
+from candidatures.dossiers.selectors import totaux_budget
 from candidatures.models import Dossier, LigneBudget, Statut
 from evaluation.management.commands.generer_volume import AVEC_BILAN, RETENUS
 from evaluation.models import Bilan, Decision, Instruction, RealisationIndicateur
@@ -36,6 +37,9 @@ def test_genere_des_dossiers_decides_et_des_bilans():
     assert instruits.exists()
     assert not instruits.filter(instruction__conclue_le__isnull=True).exists()
     assert not dossiers.filter(statut=Statut.DEPOSE, instruction__isnull=False).exists()
+    # The requested amount the queue sorts on is that of the budget lines.
+    for dossier in dossiers:
+        assert dossier.montant_demande == totaux_budget(dossier).montant_demande > 0
 
 
 def test_si_vide_ne_genere_pas_deux_fois():

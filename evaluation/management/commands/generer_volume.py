@@ -11,6 +11,7 @@ from django.utils import timezone
 from stdnum import luhn
 
 from candidatures.dossiers.selectors import champs_prevision
+from candidatures.dossiers.services.montants import actualiser_montants_demandes
 from candidatures.models import (
     CompteurReferences,
     Dossier,
@@ -204,6 +205,10 @@ class Generateur(Insertions):
             CompteurReferences.objects.filter(pk=cible.appel.pk).update(
                 dernier_numero=cible.premier + nombre
             )
+        # The requested amount kept on each dossier (the queue sorts on it), in one UPDATE.
+        actualiser_montants_demandes(
+            Dossier.objects.filter(appel__in=[cible.appel for cible in cibles])
+        )
         return self.lignes
 
     def _dossier(self, cible):
