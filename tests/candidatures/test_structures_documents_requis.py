@@ -167,3 +167,38 @@ def test_un_autre_porteur_ne_voit_pas_les_documents(client):
     reponse = _page(client, autre, membre.structure)
 
     assert reponse.status_code == 404
+
+
+def test_la_page_de_l_appel_dit_au_porteur_les_documents_a_deposer(client):
+    """On an open call, a member whose structure lacks required documents is told which ones,
+    with the link to upload them; once they are there, the warning goes."""
+    from .factories import AppelAProjetsFactory
+
+    appel = AppelAProjetsFactory()
+    membre = MembreFactory()
+    _document(membre.structure, DocumentStructure.Type.STATUTS, datetime.date(2023, 5, 12))
+    client.force_login(membre.utilisateur)
+    url = reverse("appels:detail", args=[appel.pk])
+
+    reponse = client.get(url)
+
+    assertContains(
+        reponse, "doit d'abord déposer ces documents : liste des dirigeants, relevé "
+        "d&#x27;identité bancaire (RIB).",
+    )
+    assertContains(reponse, reverse("structures:documents", args=[membre.structure.pk]))
+    deposer_documents_structure(membre.structure)
+    assertNotContains(client.get(url), "doit d'abord déposer")
+
+
+def test_la_page_de_l_appel_ne_dit_rien_a_qui_n_a_pas_de_structure(client):
+    """Staff (no structure of their own) see no such warning."""
+    from .factories import AppelAProjetsFactory
+
+    appel = AppelAProjetsFactory()
+    client.force_login(UtilisateurFactory(instructeur=True))
+
+    reponse = client.get(reverse("appels:detail", args=[appel.pk]))
+
+    assert reponse.status_code == 200
+    assertNotContains(reponse, "doit d'abord déposer")
