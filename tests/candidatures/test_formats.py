@@ -12,7 +12,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 from pytest_django.asserts import assertContains
 
-from candidatures.commun.formats import euros, nombre
+from candidatures.commun.formats import euros, iban, nombre, siret
 from candidatures.dossiers import selectors as selecteurs_dossiers
 from candidatures.models import EnveloppePilier, LigneBudget, Section
 from referentiel.models import Pilier
@@ -74,6 +74,31 @@ def test_euros_groupe_les_milliers_avec_des_espaces_insecables():
     assert euros(0) == f"0{NBSP}€"
     assert euros(None) == ""
     assert nombre(7000) == f"7{NBSP}000"
+
+
+def test_siret_et_iban_se_lisent_par_groupes():
+    """A SIRET reads « 812 345 676 00017 », an IBAN by fours; anything else is left as is."""
+    assert siret("81234567600017") == NBSP.join(["812", "345", "676", "00017"])
+    assert siret("1234") == "1234"
+    assert siret(None) == ""
+    assert iban("fr7630006000011234567890189") == "FR76 3000 6000 0112 3456 7890 189"
+    assert iban("") == ""
+
+
+@pytest.mark.django_db
+def test_la_fiche_de_la_structure_groupe_siret_et_iban(client):
+    """The structure's page shows its SIRET and IBAN grouped, as on official papers."""
+    from .factories import MembreFactory
+
+    membre = MembreFactory(
+        structure__siret="81234567600017", structure__iban="FR7630006000011234567890189"
+    )
+    client.force_login(membre.utilisateur)
+
+    reponse = client.get(reverse("structures:detail", args=[membre.structure.pk]))
+
+    assertContains(reponse, f"812{NBSP}345{NBSP}676{NBSP}00017")
+    assertContains(reponse, "FR76 3000 6000 0112 3456 7890 189")
 
 
 def test_le_controle_detecte_un_montant_ecrit_a_la_main():
