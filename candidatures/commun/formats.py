@@ -1,4 +1,5 @@
-"""French formats for pages, e-mails, letters and exports: « 12 500 € », « 1er mars 2026 »."""
+"""French formats for pages, e-mails, letters and exports: « 12 500 € », « 1er mars 2026 »,
+« 812 345 676 00017 »."""
 
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -20,6 +21,21 @@ def euros(montant):
 def nombre(valeur):
     """1500 → « 1 500 » (non-breaking space); None counts as 0."""
     return number_format(valeur or 0, decimal_pos=0, use_l10n=True, force_grouping=True)
+
+
+def siret(valeur):
+    """81234567600017 → « 812 345 676 00017 » (SIREN by threes, then the NIC), non-breaking."""
+    chiffres = "".join(str(valeur or "").split())
+    if len(chiffres) != 14 or not chiffres.isdigit():
+        return valeur or ""
+    groupes = [chiffres[0:3], chiffres[3:6], chiffres[6:9], chiffres[9:]]
+    return ESPACE_INSECABLE.join(groupes)
+
+
+def iban(valeur):
+    """FR7630006000011234567890189 → « FR76 3000 6000 0112 3456 7890 189 » (groups of four)."""
+    propre = "".join(str(valeur or "").split()).upper()
+    return " ".join(propre[i:i + 4] for i in range(0, len(propre), 4))
 
 
 def pourcentage(valeur, decimales=1):

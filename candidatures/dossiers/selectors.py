@@ -9,17 +9,11 @@ from referentiel.models import Exigence, Indicateur
 
 from ..commun.formats import euros
 from ..models import DocumentStructure, LigneBudget, Section, Statut, TrancheAge
+from ..structures.selectors import documents_requis_manquants
 from . import budget
 
 TRANCHES_MINEURS = {TrancheAge.T0_5, TrancheAge.T6_11, TrancheAge.T12_17}
 TRANCHES_MAJEURS = {TrancheAge.T18_25, TrancheAge.T26_64, TrancheAge.T65}
-
-# Documents every structure keeps once and every dossier refers to (Cerfa n°12156, pièces).
-DOCUMENTS_STRUCTURE_REQUIS = [
-    DocumentStructure.Type.STATUTS,
-    DocumentStructure.Type.LISTE_DIRIGEANTS,
-    DocumentStructure.Type.RIB,
-]
 
 
 def totaux_budget(dossier):
@@ -64,9 +58,7 @@ def champs_prevision(indicateur):
 def documents_structure(structure):
     """The structure's current documents, and the required types it still lacks."""
     actuels = list(DocumentStructure.objects.filter(structure=structure).actuels())
-    presents = {d.type for d in actuels}
-    manquants = [t for t in DOCUMENTS_STRUCTURE_REQUIS if t not in presents]
-    return actuels, manquants
+    return actuels, documents_requis_manquants(actuels)
 
 
 def manques(dossier):

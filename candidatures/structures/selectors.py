@@ -1,6 +1,39 @@
 """Reads about structures: their members, pending requests and the documents dossiers reuse."""
 
+from django.utils import timezone
+
 from ..models import DemandeAdhesion, DocumentStructure, Invitation, Membre, Structure
+
+# Documents every structure keeps once and every dossier refers to (Cerfa n°12156, pièces): no
+# dossier is submitted while one of them is missing.
+DOCUMENTS_STRUCTURE_REQUIS = (
+    DocumentStructure.Type.STATUTS,
+    DocumentStructure.Type.LISTE_DIRIGEANTS,
+    DocumentStructure.Type.RIB,
+)
+# A dossier's activity report and approved accounts describe the last closed financial year:
+# approved within six months of its end, they are at most 18 months old when a call opens.
+# Older than that, they are out of date.
+VALIDITE_DOCUMENTS_MOIS = {
+    DocumentStructure.Type.RAPPORT_ACTIVITE: 18,
+    DocumentStructure.Type.COMPTES_APPROUVES: 18,
+}
+
+
+def _mois_ecoules(debut, fin):
+    return (fin.year - debut.year) * 12 + fin.month - debut.month - (fin.day < debut.day)
+
+
+def est_perime(document, reference):
+    """Whether ``document`` is older, on date ``reference``, than its type's validity."""
+    validite = VALIDITE_DOCUMENTS_MOIS.get(document.type)
+    return bool(validite) and _mois_ecoules(document.date_document, reference) > validite
+
+
+def documents_requis_manquants(actuels):
+    """The required types none of ``actuels`` (documents in force) is: what blocks a submission."""
+    presents = {d.type for d in actuels}
+    return [t for t in DOCUMENTS_STRUCTURE_REQUIS if t not in presents]
 
 
 def documents_actuels(structure):
@@ -8,8 +41,10 @@ def documents_actuels(structure):
     return {d.type: d for d in DocumentStructure.objects.actuels().filter(structure=structure)}
 
 
-def documents_par_type(structure):
-    """Every type of document with its version in force and its previous versions, newest first."""
+def documents_par_type(structure, reference=None):
+    """Every type of document with its version in force and its previous versions, newest first,
+    whether a dossier needs it and whether it is missing or out of date on ``reference`` (today)."""
+    reference = reference or timezone.localdate()
     versions = {}
     for document in DocumentStructure.objects.filter(structure=structure).select_related(
         "depose_par"
@@ -19,12 +54,17 @@ def documents_par_type(structure):
     for valeur, libelle in DocumentStructure.Type.choices:
         liste = versions.get(valeur, [])
         actuel = next((d for d in liste if d.est_actuel), None)
+        requis = valeur in DOCUMENTS_STRUCTURE_REQUIS
         lignes.append(
             {
                 "type": valeur,
                 "libelle": libelle,
                 "actuel": actuel,
                 "anciennes": [d for d in liste if not d.est_actuel],
+                "requis": requis,
+                "manquant": requis and actuel is None,
+                "perime": actuel is not None and est_perime(actuel, reference),
+                "validite_mois": VALIDITE_DOCUMENTS_MOIS.get(valeur),
             }
         )
     return lignes

@@ -329,12 +329,16 @@ def invitation(request, jeton):
 
 def documents(request, pk):
     structure = _structure_visible(request, pk)
+    lignes = selecteurs.documents_par_type(structure)
     return render(
         request,
         "structures/documents.html",
         {
             "structure": structure,
-            "documents": selecteurs.documents_par_type(structure),
+            "documents": lignes,
+            "documents_requis": [ligne for ligne in lignes if ligne["requis"]],
+            "documents_manquants": [ligne for ligne in lignes if ligne["manquant"]],
+            "documents_perimes": [ligne for ligne in lignes if ligne["perime"]],
             "peut_deposer": peut_deposer_document(request.user, structure),
         },
     )

@@ -25,7 +25,7 @@
 
   function afficher(id, valeur) {
     var el = document.getElementById(id);
-    if (el) { el.textContent = isNaN(valeur) ? "?" : String(valeur); }
+    if (el) { el.textContent = isNaN(valeur) ? "?" : valeur.toLocaleString("fr-FR"); }
   }
 
   /* --- Live totals ------------------------------------------------------------------------- */

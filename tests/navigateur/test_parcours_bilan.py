@@ -140,9 +140,9 @@ def test_bilan_rempli_valide_et_lu_dans_le_bilan_annuel(page, referentiel_charge
 
     # The comité opens the annual bilan and finds the values entered.
     _connecter(page, comite)
-    page.get_by_role("navigation", name="Navigation principale").get_by_role(
-        "link", name="Bilans annuels"
-    ).click()
+    navigation = page.get_by_role("navigation", name="Navigation principale")
+    navigation.get_by_role("button", name="Bilans", exact=True).click()
+    navigation.get_by_role("link", name="Bilans annuels").click()
     expect(page.get_by_role("heading", name="Bilans annuels du contrat de ville")).to_be_visible()
     expect(page.locator("#synthese-beneficiaires")).to_have_text(
         re.compile(r"48 : 21 femmes, 16 hommes, 6 filles, 5 garçons")

@@ -28,9 +28,9 @@ def test_le_comite_de_nimes_lit_la_vue_pluriannuelle_de_son_contrat(
     page.get_by_label("Adresse électronique").fill(comite.email)
     page.get_by_label("Mot de passe").fill(MOT_DE_PASSE)
     page.get_by_role("button", name="Se connecter").click()
-    page.get_by_role("navigation", name="Navigation principale").get_by_role(
-        "link", name="Bilans annuels"
-    ).click()
+    navigation = page.get_by_role("navigation", name="Navigation principale")
+    navigation.get_by_role("button", name="Bilans", exact=True).click()
+    navigation.get_by_role("link", name="Bilans annuels").click()
     expect(page.get_by_role("combobox", name="Contrat de ville")).to_have_value(
         "nimes-metropole-2024"
     )

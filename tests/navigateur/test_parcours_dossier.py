@@ -76,9 +76,9 @@ def test_deposer_un_dossier_complet(page, referentiel_charge, tmp_path):
     page.get_by_label("64 Charges de personnel").fill("8000")
     page.get_by_label("74 État — politique de la ville (ANCT, programme 147)").fill("4000")
     page.get_by_label("74 EPCI — Alès Agglomération").fill("3000")
-    expect(page.locator("#total-charges")).to_have_text("10000")
+    expect(page.locator("#total-charges")).to_have_text("10\u202f000")
     expect(page.locator("#equilibre-budget")).to_contain_text("n'est pas équilibré")
-    expect(page.locator("#montant-demande")).to_have_text("7000")
+    expect(page.locator("#montant-demande")).to_have_text("7\u202f000")
     page.get_by_label("61 Services extérieurs").fill("12,5")
     expect(page.locator("#total-charges")).to_have_text("?")
 

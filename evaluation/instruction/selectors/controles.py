@@ -6,17 +6,15 @@ from django.utils import timezone
 
 from candidatures.commun.erreurs import ErreurMetier
 from candidatures.commun.formats import euros
-from candidatures.dossiers.selectors import DOCUMENTS_STRUCTURE_REQUIS, totaux_budget
+from candidatures.dossiers.selectors import totaux_budget
 from candidatures.dossiers.services.eligibilite import action_eligible
 from candidatures.models import DocumentStructure, Dossier, HistoriqueStatut, Statut
+from candidatures.structures.selectors import (
+    DOCUMENTS_STRUCTURE_REQUIS,
+    VALIDITE_DOCUMENTS_MOIS,
+    est_perime,
+)
 
-# A dossier's activity report and approved accounts describe the last closed financial year:
-# approved within six months of its end, they are at most 18 months old when a call opens.
-# Older than that, they are out of date.
-VALIDITE_DOCUMENTS_MOIS = {
-    DocumentStructure.Type.RAPPORT_ACTIVITE: 18,
-    DocumentStructure.Type.COMPTES_APPROUVES: 18,
-}
 # Above this share of the project's charges, the request to the contrat de ville is flagged
 # for the instructor's attention (an alert, not a rule of the call).
 PART_DEMANDEE_ALERTE = 80
@@ -34,10 +32,6 @@ class Controle:
     @property
     def etat_libelle(self):
         return {"ok": "conforme", "alerte": "à vérifier", "ko": "non conforme"}[self.etat]
-
-
-def _mois_ecoules(debut, fin):
-    return (fin.year - debut.year) * 12 + fin.month - debut.month - (fin.day < debut.day)
 
 
 def premier_depot(dossier):
@@ -143,10 +137,12 @@ def _controle_documents(dossier, reference):
                 elements.append(f"{type_.label} : non déposé.")
             continue
         date = document.date_document.strftime("%d/%m/%Y")
-        validite = VALIDITE_DOCUMENTS_MOIS.get(type_)
-        if validite and _mois_ecoules(document.date_document, reference) > validite:
+        if est_perime(document, reference):
             etat = "alerte" if etat == "ok" else etat
-            elements.append(f"{type_.label} : daté du {date}, plus de {validite} mois, périmé.")
+            elements.append(
+                f"{type_.label} : daté du {date}, plus de {VALIDITE_DOCUMENTS_MOIS[type_]} mois, "
+                "périmé."
+            )
         else:
             elements.append(f"{type_.label} : daté du {date}.")
     return Controle(libelle, etat, elements=elements)
