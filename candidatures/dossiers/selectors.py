@@ -9,7 +9,7 @@ from referentiel.models import Exigence, Indicateur
 
 from ..commun.formats import euros
 from ..models import DocumentStructure, LigneBudget, Section, Statut, TrancheAge
-from . import budget
+from . import budget, cerfa
 
 TRANCHES_MINEURS = {TrancheAge.T0_5, TrancheAge.T6_11, TrancheAge.T12_17}
 TRANCHES_MAJEURS = {TrancheAge.T18_25, TrancheAge.T26_64, TrancheAge.T65}
@@ -82,6 +82,10 @@ def manques(dossier):
         if dossier.est_signe
         else ["La déclaration sur l'honneur doit être signée par un responsable de la structure."],
     }
+    _actuels, manquants = documents_structure(dossier.structure)
+    presents = {d.type for d in _actuels}
+    for section, liste in cerfa.manques_cerfa(dossier, presents).items():
+        resultat[section] = resultat[section] + liste
     return {s: m for s, m in resultat.items() if m}
 
 
@@ -182,11 +186,16 @@ def _manques_budget(dossier):
     if not totaux.montant_demande:
         m.append(
             "Budget : indiquez le montant demandé au contrat de ville (État — politique de la "
-            "ville et/ou Alès Agglomération)."
+            f"ville et/ou {dossier.appel.contrat.territoire.nom})."
         )
     for ligne in dossier.lignes_budget.all():
         definition = budget.PAR_CODE[ligne.code]
-        if definition.a_preciser and ligne.montant and not ligne.precision.strip():
+        if (
+            definition.a_preciser
+            and dossier.formulaire >= definition.precision_depuis
+            and ligne.montant
+            and not ligne.precision.strip()
+        ):
             m.append(f"Budget, ligne « {definition.libelle} » : précisez {definition.a_preciser}.")
     return m
 

@@ -2,6 +2,7 @@
 
 import datetime
 import io
+from decimal import Decimal
 
 import factory
 from django.contrib.auth.models import Group
@@ -17,7 +18,9 @@ from candidatures.models import (
     DocumentStructure,
     Dossier,
     Habilitation,
+    InformationsAnnuelles,
     LigneBudget,
+    LigneBudgetStructure,
     Membre,
     PrevisionIndicateur,
     ReponseExigence,
@@ -92,6 +95,10 @@ class StructureFactory(factory.django.DjangoModelFactory):
     representant_nom = "Martin"
     representant_prenom = "Claire"
     representant_fonction = "présidente"
+    representant_telephone = "04 66 00 00 01"
+    representant_email = factory.Sequence(lambda n: f"presidence{n}@association.test")
+    contact_prenom = "Claire"
+    contact_fonction = "coordinatrice"
     contact_nom = "Claire Martin"
     contact_email = factory.Sequence(lambda n: f"contact{n}@association.test")
 
@@ -178,8 +185,35 @@ def deposer_documents_structure(structure):
 
 BUDGET_COMPLET = {
     "60": 2000, "64": 8000, "ci": 500, "864": 1200,
-    "74_etat_pv": 4000, "74_epci": 3500, "74_communes": 1000, "75": 2000, "870": 1200,
+    "74_etat_pv": 4000, "74_epci": 3500, "74_communes": 1000, "75": 2000, "756": 500,
+    "758": 1500, "870": 1200,
 }
+BUDGET_ANNUEL = {
+    "60": 10000, "61": 6000, "64": 60000, "864": 5000,
+    "74_etat_pv": 20000, "74_epci": 16000, "70": 40000, "870": 5000,
+}
+PRECISIONS = {
+    "74_communes": "Alès", "74_epci": "Alès Agglomération", "74_region": "Région Occitanie",
+}
+
+
+def declarer_informations_annuelles(structure, annee, **champs):
+    """The structure's complete yearly declaration for ``annee`` (Cerfa n°12156*06)."""
+    valeurs = {
+        "commissaire_aux_comptes": False, "assujettie_impots_commerciaux": False,
+        "affiliations": "Fédération des centres sociaux du Gard", "adherents": 120,
+        "benevoles": 15, "volontaires": 2, "salaries": 4, "salaries_emplois_aides": 1,
+        "etpt": Decimal("3.50"), "personnels_mis_a_disposition": 0,
+        "cinq_plus_hauts_salaires": 98000, **champs,
+    }
+    informations, _cree = InformationsAnnuelles.objects.update_or_create(
+        structure=structure, annee=annee, defaults=valeurs
+    )
+    for code, montant in BUDGET_ANNUEL.items():
+        LigneBudgetStructure.objects.update_or_create(
+            informations=informations, code=code, defaults={"montant": montant}
+        )
+    return informations
 
 
 def completer_dossier(dossier, signataire=None):
@@ -189,7 +223,22 @@ def completer_dossier(dossier, signataire=None):
     contrat = dossier.appel.contrat
     dossier.action_principale = Action.objects.get(contrat=contrat, code="1.1.1.a")
     dossier.contact_nom = "Claire Martin"
+    dossier.contact_prenom = "Claire"
+    dossier.contact_fonction = "coordinatrice"
     dossier.contact_email = "claire.martin@association.test"
+    dossier.aide_numeraire = True
+    dossier.objet_demande = "projet"
+    dossier.duree_demande = "annuelle"
+    dossier.premiere_demande = "premiere"
+    dossier.volontaires = 1
+    dossier.duree = "9 mois"
+    dossier.moyens_materiels = "Un camion aménagé, du matériel de jeux."
+    dossier.evaluation = "Questionnaire aux habitants et feuilles de présence."
+    dossier.signataire_est_representant = True
+    dossier.declaration_minimis = "inferieur"
+    dossier.declaration_comptes_approuves = True
+    dossier.declaration_compte_propre = True
+    dossier.declaration_fait_a = "Alès"
     dossier.intitule = "Animations mobiles inter-quartiers"
     dossier.resume = "Un camion d'animation circule dans les quartiers."
     dossier.contexte = "Peu d'échanges entre quartiers."
@@ -225,9 +274,10 @@ def completer_dossier(dossier, signataire=None):
         LigneBudget.objects.update_or_create(
             dossier=dossier,
             code=code,
-            defaults={"montant": montant, "precision": "Alès" if code == "74_communes" else ""},
+            defaults={"montant": montant, "precision": PRECISIONS.get(code, "")},
         )
     deposer_documents_structure(dossier.structure)
+    declarer_informations_annuelles(dossier.structure, annee)
     if signataire is not None:
         dossier.declaration_signee_par = signataire
         dossier.declaration_signataire = signataire.get_full_name()
