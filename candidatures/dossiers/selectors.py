@@ -9,6 +9,7 @@ from referentiel.models import Exigence, Indicateur
 
 from ..commun.formats import euros
 from ..models import DocumentStructure, LigneBudget, Section, Statut, TrancheAge
+from ..structures.selectors import informations_de_l_annee
 from . import budget, cerfa
 
 TRANCHES_MINEURS = {TrancheAge.T0_5, TrancheAge.T6_11, TrancheAge.T12_17}
@@ -228,14 +229,15 @@ def resume_dossier(dossier):
         ],
         "budget_charges": [
             (ligne, lignes.get(ligne.code))
-            for ligne in budget.LIGNES
+            for ligne in budget.TOUTES_ORDONNEES
             if ligne.cote in (budget.CHARGE, budget.CONTRIBUTION_EMPLOI)
         ],
         "budget_produits": [
             (ligne, lignes.get(ligne.code))
-            for ligne in budget.LIGNES
+            for ligne in budget.TOUTES_ORDONNEES
             if ligne.cote in (budget.PRODUIT, budget.CONTRIBUTION_RESSOURCE)
         ],
+        "informations": informations_de_l_annee(dossier.structure, dossier.appel.annee),
         "totaux": totaux_budget(dossier),
         "pieces": dossier.pieces.all(),
         "documents_structure": documents,
