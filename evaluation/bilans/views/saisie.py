@@ -2,6 +2,7 @@
 
 from functools import partial
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,6 +16,7 @@ from evaluation.models import Bilan, PieceBilan
 
 from .. import selectors
 from ..forms import (
+    CompteRenduCerfaForm,
     CompteRenduForm,
     DepotBilanForm,
     PieceBilanForm,
@@ -28,7 +30,10 @@ from .commun import _dossier
 
 
 def _initial(bilan):
-    initial = {nom: getattr(bilan, nom) for nom in QualitatifForm.base_fields}
+    initial = {
+        nom: getattr(bilan, nom)
+        for nom in (*QualitatifForm.base_fields, *CompteRenduCerfaForm.base_fields)
+    }
     for realisation in bilan.realisations.all():
         for champ in ("valeur", "valeur_femmes", "valeur_hommes", "valeur_filles",
                       "valeur_garcons", "texte"):
@@ -58,18 +63,19 @@ class PageBilan(PageSections):
         )
         self.lignes = selectors.compte_rendu(bilan, self.seuil)
         self.compte_rendu = CompteRenduForm(data, initial=initial, lignes=self.lignes)
+        self.cerfa = CompteRenduCerfaForm(data, initial=initial)
         self.pieces = PieceBilanForm(data, files)
 
     @property
     def formulaires(self):
-        return [self.qualitatif, self.realisations, self.compte_rendu, self.pieces]
+        return [self.qualitatif, self.realisations, self.compte_rendu, self.cerfa, self.pieces]
 
     def sauver(self):
         return services_bilans_saisie.enregistrer_bilan(
             bilan=self.bilan,
             par=self.request.user,
             version=self.data.get("version") or 0,
-            champs=self.qualitatif.valeurs_valides(),
+            champs={**self.qualitatif.valeurs_valides(), **self.cerfa.valeurs_valides()},
             realisations=self.realisations.realisations(),
             lignes=self.compte_rendu.lignes_saisies(),
         )
@@ -119,6 +125,7 @@ class PageBilan(PageSections):
             "demande": bilan.demandes_correction.filter(traitee_le__isnull=True).first(),
             "depot": DepotBilanForm(),
             "champs_beneficiaires": selectors.champs_beneficiaires(bilan.dossier),
+            "attribuant": settings.ATTRIBUANT_NOM,
         }
 
 
