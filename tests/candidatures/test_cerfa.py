@@ -4,15 +4,18 @@ the detailed budget grid, the full déclaration sur l'honneur and the printed fo
 import io
 import re
 from decimal import Decimal
+from io import StringIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 from pypdf import PdfReader
 from pytest_django.asserts import assertContains, assertNotContains
 
 from candidatures.commun.erreurs import SaisieInvalide
 from candidatures.dossiers import budget
+from candidatures.dossiers.cerfa import manques_cerfa
 from candidatures.dossiers.pdf import rendre_dossier_pdf
 from candidatures.dossiers.selectors import manques, totaux_budget
 from candidatures.dossiers.services.brouillons import ajouter_piece, enregistrer_brouillon
@@ -348,3 +351,23 @@ def test_pdf_suit_le_cerfa_et_porte_chaque_partie(complet):
         "Document produit par le portail", "dossier non déposé",
     ]:
         assert attendu in texte, attendu
+
+
+# --- Demo data --------------------------------------------------------------------------------
+
+
+def test_la_demo_remplit_les_parties_du_cerfa(settings):
+    """The demo structure declares its years; its dossier lacks none of the Cerfa's parts."""
+    settings.PORTAIL_DEMO = True
+
+    call_command("demo", stdout=StringIO())
+
+    dossier = Dossier.objects.get(structure__siret="81234567600017")
+    annee = dossier.appel.annee
+    assert set(
+        InformationsAnnuelles.objects.filter(structure=dossier.structure).values_list(
+            "annee", flat=True
+        )
+    ) == {annee, annee + 1}
+    assert _tous(manques_cerfa(dossier, set())) == []
+    assert dossier.cerfa_complet
