@@ -21,7 +21,12 @@ from referentiel.models import (
     QuartierPrioritaire,
     Territoire,
 )
-from tests.candidatures.factories import BUDGET_COMPLET, deposer_documents_structure
+from tests.candidatures.factories import (
+    BUDGET_COMPLET,
+    PRECISIONS,
+    deposer_documents_structure,
+    remplir_parties_cerfa,
+)
 
 
 def creer_contrat(mot="Cévenol", territoire=None):
@@ -83,6 +88,7 @@ def completer_dans_son_contrat(dossier, signataire, intitule):
         "declaration_signee_le": datetime.datetime.now(datetime.UTC),
     }.items():
         setattr(dossier, champ, valeur)
+    remplir_parties_cerfa(dossier)
     dossier.save()
     dossier.quartiers.set(contrat.quartiers.all())
     for exigence in action.objectif.exigences.all():
@@ -95,7 +101,7 @@ def completer_dans_son_contrat(dossier, signataire, intitule):
     for code, montant in BUDGET_COMPLET.items():
         LigneBudget.objects.create(
             dossier=dossier, code=code, montant=montant,
-            precision="Alès" if code == "74_communes" else "",
+            precision=PRECISIONS.get(code, ""),
         )
     deposer_documents_structure(dossier.structure)
     return dossier

@@ -216,6 +216,27 @@ def declarer_informations_annuelles(structure, annee, **champs):
     return informations
 
 
+# What the complete Cerfa n°12156*06 adds to a dossier (cover, project, declaration).
+PARTIES_CERFA = {
+    "contact_prenom": "Claire", "contact_fonction": "coordinatrice", "aide_numeraire": True,
+    "objet_demande": "projet", "duree_demande": "annuelle", "premiere_demande": "premiere",
+    "volontaires": 1, "duree": "9 mois",
+    "moyens_materiels": "Un camion aménagé, du matériel de jeux.",
+    "evaluation": "Questionnaire aux habitants et feuilles de présence.",
+    "signataire_est_representant": True, "declaration_minimis": "inferieur",
+    "declaration_comptes_approuves": True, "declaration_compte_propre": True,
+    "declaration_fait_a": "Alès",
+}
+
+
+def remplir_parties_cerfa(dossier):
+    """Set the fields the complete Cerfa n°12156*06 adds, and declare the structure's year
+    (the caller saves the dossier; its budget lines come from ``BUDGET_COMPLET``)."""
+    for champ, valeur in PARTIES_CERFA.items():
+        setattr(dossier, champ, valeur)
+    declarer_informations_annuelles(dossier.structure, dossier.appel.annee)
+
+
 def completer_dossier(dossier, signataire=None):
     """Fill every section of a draft on action 1.1.1.a (of its call's contract) so that it may
     be submitted."""
@@ -223,22 +244,8 @@ def completer_dossier(dossier, signataire=None):
     contrat = dossier.appel.contrat
     dossier.action_principale = Action.objects.get(contrat=contrat, code="1.1.1.a")
     dossier.contact_nom = "Claire Martin"
-    dossier.contact_prenom = "Claire"
-    dossier.contact_fonction = "coordinatrice"
     dossier.contact_email = "claire.martin@association.test"
-    dossier.aide_numeraire = True
-    dossier.objet_demande = "projet"
-    dossier.duree_demande = "annuelle"
-    dossier.premiere_demande = "premiere"
-    dossier.volontaires = 1
-    dossier.duree = "9 mois"
-    dossier.moyens_materiels = "Un camion aménagé, du matériel de jeux."
-    dossier.evaluation = "Questionnaire aux habitants et feuilles de présence."
-    dossier.signataire_est_representant = True
-    dossier.declaration_minimis = "inferieur"
-    dossier.declaration_comptes_approuves = True
-    dossier.declaration_compte_propre = True
-    dossier.declaration_fait_a = "Alès"
+    remplir_parties_cerfa(dossier)
     dossier.intitule = "Animations mobiles inter-quartiers"
     dossier.resume = "Un camion d'animation circule dans les quartiers."
     dossier.contexte = "Peu d'échanges entre quartiers."
@@ -277,7 +284,6 @@ def completer_dossier(dossier, signataire=None):
             defaults={"montant": montant, "precision": PRECISIONS.get(code, "")},
         )
     deposer_documents_structure(dossier.structure)
-    declarer_informations_annuelles(dossier.structure, annee)
     if signataire is not None:
         dossier.declaration_signee_par = signataire
         dossier.declaration_signataire = signataire.get_full_name()
