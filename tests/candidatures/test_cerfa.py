@@ -189,6 +189,41 @@ def test_rapport_du_commissaire_aux_comptes_exige_sil_y_en_a_un(complet):
     assert manques(complet) == {}
 
 
+# --- The dossier form ------------------------------------------------------------------------
+
+
+def test_formulaire_verifie_les_annees_et_garde_le_reste(client, responsable):
+    """Badly typed years of a multi-year request come back in French; the rest is saved."""
+    dossier = DossierFactory(structure=responsable.structure)
+    client.force_login(responsable.utilisateur)
+
+    reponse = client.post(reverse("dossiers:modifier", args=[dossier.pk]), {
+        "version": "1", "sections": "identite", "contact_prenom": "Inès",
+        "aide_nature": "on", "duree_demande": "pluriannuelle", "annees_demande": "2026, 27",
+    })
+
+    assertContains(reponse, "Indiquez les années sur quatre chiffres")
+    assertContains(reponse, 'value="2026, 27"')
+    dossier.refresh_from_db()
+    assert dossier.contact_prenom == "Inès" and dossier.aide_nature
+    assert dossier.duree_demande == "pluriannuelle" and dossier.annees_demande == ""
+
+
+def test_un_contributeur_ne_remplit_pas_la_declaration(client, responsable):
+    """The declaration's statements are a responsable's: a contributor's post is ignored."""
+    dossier = DossierFactory(structure=responsable.structure)
+    contributeur = MembreFactory(structure=responsable.structure, role=Membre.Role.CONTRIBUTEUR)
+    client.force_login(contributeur.utilisateur)
+
+    client.post(reverse("dossiers:modifier", args=[dossier.pk]), {
+        "version": "1", "sections": "declaration", "declaration_fait_a": "Nîmes",
+        "declaration_compte_propre": "on",
+    })
+
+    dossier.refresh_from_db()
+    assert dossier.declaration_fait_a == "" and not dossier.declaration_compte_propre
+
+
 # --- The structure's yearly declaration -------------------------------------------------------
 
 
