@@ -10,7 +10,12 @@ import datetime
 from candidatures.dossiers.selectors import champs_prevision, indicateurs_numeriques
 from candidatures.models import Habilitation, LigneBudget, PrevisionIndicateur, ReponseExigence
 from referentiel.models import Action, Generation, Indicateur, Territoire
-from tests.candidatures.factories import BUDGET_COMPLET, deposer_documents_structure
+from tests.candidatures.factories import (
+    BUDGET_COMPLET,
+    PRECISIONS,
+    deposer_documents_structure,
+    remplir_parties_cerfa,
+)
 from tests.referentiel.factories import TITRES
 from tests.referentiel.factories import creer_contrat as fabriquer_contrat
 
@@ -61,6 +66,7 @@ def completer_dans_son_contrat(dossier, signataire, intitule):
         "declaration_signee_le": datetime.datetime.now(datetime.UTC),
     }.items():
         setattr(dossier, champ, valeur)
+    remplir_parties_cerfa(dossier)
     dossier.save()
     dossier.quartiers.set(contrat.quartiers.all())
     for exigence in action.objectif.exigences.all():
@@ -73,7 +79,7 @@ def completer_dans_son_contrat(dossier, signataire, intitule):
     for code, montant in BUDGET_COMPLET.items():
         LigneBudget.objects.create(
             dossier=dossier, code=code, montant=montant,
-            precision="Alès" if code == "74_communes" else "",
+            precision=PRECISIONS.get(code, ""),
         )
     deposer_documents_structure(dossier.structure)
     return dossier

@@ -3,6 +3,7 @@ fictitious example contract (loaded from its workbook) with this year's call ope
 
 import datetime
 import zoneinfo
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,7 +17,20 @@ from ..dossiers.services.brouillons import creer_dossier
 from ..dossiers.services.depot import _tirer_numero, deposer_dossier, reference_du_depot
 from ..dossiers.services.montants import actualiser_montant_demande
 from ..dossiers.services.statuts import changer_statut
-from ..models import AppelAProjets, Dossier, LigneBudget, Membre, ReponseExigence, Statut
+from ..models import (
+    AppelAProjets,
+    Dossier,
+    DureeDemande,
+    InformationsAnnuelles,
+    LigneBudget,
+    Membre,
+    ObjetDemande,
+    PremiereDemande,
+    ReponseExigence,
+    SeuilMinimis,
+    Statut,
+)
+from ..structures.services import enregistrer_informations_annuelles
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 SIRET_STRUCTURE_DEMO = "81234567600017"
@@ -72,6 +86,9 @@ def creer_appels_demo(*, maintenant=None):
         .select_related("structure", "utilisateur")
         .first()
     )
+    if membre:
+        for annee_informations in (annee - 1, annee):
+            _informations_demo(membre, annee_informations)
     if membre and not Dossier.objects.filter(appel=clos, structure=membre.structure).exists():
         dossier = _dossier_depose(membre, clos)
         lignes.append(f"Dossier déposé de démonstration : {dossier.reference}")
@@ -108,6 +125,29 @@ def _appel_exemple(contrat, annee, maintenant):
     return appel
 
 
+def _informations_demo(membre, annee):
+    """The demo structure's yearly declaration (Cerfa n°12156*06), made once per year."""
+    if InformationsAnnuelles.objects.filter(structure=membre.structure, annee=annee).exists():
+        return
+    enregistrer_informations_annuelles(
+        structure=membre.structure, annee=annee, par=membre.utilisateur,
+        champs={
+            "commissaire_aux_comptes": False, "assujettie_impots_commerciaux": False,
+            "affiliations": "Fédération des centres sociaux du Gard",
+            "adherents": 140, "benevoles": 22, "volontaires": 2, "salaries": 5,
+            "salaries_emplois_aides": 1, "etpt": Decimal("4.20"),
+            "personnels_mis_a_disposition": 0, "cinq_plus_hauts_salaires": 121000,
+        },
+        agrements=[{"type": "Jeunesse et éducation populaire", "attribue_par": "SDJES du Gard",
+                    "date": datetime.date(2018, 4, 12)}],
+        lignes={code: {"montant": montant} for code, montant in {
+            "606": 6000, "613": 9000, "641": 98000, "645": 37000, "864": 8000,
+            "70": 18000, "74_etat_pv": 40000, "74_epci": 35000, "74_autres_ep": 30000,
+            "756": 2800, "758": 24200, "870": 8000,
+        }.items()},
+    )
+
+
 def _dossier_depose(membre, appel):
     """Last year's submitted dossier of the demo structure (to try renewal)."""
     depot = appel.cloture - datetime.timedelta(days=10)
@@ -137,6 +177,22 @@ def _dossier_depose(membre, appel):
         etpt="1.20",
         benevoles=8,
         partenaires="Centre social, bailleur Logis Cévenols.",
+        contact_prenom="Camille",
+        contact_fonction="Coordinatrice",
+        aide_numeraire=True,
+        objet_demande=ObjetDemande.PROJET,
+        duree_demande=DureeDemande.ANNUELLE,
+        premiere_demande=PremiereDemande.PREMIERE,
+        volontaires=1,
+        duree="9 mois, de mars à novembre",
+        moyens_materiels="Un camion aménagé, du matériel de jeux et de cuisine.",
+        evaluation="Questionnaire aux habitants, feuilles de présence, bilan avec le centre "
+        "social.",
+        signataire_est_representant=True,
+        declaration_minimis=SeuilMinimis.INFERIEUR,
+        declaration_comptes_approuves=True,
+        declaration_compte_propre=True,
+        declaration_fait_a="Alès",
     )
     dossier.refresh_from_db()
     dossier.quartiers.set(appel.contrat.quartiers.filter(commune="Alès"))
@@ -145,8 +201,12 @@ def _dossier_depose(membre, appel):
             dossier=dossier, exigence=exigence, texte="Les habitants construisent le programme."
         )
     for code, montant in {"60": 3000, "64": 12000, "864": 2000, "74_etat_pv": 6000,
-                          "74_epci": 5000, "75": 4000, "870": 2000}.items():
-        LigneBudget.objects.create(dossier=dossier, code=code, montant=montant)
+                          "74_epci": 5000, "75": 4000, "756": 1000, "758": 3000,
+                          "870": 2000}.items():
+        LigneBudget.objects.create(
+            dossier=dossier, code=code, montant=montant,
+            precision=appel.contrat.territoire.nom if code == "74_epci" else "",
+        )
     actualiser_montant_demande(dossier)
     dossier.save(update_fields=["montant_demande"])
     # Submitted "at the time": drawn through the services, so the history and reference are real.

@@ -5,10 +5,15 @@ Read by the draft service, which saves them, and by the journal, which copies th
 
 from ..models import Section, TrancheAge
 
+# The cover page of the Cerfa n°12156*06: what kind of aid, for what, over how long.
+CHAMPS_OBJET_DEMANDE = (
+    "aide_numeraire", "aide_nature", "objet_demande", "duree_demande", "annees_demande",
+    "premiere_demande",
+)
 CHAMPS_PAR_SECTION = {
     Section.IDENTITE: {
         "action_principale", "actions_secondaires", "contact_nom", "contact_email",
-        "contact_telephone",
+        "contact_telephone", "contact_prenom", "contact_fonction", *CHAMPS_OBJET_DEMANDE,
     },
     Section.PROJET: {
         "intitule", "resume", "contexte", "objectifs", "description", "date_debut", "date_fin",
@@ -16,6 +21,11 @@ CHAMPS_PAR_SECTION = {
         *(f"public_{t.value}" for t in TrancheAge),
         "beneficiaires_femmes", "beneficiaires_hommes", "beneficiaires_filles",
         "beneficiaires_garcons", "salaries", "etpt", "benevoles", "partenaires",
+        "volontaires", "duree", "moyens_materiels", "evaluation",
+    },
+    Section.DECLARATION: {
+        "signataire_est_representant", "declaration_minimis", "declaration_comptes_approuves",
+        "declaration_compte_propre", "declaration_fait_a",
     },
 }
 SECTION_DU_CHAMP = {

@@ -19,7 +19,16 @@ from ..commun.formulaires import (
 )
 from ..commun.sections import valeurs_par_indicateur
 from ..commun.validators import valider_debut_de_nom, valider_telephone
-from ..models import AppelAProjets, PieceJointe, Section, Structure, TrancheAge
+from ..models import (
+    AppelAProjets,
+    DureeDemande,
+    ObjetDemande,
+    PieceJointe,
+    PremiereDemande,
+    Section,
+    Structure,
+    TrancheAge,
+)
 from . import budget
 from .selectors import champs_prevision
 from .services.eligibilite import action_eligible
@@ -44,8 +53,30 @@ class IdentiteForm(SectionForm):
     contact_nom = forms.CharField(
         label="Personne chargée du dossier", required=False, max_length=255
     )
+    contact_prenom = forms.CharField(label="Son prénom", required=False, max_length=150)
+    contact_fonction = forms.CharField(label="Sa fonction", required=False, max_length=150)
     contact_email = forms.EmailField(label="Son adresse électronique", required=False)
     contact_telephone = forms.CharField(label="Son téléphone", required=False, max_length=20)
+    aide_numeraire = forms.BooleanField(label="Aide en numéraire (argent)", required=False)
+    aide_nature = forms.BooleanField(
+        label="Aide en nature (mise à disposition de locaux, de matériel…)", required=False
+    )
+    objet_demande = forms.ChoiceField(
+        label="La demande porte sur", choices=ObjetDemande.choices, required=False,
+        widget=forms.RadioSelect,
+    )
+    duree_demande = forms.ChoiceField(
+        label="Durée de la demande", choices=DureeDemande.choices, required=False,
+        widget=forms.RadioSelect,
+    )
+    annees_demande = forms.CharField(
+        label="Années concernées (demande pluriannuelle)", required=False, max_length=60,
+        help_text="Par exemple : 2026, 2027, 2028.",
+    )
+    premiere_demande = forms.ChoiceField(
+        label="Première demande ou renouvellement", choices=PremiereDemande.choices,
+        required=False, widget=forms.RadioSelect,
+    )
 
     def __init__(self, *args, contrat, **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,6 +113,21 @@ class IdentiteForm(SectionForm):
         if telephone:
             valider_telephone(telephone)
         return telephone
+
+    def clean_annees_demande(self):
+        texte = self.cleaned_data["annees_demande"].strip()
+        if not texte:
+            return ""
+        annees = re.split(r"[,;\s]+", texte)
+        if not all(re.fullmatch(r"20[0-9]{2}", a) for a in annees):
+            raise ValidationError(
+                "Indiquez les années sur quatre chiffres, séparées par des virgules "
+                "(par exemple : 2026, 2027, 2028)."
+            )
+        nombres = [int(a) for a in annees]
+        if nombres != sorted(set(nombres)):
+            raise ValidationError("Indiquez chaque année une seule fois, dans l'ordre.")
+        return ", ".join(annees)
 
     def clean(self):
         donnees = super().clean()
@@ -148,7 +194,17 @@ class ProjetForm(SectionForm):
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
     benevoles = NombreEntierField(label="Bénévoles mobilisés")
+    volontaires = NombreEntierField(label="Volontaires (service civique) mobilisés")
     partenaires = champ_texte("Partenaires du projet", 3)
+    duree = forms.CharField(
+        label="Durée du projet", required=False, max_length=100,
+        help_text="Par exemple : 10 mois, ou une journée par mois sur l'année scolaire.",
+    )
+    moyens_materiels = champ_texte("Moyens matériels et financiers mobilisés", 3)
+    evaluation = champ_texte(
+        "Méthode d'évaluation prévue", 3,
+        help_text="Comment le projet sera évalué, au-delà des indicateurs prévisionnels.",
+    )
 
     def clean(self):
         donnees = super().clean()
@@ -246,8 +302,11 @@ class BudgetForm(ChampsEnTableau):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for ligne in budget.LIGNES:
+        for ligne in budget.TOUTES:
             attrs = {"class": "form-control montant", "data-cote": ligne.cote}
+            if ligne.parent:
+                # A detail is already in its line's amount: the running totals skip it.
+                attrs = {"class": "form-control montant-detail", "data-parent": ligne.parent}
             if ligne.contrat_ville:
                 attrs["data-contrat-ville"] = "1"
             self.fields[f"ligne_{ligne.code}"] = NombreEntierField(
@@ -264,7 +323,7 @@ class BudgetForm(ChampsEnTableau):
     def lignes_budget(self):
         valeurs = self.valeurs_valides()
         resultat = {}
-        for ligne in budget.LIGNES:
+        for ligne in budget.TOUTES:
             champs = {}
             if f"ligne_{ligne.code}" in valeurs:
                 champs["montant"] = valeurs[f"ligne_{ligne.code}"] or 0
@@ -274,16 +333,21 @@ class BudgetForm(ChampsEnTableau):
                 resultat[ligne.code] = champs
         return resultat
 
+    def _ligne(self, ligne):
+        return (
+            ligne,
+            self[f"ligne_{ligne.code}"],
+            self[f"precision_{ligne.code}"] if ligne.a_preciser else None,
+        )
+
     def cote(self, cote):
-        """(line definition, amount field, precision field or None) for one side of the grid."""
-        return [
-            (
-                ligne,
-                self[f"ligne_{ligne.code}"],
-                self[f"precision_{ligne.code}"] if ligne.a_preciser else None,
-            )
-            for ligne in budget.lignes_du_cote(cote)
-        ]
+        """(line definition, amount field, precision field or None) for one side of the grid,
+        each line followed by its optional details."""
+        resultat = []
+        for ligne in budget.lignes_du_cote(cote):
+            resultat.append(self._ligne(ligne))
+            resultat += [self._ligne(s) for s in budget.SOUS_LIGNES_DE[ligne.code]]
+        return resultat
 
 
 class PiecesForm(SectionForm):
@@ -298,29 +362,6 @@ class PiecesForm(SectionForm):
         label="Type de pièce", choices=PieceJointe.Type.choices, required=False
     )
     titre_piece = forms.CharField(label="Titre (facultatif)", required=False, max_length=255)
-
-
-class DeclarationForm(SectionForm):
-    section = Section.DECLARATION
-
-    engagement = forms.BooleanField(
-        label=(
-            "Je certifie exactes les informations du présent dossier, que la structure est à jour "
-            "de ses obligations sociales et fiscales, et je m'engage au nom de la structure à "
-            "respecter le contrat d'engagement républicain."
-        ),
-        required=False,
-    )
-    qualite = forms.CharField(
-        label="Qualité du signataire",
-        required=False,
-        max_length=150,
-        help_text="Par exemple : président, trésorière, directeur par délégation.",
-    )
-
-
-FORMULAIRES = [IdentiteForm, ProjetForm, CahierForm, IndicateursForm, BudgetForm, PiecesForm,
-               DeclarationForm]
 
 
 def _libelle_appel(appel):

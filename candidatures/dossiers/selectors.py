@@ -9,8 +9,8 @@ from referentiel.models import Exigence, Indicateur
 
 from ..commun.formats import euros
 from ..models import DocumentStructure, LigneBudget, Section, Statut, TrancheAge
-from ..structures.selectors import documents_requis_manquants
-from . import budget
+from ..structures.selectors import documents_requis_manquants, informations_de_l_annee
+from . import budget, cerfa
 
 TRANCHES_MINEURS = {TrancheAge.T0_5, TrancheAge.T6_11, TrancheAge.T12_17}
 TRANCHES_MAJEURS = {TrancheAge.T18_25, TrancheAge.T26_64, TrancheAge.T65}
@@ -74,6 +74,10 @@ def manques(dossier):
         if dossier.est_signe
         else ["La déclaration sur l'honneur doit être signée par un responsable de la structure."],
     }
+    _actuels, manquants = documents_structure(dossier.structure)
+    presents = {d.type for d in _actuels}
+    for section, liste in cerfa.manques_cerfa(dossier, presents).items():
+        resultat[section] = resultat[section] + liste
     return {s: m for s, m in resultat.items() if m}
 
 
@@ -174,11 +178,16 @@ def _manques_budget(dossier):
     if not totaux.montant_demande:
         m.append(
             "Budget : indiquez le montant demandé au contrat de ville (État — politique de la "
-            "ville et/ou Alès Agglomération)."
+            f"ville et/ou {dossier.appel.contrat.territoire.nom})."
         )
     for ligne in dossier.lignes_budget.all():
         definition = budget.PAR_CODE[ligne.code]
-        if definition.a_preciser and ligne.montant and not ligne.precision.strip():
+        if (
+            definition.a_preciser
+            and dossier.formulaire >= definition.precision_depuis
+            and ligne.montant
+            and not ligne.precision.strip()
+        ):
             m.append(f"Budget, ligne « {definition.libelle} » : précisez {definition.a_preciser}.")
     return m
 
@@ -211,14 +220,15 @@ def resume_dossier(dossier):
         ],
         "budget_charges": [
             (ligne, lignes.get(ligne.code))
-            for ligne in budget.LIGNES
+            for ligne in budget.TOUTES_ORDONNEES
             if ligne.cote in (budget.CHARGE, budget.CONTRIBUTION_EMPLOI)
         ],
         "budget_produits": [
             (ligne, lignes.get(ligne.code))
-            for ligne in budget.LIGNES
+            for ligne in budget.TOUTES_ORDONNEES
             if ligne.cote in (budget.PRODUIT, budget.CONTRIBUTION_RESSOURCE)
         ],
+        "informations": informations_de_l_annee(dossier.structure, dossier.appel.annee),
         "totaux": totaux_budget(dossier),
         "pieces": dossier.pieces.all(),
         "documents_structure": documents,

@@ -19,13 +19,19 @@ from .cycle import (
     TRANSITIONS,
     Statut,
 )
+from .declarations import Agrement, InformationsAnnuelles, LigneBudgetStructure
 from .dossiers import (
+    FORMULAIRE_CERFA_COMPLET,
     DemandeCorrection,
     Dossier,
     DossierQuerySet,
+    DureeDemande,
     HistoriqueStatut,
     ModificationDossier,
+    ObjetDemande,
+    PremiereDemande,
     Section,
+    SeuilMinimis,
     TrancheAge,
 )
 from .structures import (
@@ -40,6 +46,14 @@ from .structures import (
 )
 
 __all__ = [
+    "FORMULAIRE_CERFA_COMPLET",
+    "Agrement",
+    "DureeDemande",
+    "InformationsAnnuelles",
+    "LigneBudgetStructure",
+    "ObjetDemande",
+    "PremiereDemande",
+    "SeuilMinimis",
     "STATUTS_AVANT_DECISION",
     "STATUTS_BILAN",
     "STATUTS_EN_COURS_INSTRUCTION",

@@ -81,7 +81,7 @@ class LigneBudget(models.Model):
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="lignes_budget")
     code = models.CharField("ligne", max_length=16, choices=[
-        (ligne.code, ligne.libelle) for ligne in grille_budget.LIGNES
+        (ligne.code, ligne.libelle) for ligne in grille_budget.TOUTES
     ])
     montant = models.IntegerField("montant (€)", default=0)
     precision = models.CharField("précision", max_length=255, blank=True)
@@ -117,6 +117,7 @@ class PieceJointe(models.Model):
         PLAN = "plan", "plan"
         LETTRE_PARTENARIAT = "lettre_partenariat", "lettre de partenariat"
         CALENDRIER = "calendrier", "calendrier"
+        POUVOIR = "pouvoir", "pouvoir du représentant légal au signataire"
         AUTRE = "autre", "autre document"
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="pieces")

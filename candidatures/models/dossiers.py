@@ -35,6 +35,31 @@ class TrancheAge(models.TextChoices):
     T65 = "65_plus", "65 ans et plus"
 
 
+# Version of the form a dossier was started on: 1 before the complete Cerfa n°12156*06 (its
+# dossiers are not held to the new requirements), 2 from then on.
+FORMULAIRE_CERFA_COMPLET = 2
+
+
+class ObjetDemande(models.TextChoices):
+    FONCTIONNEMENT = "fonctionnement", "le fonctionnement global de la structure"
+    PROJET = "projet", "un projet ou une action"
+
+
+class DureeDemande(models.TextChoices):
+    ANNUELLE = "annuelle", "annuelle ou ponctuelle"
+    PLURIANNUELLE = "pluriannuelle", "pluriannuelle"
+
+
+class PremiereDemande(models.TextChoices):
+    PREMIERE = "premiere", "première demande"
+    RENOUVELLEMENT = "renouvellement", "renouvellement d'une demande"
+
+
+class SeuilMinimis(models.TextChoices):
+    INFERIEUR = "inferieur", "inférieur ou égal à 500 000 €"
+    SUPERIEUR = "superieur", "supérieur à 500 000 €"
+
+
 class DossierQuerySet(models.QuerySet):
     def de_ses_structures(self, user):
         """Dossiers of the structures the user belongs to (drafts included)."""
@@ -97,6 +122,10 @@ class Dossier(models.Model):
     montant_demande = models.PositiveIntegerField(
         "montant demandé au contrat de ville (€)", default=0, editable=False
     )
+    formulaire = models.PositiveSmallIntegerField(
+        "version du formulaire", default=FORMULAIRE_CERFA_COMPLET,
+        help_text="1 : dossier commencé avant le Cerfa complet, qui ne lui est pas opposable.",
+    )
     documents_deposes = models.ManyToManyField(
         DocumentStructure, blank=True, related_name="dossiers",
         verbose_name="documents de la structure au dépôt",
@@ -118,6 +147,27 @@ class Dossier(models.Model):
     )
     contact_telephone = models.CharField(
         "téléphone de la personne chargée du dossier", max_length=20, blank=True
+    )
+    contact_prenom = models.CharField(
+        "prénom de la personne chargée du dossier", max_length=150, blank=True
+    )
+    contact_fonction = models.CharField(
+        "fonction de la personne chargée du dossier", max_length=150, blank=True
+    )
+    # Objet de la demande (page de garde du Cerfa)
+    aide_numeraire = models.BooleanField("aide en numéraire (argent)", default=False)
+    aide_nature = models.BooleanField("aide en nature", default=False)
+    objet_demande = models.CharField(
+        "la demande porte sur", max_length=16, choices=ObjetDemande, blank=True
+    )
+    duree_demande = models.CharField(
+        "durée de la demande", max_length=16, choices=DureeDemande, blank=True
+    )
+    annees_demande = models.CharField(
+        "années de la demande pluriannuelle", max_length=60, blank=True
+    )
+    premiere_demande = models.CharField(
+        "première demande ou renouvellement", max_length=16, choices=PremiereDemande, blank=True
     )
 
     # Projet
@@ -155,7 +205,13 @@ class Dossier(models.Model):
         null=True, blank=True,
     )
     benevoles = models.PositiveIntegerField("bénévoles mobilisés", null=True, blank=True)
+    volontaires = models.PositiveIntegerField(
+        "volontaires (service civique) mobilisés", null=True, blank=True
+    )
     partenaires = models.TextField("partenaires du projet", blank=True)
+    duree = models.CharField("durée du projet", max_length=100, blank=True)
+    moyens_materiels = models.TextField("moyens matériels et financiers mobilisés", blank=True)
+    evaluation = models.TextField("méthode d'évaluation prévue", blank=True)
 
     # Déclaration sur l'honneur
     declaration_signee_par = models.ForeignKey(
@@ -164,6 +220,20 @@ class Dossier(models.Model):
     declaration_signataire = models.CharField("signataire", max_length=255, blank=True)
     declaration_qualite = models.CharField("qualité du signataire", max_length=150, blank=True)
     declaration_signee_le = models.DateTimeField("signée le", null=True, blank=True)
+    signataire_est_representant = models.BooleanField(
+        "le signataire est le représentant légal", null=True, blank=True
+    )
+    declaration_minimis = models.CharField(
+        "aides publiques perçues sur les trois derniers exercices (de minimis / SIEG)",
+        max_length=10, choices=SeuilMinimis, blank=True,
+    )
+    declaration_comptes_approuves = models.BooleanField(
+        "budgets et comptes approuvés par les instances statutaires", default=False
+    )
+    declaration_compte_propre = models.BooleanField(
+        "versement sur le compte bancaire de la structure", default=False
+    )
+    declaration_fait_a = models.CharField("fait à", max_length=120, blank=True)
 
     objects = DossierQuerySet.as_manager()
 
@@ -204,6 +274,10 @@ class Dossier(models.Model):
                 condition=models.Q(etpt__isnull=True) | models.Q(etpt__gte=0),
                 name="dossier_etpt_positif",
             ),
+            models.CheckConstraint(
+                condition=models.Q(formulaire__in=[1, FORMULAIRE_CERFA_COMPLET]),
+                name="dossier_formulaire_connu",
+            ),
         ]
 
     def __str__(self):
@@ -220,6 +294,11 @@ class Dossier(models.Model):
     def phase_bilan(self):
         """Whether the dossier is at a stage that has a bilan (retained and started)."""
         return self.statut in STATUTS_BILAN
+
+    @property
+    def cerfa_complet(self):
+        """Whether the dossier is held to the complete Cerfa n°12156*06."""
+        return self.formulaire >= FORMULAIRE_CERFA_COMPLET
 
     @property
     def est_signe(self):

@@ -58,7 +58,19 @@ class Structure(models.Model):
     representant_fonction = models.CharField(
         "fonction du représentant légal", max_length=150
     )
+    representant_telephone = models.CharField(
+        "téléphone du représentant légal", max_length=20, blank=True
+    )
+    representant_email = models.EmailField(
+        "adresse électronique du représentant légal", blank=True
+    )
     contact_nom = models.CharField("personne chargée des dossiers", max_length=255, blank=True)
+    contact_prenom = models.CharField(
+        "prénom de la personne chargée des dossiers", max_length=150, blank=True
+    )
+    contact_fonction = models.CharField(
+        "fonction de la personne chargée des dossiers", max_length=150, blank=True
+    )
     contact_email = models.EmailField("adresse électronique de cette personne", blank=True)
     contact_telephone = models.CharField(
         "téléphone de cette personne", max_length=20, blank=True
@@ -151,6 +163,7 @@ class DocumentStructure(models.Model):
         RIB = "rib", "relevé d'identité bancaire (RIB)"
         RAPPORT_ACTIVITE = "rapport_activite", "dernier rapport d'activité"
         COMPTES_APPROUVES = "comptes_approuves", "derniers comptes approuvés"
+        RAPPORT_CAC = "rapport_cac", "rapport du commissaire aux comptes"
 
     structure = models.ForeignKey(Structure, on_delete=models.CASCADE, related_name="documents")
     type = models.CharField("type de document", max_length=20, choices=Type)
@@ -188,6 +201,7 @@ class DocumentStructure(models.Model):
                         "rib",
                         "rapport_activite",
                         "comptes_approuves",
+                        "rapport_cac",
                     ]
                 ),
                 name="document_structure_type_valide",

@@ -31,8 +31,10 @@ GROUPES_STRUCTURE = [
     ("Adresse et coordonnées", ["adresse", "code_postal", "commune", "telephone", "email",
                                    "site_web"]),
     ("Représentant légal", ["representant_prenom", "representant_nom",
-                               "representant_fonction"]),
-    ("Personne chargée des dossiers", ["contact_nom", "contact_email", "contact_telephone"]),
+                               "representant_fonction", "representant_telephone",
+                               "representant_email"]),
+    ("Personne chargée des dossiers", ["contact_prenom", "contact_nom", "contact_fonction",
+                                          "contact_email", "contact_telephone"]),
     ("Coordonnées bancaires (facultatif)", ["iban", "bic"]),
 ]
 
@@ -60,7 +62,11 @@ class StructureForm(forms.ModelForm):
             "representant_prenom": "Prénom du représentant légal",
             "representant_nom": "Nom du représentant légal",
             "representant_fonction": "Fonction du représentant légal",
-            "contact_nom": "Prénom et nom de la personne chargée des dossiers",
+            "representant_telephone": "Téléphone du représentant légal",
+            "representant_email": "Adresse électronique du représentant légal",
+            "contact_prenom": "Prénom de la personne chargée des dossiers",
+            "contact_fonction": "Fonction de la personne chargée des dossiers",
+            "contact_nom": "Nom de la personne chargée des dossiers",
             "contact_email": "Adresse électronique de la personne chargée des dossiers",
             "contact_telephone": "Téléphone de la personne chargée des dossiers",
             "iban": "IBAN",
@@ -132,6 +138,12 @@ class StructureForm(forms.ModelForm):
 
     def clean_telephone(self):
         telephone = self.cleaned_data["telephone"].strip()
+        if telephone:
+            valider_telephone(telephone)
+        return telephone
+
+    def clean_representant_telephone(self):
+        telephone = self.cleaned_data.get("representant_telephone", "").strip()
         if telephone:
             valider_telephone(telephone)
         return telephone

@@ -1,8 +1,61 @@
 """Reads about structures: their members, pending requests and the documents dossiers reuse."""
 
 from django.utils import timezone
+from django.utils.text import capfirst
 
-from ..models import DemandeAdhesion, DocumentStructure, Invitation, Membre, Structure
+from ..dossiers import budget
+from ..models import (
+    DemandeAdhesion,
+    DocumentStructure,
+    InformationsAnnuelles,
+    Invitation,
+    LigneBudgetStructure,
+    Membre,
+    Structure,
+)
+
+# What the yearly declaration must answer for a dossier to be submitted (Cerfa n°12156*06).
+CHAMPS_ANNUELS_REQUIS = (
+    "commissaire_aux_comptes", "assujettie_impots_commerciaux", "adherents", "benevoles",
+    "volontaires", "salaries", "etpt",
+)
+
+
+def informations_de_l_annee(structure, annee):
+    """The structure's yearly declaration for ``annee``, or None if it has not made one."""
+    return (
+        InformationsAnnuelles.objects.filter(structure=structure, annee=annee)
+        .prefetch_related("agrements", "lignes_budget")
+        .first()
+    )
+
+
+def totaux_budget_annuel(informations):
+    """Totals of the structure's annual budget (``budget.Totaux``)."""
+    return budget.totaliser(
+        dict(
+            LigneBudgetStructure.objects.filter(informations=informations).values_list(
+                "code", "montant"
+            )
+        )
+    )
+
+
+def manques_informations(informations):
+    """What the yearly declaration still lacks, as French sentences."""
+    m = [
+        f"{capfirst(InformationsAnnuelles._meta.get_field(c).verbose_name)} : à renseigner."
+        for c in CHAMPS_ANNUELS_REQUIS
+        if getattr(informations, c) is None
+    ]
+    totaux = totaux_budget_annuel(informations)
+    if not totaux.charges:
+        m.append("Budget annuel : saisissez les charges de la structure.")
+    elif not totaux.equilibre:
+        m.append("Budget annuel : le total des charges doit être égal au total des produits.")
+    if not totaux.contributions_equilibrees:
+        m.append("Budget annuel : le total 86 doit être égal au total 87.")
+    return m
 
 # Documents every structure keeps once and every dossier refers to (Cerfa n°12156, pièces): no
 # dossier is submitted while one of them is missing.

@@ -11,8 +11,19 @@ from django.utils import timezone
 
 from ..commun.erreurs import ErreurMetier, SaisieInvalide
 from ..commun.validators import TYPES_MIME, extension_de, normaliser_siret, valider_document
+from ..commun.versions import enregistrer_lignes
 from ..comptes.services import lire_jeton, normaliser_email
-from ..models import DemandeAdhesion, DocumentStructure, Invitation, Membre, Structure
+from ..dossiers import budget
+from ..models import (
+    Agrement,
+    DemandeAdhesion,
+    DocumentStructure,
+    InformationsAnnuelles,
+    Invitation,
+    LigneBudgetStructure,
+    Membre,
+    Structure,
+)
 from . import notifications
 from .permissions import oublier_roles_structures
 
@@ -283,3 +294,51 @@ def deposer_document(*, structure, type, fichier, date_document, par):
     document.fichier.save(nom_original, fichier, save=False)
     document.save()
     return document
+
+
+# --- Yearly declaration (Cerfa n°12156*06, fiches 2 and 3) -----------------------------------
+
+
+@transaction.atomic
+def enregistrer_informations_annuelles(
+    *, structure, annee, par, champs, agrements=None, lignes=None
+):
+    """Save what the structure declares for ``annee``, reused by each of its dossiers of that year.
+
+    ``champs`` maps fields to values, ``agrements`` is the full list of
+    ``{"type", "attribue_par", "date"}`` (None leaves them alone), ``lignes`` maps budget codes
+    to ``{"montant": …, "precision": …}``.
+    """
+    _verrouiller(structure)
+    informations, _cree = InformationsAnnuelles.objects.get_or_create(
+        structure=structure, annee=annee
+    )
+    erreurs = {}
+    etpt = champs.get("etpt", informations.etpt)
+    if etpt is not None and etpt < 0:
+        erreurs["etpt"] = "Les ETPT sont un nombre positif ou nul (par exemple 2,5)."
+    salaries = champs.get("salaries", informations.salaries)
+    aides = champs.get("salaries_emplois_aides", informations.salaries_emplois_aides)
+    if salaries is not None and aides is not None and aides > salaries:
+        erreurs["salaries_emplois_aides"] = (
+            "Les salariés en emplois aidés sont compris dans les salariés : pas plus qu'eux."
+        )
+    if erreurs:
+        raise SaisieInvalide(erreurs)
+    for nom, valeur in champs.items():
+        setattr(informations, nom, valeur)
+    informations.modifie_par = par
+    informations.modifie_le = timezone.now()
+    informations.save()
+    if agrements is not None:
+        informations.agrements.all().delete()
+        Agrement.objects.bulk_create(
+            Agrement(informations=informations, **agrement) for agrement in agrements
+        )
+    if lignes:
+        enregistrer_lignes(
+            {lg.code: lg for lg in informations.lignes_budget.all()},
+            budget.reporter_sous_lignes(dict(lignes)),
+            lambda code: LigneBudgetStructure(informations=informations, code=code),
+        )
+    return informations

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import informations, views
 
 app_name = "structures"
 
@@ -33,6 +33,9 @@ urlpatterns = [
         "<int:pk>/invitations/<int:invitation_pk>/annuler/",
         views.invitation_annuler,
         name="invitation_annuler",
+    ),
+    path(
+        "<int:pk>/informations/<int:annee>/", informations.informations, name="informations"
     ),
     path("<int:pk>/documents/", views.documents, name="documents"),
     path("<int:pk>/documents/deposer/", views.document_deposer, name="deposer_document"),

@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ..commun.erreurs import ErreurMetier, ajouter_au_formulaire
@@ -125,6 +126,7 @@ def detail(request, pk):
             "peut_gerer": gere,
             "peut_quitter": peut_quitter_structure(request.user, structure),
             "est_courante": structure_courante(request) == structure,
+            "annee_courante": timezone.localdate().year,
             "documents": selecteurs.documents_par_type(structure),
             "invitations": selecteurs.invitations_en_attente(structure) if gere else [],
             "demandes": selecteurs.demandes_en_attente(structure) if gere else [],

@@ -174,6 +174,21 @@ class PieceBilanForm(SectionForm):
     titre_piece = forms.CharField(label="Titre (facultatif)", required=False, max_length=255)
 
 
+class CompteRenduCerfaForm(SectionForm):
+    """What the Cerfa n°15059*02 asks beside the grid: indirect charges, contributions in kind,
+    the place of signature."""
+
+    regle_charges_indirectes = champ_texte(
+        "Règle de répartition des charges indirectes affectées à l'action", 2,
+        help_text="Par exemple : au prorata des heures de personnel consacrées à l'action.",
+    )
+    note_contributions_nature = champ_texte(
+        "Observations sur les contributions volontaires en nature", 2,
+        help_text="Leur nature, leur valorisation et leur usage dans l'action.",
+    )
+    fait_a = forms.CharField(label="Fait à", required=False, max_length=120)
+
+
 class DepotBilanForm(forms.Form):
     attestation = forms.BooleanField(
         label=(

@@ -123,6 +123,17 @@ def _vide(valeur):
     return valeur is None or (isinstance(valeur, str) and not valeur.strip())
 
 
+def _manques_cerfa(bilan, lignes):
+    """What the Cerfa n°15059*02 asks beside the grid (dossiers of the complete form only)."""
+    m = []
+    indirectes = next((lg.realise for lg in lignes if lg.definition.code == "ci"), None)
+    if indirectes and _vide(bilan.regle_charges_indirectes):
+        m.append("Charges indirectes : indiquez la règle de répartition appliquée à l'action.")
+    if _vide(bilan.fait_a):
+        m.append("Attestation : indiquez où elle est faite (« Fait à »).")
+    return m
+
+
 def manques(bilan, *, indicateurs=None, lignes=None):
     """What still prevents submission, per section: ``{section: [messages]}``, no empty sections."""
     dossier = bilan.dossier
@@ -171,6 +182,9 @@ def manques(bilan, *, indicateurs=None, lignes=None):
             f"doivent être égaux aux contributions volontaires (87 : "
             f"{euros(realises.contributions_ressources)})."
         )
+
+    if dossier.cerfa_complet:
+        resultat["financier"] += _manques_cerfa(bilan, lignes)
 
     if any(i.nature == Indicateur.Nature.DOCUMENTS for i in indicateurs) and not (
         bilan.pieces.exists()

@@ -16,6 +16,10 @@ urlpatterns = [
     path("dossiers/<int:pk>/saisie/", views_saisie.saisie, name="saisie"),
     path("dossiers/<int:pk>/commencer/", views_saisie.commencer, name="commencer"),
     path("dossiers/<int:pk>/deposer/", views_saisie.deposer, name="deposer"),
+    path(
+        "dossiers/<int:pk>/compte-rendu-financier.pdf", views_saisie.compte_rendu_pdf,
+        name="compte_rendu_pdf",
+    ),
     path("dossiers/<int:pk>/valider/", views_validation.valider, name="valider"),
     path("dossiers/<int:pk>/corrections/", views_validation.corrections, name="corrections"),
     path("dossiers/<int:pk>/documents/<int:piece_pk>/", views_validation.piece, name="piece"),

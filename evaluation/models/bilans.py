@@ -112,6 +112,13 @@ class Bilan(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",
     )
+    regle_charges_indirectes = models.TextField(
+        "règle de répartition des charges indirectes affectées à l'action", blank=True
+    )
+    note_contributions_nature = models.TextField(
+        "observations sur les contributions volontaires en nature", blank=True
+    )
+    fait_a = models.CharField("fait à", max_length=120, blank=True)
     signataire = models.CharField("signataire de l'attestation", max_length=255, blank=True)
     qualite_signataire = models.CharField("qualité du signataire", max_length=150, blank=True)
     valide_le = models.DateTimeField("validé le", null=True, blank=True)

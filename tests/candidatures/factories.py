@@ -2,6 +2,7 @@
 
 import datetime
 import io
+from decimal import Decimal
 
 import factory
 from django.contrib.auth.models import Group
@@ -18,7 +19,9 @@ from candidatures.models import (
     DocumentStructure,
     Dossier,
     Habilitation,
+    InformationsAnnuelles,
     LigneBudget,
+    LigneBudgetStructure,
     Membre,
     PrevisionIndicateur,
     ReponseExigence,
@@ -93,6 +96,10 @@ class StructureFactory(factory.django.DjangoModelFactory):
     representant_nom = "Martin"
     representant_prenom = "Claire"
     representant_fonction = "présidente"
+    representant_telephone = "04 66 00 00 01"
+    representant_email = factory.Sequence(lambda n: f"presidence{n}@association.test")
+    contact_prenom = "Claire"
+    contact_fonction = "coordinatrice"
     contact_nom = "Claire Martin"
     contact_email = factory.Sequence(lambda n: f"contact{n}@association.test")
 
@@ -179,8 +186,56 @@ def deposer_documents_structure(structure):
 
 BUDGET_COMPLET = {
     "60": 2000, "64": 8000, "ci": 500, "864": 1200,
-    "74_etat_pv": 4000, "74_epci": 3500, "74_communes": 1000, "75": 2000, "870": 1200,
+    "74_etat_pv": 4000, "74_epci": 3500, "74_communes": 1000, "75": 2000, "756": 500,
+    "758": 1500, "870": 1200,
 }
+BUDGET_ANNUEL = {
+    "60": 10000, "61": 6000, "64": 60000, "864": 5000,
+    "74_etat_pv": 20000, "74_epci": 16000, "70": 40000, "870": 5000,
+}
+PRECISIONS = {
+    "74_communes": "Alès", "74_epci": "Alès Agglomération", "74_region": "Région Occitanie",
+}
+
+
+def declarer_informations_annuelles(structure, annee, **champs):
+    """The structure's complete yearly declaration for ``annee`` (Cerfa n°12156*06)."""
+    valeurs = {
+        "commissaire_aux_comptes": False, "assujettie_impots_commerciaux": False,
+        "affiliations": "Fédération des centres sociaux du Gard", "adherents": 120,
+        "benevoles": 15, "volontaires": 2, "salaries": 4, "salaries_emplois_aides": 1,
+        "etpt": Decimal("3.50"), "personnels_mis_a_disposition": 0,
+        "cinq_plus_hauts_salaires": 98000, **champs,
+    }
+    informations, _cree = InformationsAnnuelles.objects.update_or_create(
+        structure=structure, annee=annee, defaults=valeurs
+    )
+    for code, montant in BUDGET_ANNUEL.items():
+        LigneBudgetStructure.objects.update_or_create(
+            informations=informations, code=code, defaults={"montant": montant}
+        )
+    return informations
+
+
+# What the complete Cerfa n°12156*06 adds to a dossier (cover, project, declaration).
+PARTIES_CERFA = {
+    "contact_prenom": "Claire", "contact_fonction": "coordinatrice", "aide_numeraire": True,
+    "objet_demande": "projet", "duree_demande": "annuelle", "premiere_demande": "premiere",
+    "volontaires": 1, "duree": "9 mois",
+    "moyens_materiels": "Un camion aménagé, du matériel de jeux.",
+    "evaluation": "Questionnaire aux habitants et feuilles de présence.",
+    "signataire_est_representant": True, "declaration_minimis": "inferieur",
+    "declaration_comptes_approuves": True, "declaration_compte_propre": True,
+    "declaration_fait_a": "Alès",
+}
+
+
+def remplir_parties_cerfa(dossier):
+    """Set the fields the complete Cerfa n°12156*06 adds, and declare the structure's year
+    (the caller saves the dossier; its budget lines come from ``BUDGET_COMPLET``)."""
+    for champ, valeur in PARTIES_CERFA.items():
+        setattr(dossier, champ, valeur)
+    declarer_informations_annuelles(dossier.structure, dossier.appel.annee)
 
 
 def completer_dossier(dossier, signataire=None):
@@ -191,6 +246,7 @@ def completer_dossier(dossier, signataire=None):
     dossier.action_principale = Action.objects.get(contrat=contrat, code="1.1.1.a")
     dossier.contact_nom = "Claire Martin"
     dossier.contact_email = "claire.martin@association.test"
+    remplir_parties_cerfa(dossier)
     dossier.intitule = "Animations mobiles inter-quartiers"
     dossier.resume = "Un camion d'animation circule dans les quartiers."
     dossier.contexte = "Peu d'échanges entre quartiers."
@@ -226,7 +282,7 @@ def completer_dossier(dossier, signataire=None):
         LigneBudget.objects.update_or_create(
             dossier=dossier,
             code=code,
-            defaults={"montant": montant, "precision": "Alès" if code == "74_communes" else ""},
+            defaults={"montant": montant, "precision": PRECISIONS.get(code, "")},
         )
     actualiser_montant_demande(dossier)
     dossier.save(update_fields=["montant_demande"])

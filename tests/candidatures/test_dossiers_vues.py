@@ -329,7 +329,12 @@ def test_deposer_depuis_le_formulaire(
     with django_capture_on_commit_callbacks(execute=True):
         reponse = connecte.post(
             _url(dossier, "deposer"),
-            {"version": dossier.version, "sections": "declaration", "engagement": "on"},
+            {
+                "version": dossier.version, "sections": "declaration", "engagement": "on",
+                "signataire_est_representant": "oui", "declaration_minimis": "inferieur",
+                "declaration_comptes_approuves": "on", "declaration_compte_propre": "on",
+                "declaration_fait_a": "Alès",
+            },
             follow=True,
         )
 

@@ -382,6 +382,8 @@ def remplir_bilan(bilan, par, *, femmes=14, hommes=9):
             "objectifs_atteints": Bilan.Atteinte.ATTEINTS,
             "difficultes": "Aucune.",
             "perspectives": "Reconduire.",
+            "regle_charges_indirectes": "Au prorata du temps de personnel consacré à l'action.",
+            "fait_a": "Alès",
         },
         realisations=realisations,
         lignes={lg.code: {"realise": lg.prevu} for lg in bilan.lignes.all()},

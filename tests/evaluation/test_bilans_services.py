@@ -261,7 +261,7 @@ def test_explication_exigee_pour_un_ecart_important(bilan, membre):
     assert manquants["financier"] == [
         "Ligne « État — politique de la ville (ANCT, programme 147) » : expliquez l'écart avec "
         "la prévision.",
-        "Ligne « Autres produits de gestion courante (756 cotisations, 758 dons, mécénat) » : "
+        "Ligne « Autres produits de gestion courante » : "
         "expliquez l'écart avec la prévision.",
     ]
     bilan.refresh_from_db()

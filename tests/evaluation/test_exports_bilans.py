@@ -139,8 +139,8 @@ def test_feuille_des_financeurs(classeur):
     lignes = [ligne for ligne in _lignes(classeur["Financeurs"])[1:] if ligne[0] == "Tous"]
     par_libelle = {ligne[1]: ligne[2:] for ligne in lignes}
 
-    assert par_libelle["EPCI — Alès Agglomération"] == (11500, 9000, 8500, -500)
-    assert par_libelle["Région Occitanie"] == (1000, 1000, 1200, 200)
+    assert par_libelle["Intercommunalité(s) : EPCI"] == (11500, 9000, 8500, -500)
+    assert par_libelle["Région(s)"] == (1000, 1000, 1200, 200)
 
 
 def test_donnees_brutes(classeur, jeu):

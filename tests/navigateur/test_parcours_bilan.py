@@ -93,8 +93,8 @@ def test_bilan_rempli_valide_et_lu_dans_le_bilan_annuel(page, referentiel_charge
         "Achats": "2000", "Charges de personnel": "9500",
         "Charges indirectes affectées au projet": "500", "Personnel bénévole": "1200",
         "État — politique de la ville (ANCT, programme 147)": "4000",
-        "EPCI — Alès Agglomération": "3500", "Commune(s)": "1000",
-        "Autres produits de gestion courante (756 cotisations, 758 dons, mécénat)": "3500",
+        "Intercommunalité(s) : EPCI": "3500", "Commune(s)": "1000",
+        "Autres produits de gestion courante": "3500",
         "Bénévolat": "1200",
     }
     for libelle, montant in realises.items():
@@ -113,9 +113,17 @@ def test_bilan_rempli_valide_et_lu_dans_le_bilan_annuel(page, referentiel_charge
         "Un animateur de plus pendant l'été."
     )
     page.get_by_label(
-        "Explication de l'écart : Autres produits de gestion courante (756 cotisations, 758 "
-        "dons, mécénat)"
+        "Explication de l'écart : Autres produits de gestion courante"
     ).fill("Dons des commerçants du quartier.")
+    # The Cerfa n°15059*02 beside the grid: who funded, how indirect charges were allocated.
+    expect(page.locator("#identification-cr")).to_contain_text(dossier.structure.siret)
+    page.get_by_label("Règle de répartition des charges indirectes affectées à l'action").fill(
+        "Au prorata du temps de personnel consacré à l'action."
+    )
+    page.get_by_label("Observations sur les contributions volontaires en nature").fill(
+        "Bénévolat valorisé au SMIC horaire."
+    )
+    page.get_by_label("Fait à").fill("Alès")
     verifier_accessibilite(page, "bilan complet avant dépôt")
     page.get_by_label(re.compile("Je certifie exactes les informations du présent bilan")).check()
     page.get_by_label("Qualité du signataire").fill("présidente")

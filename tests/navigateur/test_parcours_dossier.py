@@ -52,6 +52,46 @@ def test_deposer_un_dossier_complet(page, referentiel_charge, tmp_path):
     expect(apercu).to_contain_text("Objectif opérationnel 1.1.1")
     expect(apercu).to_contain_text(Exigence.objects.filter(objectif__code="1.1.1").first().texte)
     expect(page.locator("#etat-enregistrement")).to_contain_text("Enregistré à")
+    adresse_du_dossier = page.url
+
+    # The structure declares its yearly information once, for every dossier of the year.
+    page.get_by_role("link", name=f"Déclarer les informations {annee} de la structure").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Informations {annee}")
+    page.get_by_label("Type d'agrément").first.fill("Jeunesse et éducation populaire")
+    page.get_by_label("Attribué par").first.fill("SDJES du Gard")
+    page.get_by_label("En date du").first.fill("2019-05-02")
+    page.get_by_role("group", name=re.compile("commissaire aux comptes")).get_by_label(
+        "non"
+    ).check()
+    page.get_by_role("group", name=re.compile("impôts commerciaux")).get_by_label("non").check()
+    page.get_by_label("Nombre d'adhérents").fill("120")
+    page.get_by_label("Nombre de bénévoles").fill("15")
+    page.get_by_label("Nombre de volontaires (service civique)").fill("1")
+    page.get_by_label("Nombre total de salariés").fill("4")
+    page.get_by_label("Dont salariés en emplois aidés").fill("1")
+    page.get_by_label("Équivalents temps plein travaillé (ETPT)").fill("-3")
+    page.get_by_label("dont 641 Rémunération des personnels").fill("50 000")
+    page.get_by_label("dont 645 Charges sociales").fill("20 000")
+    page.get_by_label("70 Ventes de produits finis").fill("70 000")
+    page.get_by_role("button", name=f"Enregistrer les informations {annee}").click()
+    expect(page.locator("#resume-erreurs")).to_contain_text("positif ou nul")
+    expect(page.get_by_label("Nombre d'adhérents")).to_have_value("120")
+    verifier_accessibilite(page, "informations annuelles avec erreur")
+    page.get_by_label("Équivalents temps plein travaillé (ETPT)").fill("3,5")
+    page.get_by_role("button", name=f"Enregistrer les informations {annee}").click()
+    expect(page.locator(".messages")).to_contain_text(f"Les informations {annee}")
+    expect(page.get_by_text(f"Les informations {annee} sont complètes.")).to_be_visible()
+    expect(page.get_by_label("64 Charges de personnel")).to_have_value("70000")
+    page.goto(adresse_du_dossier)
+    expect(page.locator(".informations-structure")).to_contain_text("SDJES du Gard")
+
+    # The cover choices and the contact person of the Cerfa n°12156*06.
+    page.get_by_label("Son prénom").fill("Inès")
+    page.get_by_label("Sa fonction").fill("coordinatrice")
+    page.get_by_label("Aide en numéraire (argent)").check()
+    page.get_by_label("un projet ou une action").check()
+    page.get_by_label("annuelle ou ponctuelle").check()
+    page.get_by_label("première demande").check()
 
     # The project, an unbalanced budget and one amount typed wrong.
     page.get_by_label("Intitulé du projet").fill("Le camion des quartiers")
@@ -72,10 +112,16 @@ def test_deposer_un_dossier_complet(page, referentiel_charge, tmp_path):
     page.get_by_label("Salariés mobilisés").fill("2")
     page.get_by_label("Équivalents temps plein travaillé (ETPT)").fill("1,5")
     page.get_by_label("Bénévoles mobilisés").fill("6")
+    page.get_by_label("Volontaires (service civique) mobilisés").fill("1")
+    page.get_by_label("Durée du projet").fill("9 mois")
+    page.get_by_label("Moyens matériels et financiers mobilisés").fill("Un camion aménagé.")
+    page.get_by_label("Méthode d'évaluation prévue").fill("Questionnaire aux habitants.")
     page.get_by_label("60 Achats").fill("2 000")
     page.get_by_label("64 Charges de personnel").fill("8000")
     page.get_by_label("74 État — politique de la ville (ANCT, programme 147)").fill("4000")
-    page.get_by_label("74 EPCI — Alès Agglomération").fill("3000")
+    page.get_by_label("74 Intercommunalité(s) : EPCI").fill("3000")
+    expect(page.get_by_label("Intercommunalité(s) : EPCI — Préciser : intercommunalité(s)")
+           ).to_have_value(appel.contrat.territoire.nom)
     expect(page.locator("#total-charges")).to_have_text("10\u202f000")
     expect(page.locator("#equilibre-budget")).to_contain_text("n'est pas équilibré")
     expect(page.locator("#montant-demande")).to_have_text("7\u202f000")
@@ -115,6 +161,8 @@ def test_deposer_un_dossier_complet(page, referentiel_charge, tmp_path):
     habitants.get_by_label("Hommes").fill("25")
     expect(habitants.locator("output")).to_have_text("55")
     page.get_by_label(re.compile("^75 Autres produits de gestion courante")).fill("3000")
+    page.get_by_label("dont 756 Cotisations").fill("1000")
+    page.get_by_label("dont 758 Dons manuels – mécénat").fill("2000")
     expect(page.locator("#equilibre-budget")).to_have_text("Le budget est équilibré.")
 
     # Attach a quote.
@@ -127,7 +175,17 @@ def test_deposer_un_dossier_complet(page, referentiel_charge, tmp_path):
     expect(page.get_by_role("link", name="devis.pdf")).to_be_visible()
 
     # Sign the declaration and submit.
+    expect(page.locator("#rappel-demande")).to_contain_text(
+        f"au titre de l'année ou de l'exercice {annee}"
+    )
+    page.get_by_role("group", name=re.compile("représentant légal")).get_by_label(
+        "oui", exact=True
+    ).check()
+    page.get_by_label("inférieur ou égal à 500 000 €").check()
+    page.get_by_label(re.compile("budgets et comptes de la structure ont été approuvés")).check()
+    page.get_by_label(re.compile("versée sur le compte bancaire de la structure")).check()
     page.get_by_label(re.compile("Je certifie exactes les informations")).check()
+    page.get_by_label("Fait à").fill("Alès")
     page.get_by_label("Qualité du signataire").fill("Présidente")
     page.get_by_role("button", name="Déposer le dossier").click()
     expect(page.locator(".messages")).to_contain_text(f"AAP-{annee}-0001")
@@ -151,10 +209,15 @@ def test_deposer_un_dossier_complet(page, referentiel_charge, tmp_path):
     assert "1.1.1.a" in texte
     assert "Montant demandé au contrat de ville : 7000 €" in texte
     assert "Total des charges 10000" in texte
+    assert "Demande de subvention(s) — Cerfa n°12156*06" in texte
+    assert "Jeunesse et éducation populaire — attribué par SDJES du Gard" in texte
+    assert "dont 758 Dons manuels – mécénat 2000" in texte
+    assert "Fait à Alès" in texte
+    assert "Document produit par le portail" in texte
 
     # The printable version, "Mes dossiers" and the call's public page.
     page.get_by_role("link", name="Version imprimable").click()
-    expect(page.get_by_role("heading", name="Budget du projet")).to_be_visible()
+    expect(page.get_by_role("heading", name="7. Budget du projet")).to_be_visible()
     verifier_accessibilite(page, "version imprimable")
     page.goto("/dossiers/")
     expect(page.get_by_role("link", name=f"AAP-{annee}-0001")).to_be_visible()

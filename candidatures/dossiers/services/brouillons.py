@@ -20,7 +20,7 @@ from ...models import (
     Statut,
 )
 from ...structures.permissions import est_responsable
-from .. import journal
+from .. import budget, journal
 from ..champs import SECTION_DU_CHAMP
 from .montants import actualiser_montant_demande
 
@@ -49,6 +49,8 @@ def creer_dossier(*, structure, appel, par, maintenant=None):
         contact_nom=structure.contact_nom,
         contact_email=structure.contact_email,
         contact_telephone=structure.contact_telephone,
+        contact_prenom=structure.contact_prenom,
+        contact_fonction=structure.contact_fonction,
     )
     _historiser_creation(dossier, par, "")
     return dossier
@@ -144,7 +146,8 @@ def enregistrer_brouillon(
         lambda indicateur_id: PrevisionIndicateur(dossier=verrouille, indicateur_id=indicateur_id),
     )
     resultat.sections |= _enregistrer_lignes(
-        verrouille, Section.BUDGET, {lg.code: lg for lg in verrouille.lignes_budget.all()}, lignes,
+        verrouille, Section.BUDGET, {lg.code: lg for lg in verrouille.lignes_budget.all()},
+        budget.reporter_sous_lignes(dict(lignes)) if lignes else lignes,
         lambda code: LigneBudget(dossier=verrouille, code=code),
     )
 

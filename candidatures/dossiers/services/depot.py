@@ -16,6 +16,7 @@ from ...models import (
     DemandeCorrection,
     Dossier,
     LigneBudget,
+    PremiereDemande,
     ReponseExigence,
     Section,
     Statut,
@@ -134,6 +135,8 @@ CHAMPS_RENOUVELES = (
     *(f"public_{t.value}" for t in TrancheAge),
     "beneficiaires_femmes", "beneficiaires_hommes", "beneficiaires_filles",
     "beneficiaires_garcons", "salaries", "etpt", "benevoles", "partenaires",
+    "contact_prenom", "contact_fonction", "aide_numeraire", "aide_nature", "objet_demande",
+    "volontaires", "duree", "moyens_materiels", "evaluation",
 )
 
 
@@ -191,6 +194,7 @@ def renouveler_dossier(*, source, appel, par, maintenant=None):
         structure=source.structure,
         appel=appel,
         renouvelle=source,
+        premiere_demande=PremiereDemande.RENOUVELLEMENT,
         cree_par=par,
         cree_le=maintenant,
         modifie_par=par,

@@ -15,13 +15,14 @@ from ...commun.erreurs import ErreurMetier, Incomplet
 from ...commun.formats import heure
 from ...commun.sections import PageSections
 from ...models import PieceJointe, Section, TrancheAge
+from ...structures.selectors import informations_de_l_annee
 from .. import budget as grille
 from .. import selectors as selecteurs
-from ..champs import CHAMPS_PREVISION
+from ..champs import CHAMPS_PAR_SECTION, CHAMPS_PREVISION, SECTION_DU_CHAMP
+from ..declaration import DeclarationForm
 from ..forms import (
     BudgetForm,
     CahierForm,
-    DeclarationForm,
     IdentiteForm,
     IndicateursForm,
     PiecesForm,
@@ -62,19 +63,23 @@ def _initial(dossier):
         "engagement": dossier.est_signe,
         "qualite": dossier.declaration_qualite,
     }
-    for nom in ProjetForm.base_fields:
-        if nom not in initial:
+    for nom in SECTION_DU_CHAMP:
+        if nom not in initial and nom not in ("actions_secondaires", "quartiers"):
             initial[nom] = getattr(dossier, nom)
-    for nom in ("contact_nom", "contact_email", "contact_telephone"):
-        initial[nom] = getattr(dossier, nom)
+    initial["signataire_est_representant"] = {True: "oui", False: "non"}.get(
+        dossier.signataire_est_representant, ""
+    )
     for reponse in dossier.reponses.all():
         initial[f"exigence_{reponse.exigence_id}"] = reponse.texte
     for prevision in dossier.previsions.all():
         for champ in CHAMPS_PREVISION:
             initial[f"indicateur_{prevision.indicateur_id}_{champ}"] = getattr(prevision, champ)
+    # The intercommunality funding the call, until the structure names another one.
+    initial["precision_74_epci"] = dossier.appel.contrat.territoire.nom
     for ligne in dossier.lignes_budget.all():
         initial[f"ligne_{ligne.code}"] = ligne.montant
-        initial[f"precision_{ligne.code}"] = ligne.precision
+        if ligne.precision or ligne.code != "74_epci":
+            initial[f"precision_{ligne.code}"] = ligne.precision
     return initial
 
 
@@ -149,6 +154,11 @@ class PageDossier(PageSections):
             champs.update(self.identite.valeurs_valides())
         if ouvert(Section.PROJET):
             champs.update(self.projet.valeurs_valides())
+        if ouvert(Section.DECLARATION) and self.peut_signer:
+            valeurs = self.declaration.valeurs_valides()
+            champs.update(
+                {n: v for n, v in valeurs.items() if n in CHAMPS_PAR_SECTION[Section.DECLARATION]}
+            )
         return enregistrer_brouillon(
             dossier=self.dossier,
             par=user,
@@ -225,6 +235,7 @@ class PageDossier(PageSections):
             ).order_by("code").values_list("code", "libelle"),
             "tranches_mineurs": [t.value for t in selecteurs.TRANCHES_MINEURS],
             "demande": dossier.demande_ouverte(),
+            "informations": informations_de_l_annee(dossier.structure, dossier.appel.annee),
             "TrancheAge": TrancheAge,
         }
 

@@ -23,6 +23,8 @@ from evaluation.models import (
 from .. import selectors
 
 VALEUR_MAX = 2_000_000_000
+# What the Cerfa n°15059*02 asks beside the grid (indirect charges, contributions in kind, place).
+CHAMPS_CERFA = ("regle_charges_indirectes", "note_contributions_nature", "fait_a")
 
 MESSAGE_CONFLIT = (
     "Vos modifications n'ont pas été enregistrées : {auteur} a enregistré ce bilan à {heure} "
@@ -62,7 +64,10 @@ def ouvrir_bilan(*, dossier, par=None, maintenant=None):
     )
     LigneCompteRendu.objects.bulk_create(
         LigneCompteRendu(bilan=bilan, code=ligne.code, prevu=ligne.montant)
-        for ligne in LigneBudget.objects.filter(dossier=verrouille, montant__gt=0)
+        # The compte rendu is kept at the level of the accounts: details are in their line.
+        for ligne in LigneBudget.objects.filter(
+            dossier=verrouille, montant__gt=0, code__in=[lg.code for lg in budget.LIGNES]
+        )
     )
     if verrouille.statut == Statut.EN_COURS:
         changer_statut(
@@ -87,7 +92,7 @@ MESSAGE_ENTIER = "Saisissez un nombre entier positif ou nul."
 def _valider_champs(bilan, champs, erreurs):
     permis = {f.name for f in Bilan._meta.get_fields()} & (
         {*selectors.CHAMPS_QUALITATIFS_REQUIS, *CHAMPS_BENEFICIAIRES,
-         "objectifs_commentaire"}
+         "objectifs_commentaire", *CHAMPS_CERFA}
     )
     for nom, valeur in champs.items():
         if nom not in permis:

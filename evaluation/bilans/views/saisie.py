@@ -2,19 +2,24 @@
 
 from functools import partial
 
+from django.conf import settings
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from candidatures.commun.erreurs import ErreurMetier, Incomplet
 from candidatures.commun.formats import heure
+from candidatures.commun.pdf import rendre_pdf
 from candidatures.commun.sections import PageSections
 from candidatures.dossiers import budget
 from evaluation.models import Bilan, PieceBilan
 
 from .. import selectors
 from ..forms import (
+    CompteRenduCerfaForm,
     CompteRenduForm,
     DepotBilanForm,
     PieceBilanForm,
@@ -28,7 +33,10 @@ from .commun import _dossier
 
 
 def _initial(bilan):
-    initial = {nom: getattr(bilan, nom) for nom in QualitatifForm.base_fields}
+    initial = {
+        nom: getattr(bilan, nom)
+        for nom in (*QualitatifForm.base_fields, *CompteRenduCerfaForm.base_fields)
+    }
     for realisation in bilan.realisations.all():
         for champ in ("valeur", "valeur_femmes", "valeur_hommes", "valeur_filles",
                       "valeur_garcons", "texte"):
@@ -58,18 +66,19 @@ class PageBilan(PageSections):
         )
         self.lignes = selectors.compte_rendu(bilan, self.seuil)
         self.compte_rendu = CompteRenduForm(data, initial=initial, lignes=self.lignes)
+        self.cerfa = CompteRenduCerfaForm(data, initial=initial)
         self.pieces = PieceBilanForm(data, files)
 
     @property
     def formulaires(self):
-        return [self.qualitatif, self.realisations, self.compte_rendu, self.pieces]
+        return [self.qualitatif, self.realisations, self.compte_rendu, self.cerfa, self.pieces]
 
     def sauver(self):
         return services_bilans_saisie.enregistrer_bilan(
             bilan=self.bilan,
             par=self.request.user,
             version=self.data.get("version") or 0,
-            champs=self.qualitatif.valeurs_valides(),
+            champs={**self.qualitatif.valeurs_valides(), **self.cerfa.valeurs_valides()},
             realisations=self.realisations.realisations(),
             lignes=self.compte_rendu.lignes_saisies(),
         )
@@ -119,6 +128,7 @@ class PageBilan(PageSections):
             "demande": bilan.demandes_correction.filter(traitee_le__isnull=True).first(),
             "depot": DepotBilanForm(),
             "champs_beneficiaires": selectors.champs_beneficiaires(bilan.dossier),
+            "attribuant": settings.ATTRIBUANT_NOM,
         }
 
 
@@ -188,3 +198,40 @@ def deposer(request, pk):
     messages.success(request, "Le bilan est déposé : l'instructeur va le relire.")
     return redirect("bilans:detail", dossier.pk)
 
+
+
+def compte_rendu_pdf(request, pk):
+    """The compte rendu financier (Cerfa n°15059*02) of a bilan, as a PDF of two pages or so."""
+    dossier = _dossier(request, pk, peut_voir_bilan)
+    bilan = get_object_or_404(Bilan, dossier=dossier)
+    bilan.dossier = dossier
+    lignes = selectors.compte_rendu(bilan)
+    prevus, realises = selectors.totaux_compte_rendu(lignes)
+
+    def du_cote(*cotes):
+        return [lg for lg in lignes if lg.definition.cote in cotes]
+
+    contenu = rendre_pdf(
+        "bilans/pdf/compte_rendu.html",
+        {
+            "dossier": dossier,
+            "bilan": bilan,
+            "tableaux": [
+                ("Charges", du_cote(budget.CHARGE, budget.CONTRIBUTION_EMPLOI),
+                 prevus.total_charges, realises.total_charges),
+                ("Produits", du_cote(budget.PRODUIT, budget.CONTRIBUTION_RESSOURCE),
+                 prevus.total_produits, realises.total_produits),
+            ],
+            "ecarts_expliques": [lg for lg in lignes if lg.explication],
+            "attribuant": settings.ATTRIBUANT_NOM,
+            "genere_le": timezone.now(),
+            "PORTAIL_NOM": settings.PORTAIL_NOM,
+        },
+        "css/dossier-pdf.css",
+        journal=f"compte rendu financier du dossier {dossier.pk}",
+    )
+    reponse = HttpResponse(contenu, content_type="application/pdf")
+    reponse["Content-Disposition"] = (
+        f'attachment; filename="compte-rendu-financier-{dossier.reference or dossier.pk}.pdf"'
+    )
+    return reponse

@@ -128,6 +128,10 @@ def _controle_documents(dossier, reference):
     elements, etat = [], "ok"
     for type_ in DocumentStructure.Type:
         document = actuels.get(type_)
+        if document is None and type_ == DocumentStructure.Type.RAPPORT_CAC:
+            # Only structures with a commissaire aux comptes have one; the dossier's
+            # completeness already requires it from them.
+            continue
         if document is None:
             if type_ in DOCUMENTS_STRUCTURE_REQUIS:
                 etat = "ko"

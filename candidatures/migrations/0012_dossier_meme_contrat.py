@@ -16,7 +16,7 @@ def supprimer(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("candidatures", "0010_dossier_montant_demande"),
+        ("candidatures", "0011_cerfa"),
         ("referentiel", "0003_contrats_contraintes"),
     ]
 
