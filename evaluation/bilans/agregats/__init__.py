@@ -8,6 +8,7 @@ holds), ``annuel`` (the annual aggregation), ``arbre`` (the contract's tree and 
 
 from .annuel import agreger
 from .brutes import LigneBrute, lignes_brutes
+from .cache import bilan_annuel
 from .fiches import FicheDossier, LigneFinanciere, LigneIndicateurDossier, fiches_dossiers
 from .perimetre import (
     CODES_CONTRAT_VILLE,
@@ -42,6 +43,6 @@ __all__ = [
     "BilanPluriannuel", "Chiffres", "FicheDossier", "Financeur", "IndicateurPluriannuel",
     "LigneAnnee", "LigneBrute", "LigneFinanciere", "LigneIndicateur", "LigneIndicateurDossier",
     "LigneNiveau", "LigneQuartier", "LigneStructure", "ObjectifPluriannuel", "Perimetre", "Serie",
-    "Valeurs", "agreger", "agreger_pluriannuel", "empreinte", "fiches_dossiers",
+    "Valeurs", "agreger", "bilan_annuel", "agreger_pluriannuel", "empreinte", "fiches_dossiers",
     "lignes_brutes", "part", "statuts_comptes",
 ]

@@ -3,15 +3,16 @@
 import hashlib
 from dataclasses import dataclass
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Subquery, Value
 
 from candidatures.dossiers import budget
 from candidatures.models import AppelAProjets, Dossier, HistoriqueStatut, Statut
+from referentiel.models import Contrat
 
-from ...models import Bilan, Modification
+from ...models import Bilan, DocumentBilanAnnuel, Modification
 
 # Changing what the files hold changes this: every kept file is then built again.
-VERSION_FORMAT = "2"
+VERSION_FORMAT = "3"
 
 CODES_FINANCEURS = [ligne.code for ligne in budget.LIGNES if ligne.numero == "74"]
 CODES_CONTRAT_VILLE = set(budget.CODES_CONTRAT_VILLE)
@@ -94,16 +95,36 @@ class Perimetre:
         )
 
 
+def _scalaire(lignes, agregat):
+    """One aggregate of ``lignes`` as a scalar subquery (no GROUP BY: over every row)."""
+    return Subquery(
+        lignes.order_by().annotate(_tout=Value(1)).values("_tout").annotate(v=agregat)
+        .values("v")[:1]
+    )
+
+
 def empreinte(perimetre):
-    """A hash of what the figures depend on: it changes whenever a dossier of the scope does."""
+    """A hash of what the figures depend on: it changes whenever a dossier of the scope does,
+    or what the PDF adds to them (partners, logo, comment). One query."""
     dossiers = perimetre.dossiers()
     ids = dossiers.values("pk")
-    elements = [
-        VERSION_FORMAT,
-        perimetre.cle(),
-        dossiers.aggregate(n=Count("pk"), m=Max("modifie_le")),
-        HistoriqueStatut.objects.filter(dossier__in=ids).aggregate(n=Count("pk"), m=Max("le")),
-        Bilan.objects.filter(dossier__in=ids).aggregate(n=Count("pk"), m=Max("modifie_le")),
-        Modification.objects.filter(dossier__in=ids).aggregate(n=Count("pk"), m=Max("le")),
-    ]
+    tables = {
+        "dossiers": (dossiers, "modifie_le"),
+        "statuts": (HistoriqueStatut.objects.filter(dossier__in=ids), "le"),
+        "bilans": (Bilan.objects.filter(dossier__in=ids), "modifie_le"),
+        "modifications": (Modification.objects.filter(dossier__in=ids), "le"),
+        "documents": (
+            DocumentBilanAnnuel.objects.filter(appel__in=perimetre.appels().values("pk")),
+            "modifie_le",
+        ),
+    }
+    sous_requetes = {}
+    for nom, (lignes, date) in tables.items():
+        sous_requetes[f"{nom}_n"] = _scalaire(lignes, Count("pk"))
+        sous_requetes[f"{nom}_m"] = _scalaire(lignes, Max(date))
+    valeurs = (
+        Contrat.objects.filter(pk=perimetre.contrat_id).annotate(**sous_requetes)
+        .values_list(*sous_requetes).first()
+    )
+    elements = [VERSION_FORMAT, perimetre.cle(), valeurs]
     return hashlib.sha256(repr(elements).encode()).hexdigest()

@@ -50,6 +50,11 @@ class Chiffres:
         self.beneficiaires_garcons += autre.beneficiaires_garcons
 
     @property
+    def autres(self):
+        """Dossiers neither retained nor refused: in instruction, withdrawn, classés sans suite."""
+        return self.deposes - self.retenus - self.refuses
+
+    @property
     def beneficiaires_total(self):
         return (
             self.beneficiaires_femmes + self.beneficiaires_hommes + self.beneficiaires_filles
