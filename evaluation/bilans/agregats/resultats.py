@@ -7,6 +7,12 @@ from referentiel.models import Indicateur
 
 from .perimetre import Perimetre
 
+VENTILATIONS_COURTES = {
+    Indicateur.Ventilation.FH: "F/H",
+    Indicateur.Ventilation.FG: "F/G",
+    Indicateur.Ventilation.FH_FG: "F/H et F/G",
+}
+
 
 def part(numerateur, denominateur):
     """A share in [0, 1] rounded to 4 decimals (so « 37,5 % » prints the same everywhere)."""
@@ -48,6 +54,11 @@ class Chiffres:
         self.beneficiaires_hommes += autre.beneficiaires_hommes
         self.beneficiaires_filles += autre.beneficiaires_filles
         self.beneficiaires_garcons += autre.beneficiaires_garcons
+
+    @property
+    def accorde_au_dessus(self):
+        """More granted than the instruction proposed."""
+        return self.montant_accorde > self.montant_propose
 
     @property
     def autres(self):
@@ -135,6 +146,12 @@ class LigneIndicateur:
     @property
     def par_sexe(self):
         return self.ventilation != Indicateur.Ventilation.AUCUNE
+
+    @property
+    def libelle_court(self):
+        """« Nombre d'habitants mobilisés — F/H »: no nested brackets, nothing if not by sex."""
+        courte = VENTILATIONS_COURTES.get(self.ventilation)
+        return f"{self.libelle} — {courte}" if courte else self.libelle
 
     @property
     def taux_realisation(self):
