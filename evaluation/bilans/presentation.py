@@ -80,7 +80,8 @@ def contexte_document(bilan):
     return {
         "territoire": contrat.territoire.nom,
         "partenaires": document.liste_partenaires if document else [],
-        "commentaire": document.commentaire if document else "",
+        # The comité's comment is about the contract's year, not about one structure.
+        "commentaire": document.commentaire if document and not bilan.structure else "",
         "logo": _logo(document),
         "annee_precedente": precedent[0] if precedent else None,
         "chiffres_cles": _chiffres_cles(bilan.total, precedent[1] if precedent else None),

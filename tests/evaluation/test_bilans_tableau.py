@@ -48,7 +48,7 @@ def test_une_annee_sans_dossier_le_dit(comite):
 
     reponse = comite.get(reverse(URL), {"annee_debut": 2026, "annee_fin": 2026})
 
-    assertContains(reponse, "Aucun dossier n&#x27;a encore été déposé pour 2026.")
+    assertContains(reponse, "Aucun dossier n'a encore été déposé pour 2026.")
 
 
 def test_sans_aucun_dossier_ouvre_sur_le_dernier_appel_et_le_dit(comite):
@@ -57,7 +57,7 @@ def test_sans_aucun_dossier_ouvre_sur_le_dernier_appel_et_le_dit(comite):
     reponse = comite.get(reverse(URL))
 
     assert reponse.context["bilan"].periode == "2030"
-    assertContains(reponse, "Aucun dossier n&#x27;a encore été déposé pour 2030.")
+    assertContains(reponse, "Aucun dossier n'a encore été déposé pour 2030.")
 
 
 def test_synthese_montre_les_dossiers_ni_retenus_ni_refuses(comite):
@@ -77,25 +77,31 @@ def test_seconde_vue_sans_changement_ne_refait_pas_l_agregation(
     premiere = comite.get(reverse(URL), ANNEE_2025)
     assert AgregatBilanAnnuel.objects.count() == 1
 
-    # Session and user, the contract and its calls, the fingerprint, the kept figures,
-    # the contracts proposed by the filter: no aggregation query.
-    with django_assert_max_num_queries(12):
+    # One query for the figures (the fingerprint and the kept figures together); the others
+    # are the session, the user's roles, the contract, its calls and the filters' choices.
+    with django_assert_max_num_queries(16) as requetes:
         seconde = comite.get(reverse(URL), ANNEE_2025)
 
     assert _html(seconde) == _html(premiere)
+    sql = " ".join(r["sql"] for r in requetes.captured_queries)
+    for table in ("evaluation_instruction", "candidatures_lignebudget", "referentiel_action"):
+        assert table not in sql
 
 
 def test_les_chiffres_gardes_suivent_les_donnees(comite):
-    """A change to a counted bilan changes the fingerprint: the figures are summed again."""
+    """A bilan validated changes the fingerprint: the figures are summed again."""
+    from evaluation.bilans.services import depot as services_bilans_depot
+
     jeu = jeu_bilans()
-    avant = comite.get(reverse(URL), ANNEE_2025).context["bilan"].total.beneficiaires_femmes
-    bilan = jeu["dossiers"][0].bilan
-    bilan.beneficiaires_femmes += 10
-    bilan.save()
+    avant = comite.get(reverse(URL), ANNEE_2025).context["bilan"].total
+    services_bilans_depot.valider_bilan(
+        bilan=jeu["dossiers"][1].bilan, par=UtilisateurFactory(instructeur=True)
+    )
 
-    apres = comite.get(reverse(URL), ANNEE_2025).context["bilan"].total.beneficiaires_femmes
+    apres = comite.get(reverse(URL), ANNEE_2025).context["bilan"].total
 
-    assert apres == avant + 10
+    assert (avant.realisees, apres.realisees) == (2, 3)
+    assert apres.beneficiaires_total == avant.beneficiaires_total + 30
     assert AgregatBilanAnnuel.objects.count() == 1
 
 
@@ -106,7 +112,21 @@ def test_tableaux_larges_dans_une_boite_qui_defile(comite):
     html = _html(comite.get(reverse(URL), ANNEE_2025))
 
     tableaux = html.count("<table")
-    boites = len(re.findall(r'<div class="table-responsive tableau-defilant"[^>]*tabindex="0"',
-                            html))
+    boites = len(re.findall(
+        r'<div class="table-responsive tableau-defilant[^"]*" tabindex="0" role="region"', html
+    ))
     assert tableaux > 5
     assert boites == tableaux
+
+
+def test_libelles_des_graphiques_jamais_coupes():
+    """A long label is written on several lines of the chart, every word kept."""
+    from evaluation.bilans.graphiques import Graphique
+
+    libelle = "Emploi et développement économique des quartiers prioritaires de la ville"
+    svg = str(Graphique("g", "Titre", "Description", ["Prévu"], [libelle], [[3]]).svg)
+
+    texte = " ".join(re.sub(r"<[^>]+>", " ", svg).split())
+    assert libelle in texte
+    assert "…" not in svg
+    assert svg.count("<tspan") >= 2

@@ -7,22 +7,25 @@ runs once per change, and a view of unchanged data costs the fingerprint and one
 import pickle
 import zlib
 
+from django.db.models import Subquery
 from django.utils import timezone
 
 from ...models import AgregatBilanAnnuel
 from .annuel import agreger
-from .perimetre import empreinte
+from .perimetre import empreinte_et
 
 
 def bilan_annuel(perimetre):
     """``agreger(perimetre)``, read back when its data did not change since the last time."""
-    actuelle = empreinte(perimetre)
     cle = perimetre.cle()
-    gardees = (
-        AgregatBilanAnnuel.objects.filter(cle=cle, empreinte=actuelle)
-        .values_list("donnees", flat=True).first()
+    gardes = AgregatBilanAnnuel.objects.filter(cle=cle)
+    # The fingerprint and what is kept, in one query.
+    actuelle, empreinte_gardee, gardees = empreinte_et(
+        perimetre,
+        empreinte_gardee=Subquery(gardes.values("empreinte")[:1]),
+        donnees_gardees=Subquery(gardes.values("donnees")[:1]),
     )
-    if gardees is not None:
+    if gardees is not None and empreinte_gardee == actuelle:
         return pickle.loads(zlib.decompress(gardees))  # noqa: S301 — written by this module only
     bilan = agreger(perimetre)
     donnees = zlib.compress(pickle.dumps(bilan, protocol=pickle.HIGHEST_PROTOCOL))

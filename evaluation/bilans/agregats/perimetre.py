@@ -106,6 +106,11 @@ def _scalaire(lignes, agregat):
 def empreinte(perimetre):
     """A hash of what the figures depend on: it changes whenever a dossier of the scope does,
     or what the PDF adds to them (partners, logo, comment). One query."""
+    return empreinte_et(perimetre)[0]
+
+
+def empreinte_et(perimetre, **autres):
+    """The fingerprint, and the ``autres`` expressions read by the same query."""
     dossiers = perimetre.dossiers()
     ids = dossiers.values("pk")
     tables = {
@@ -123,8 +128,11 @@ def empreinte(perimetre):
         sous_requetes[f"{nom}_n"] = _scalaire(lignes, Count("pk"))
         sous_requetes[f"{nom}_m"] = _scalaire(lignes, Max(date))
     valeurs = (
-        Contrat.objects.filter(pk=perimetre.contrat_id).annotate(**sous_requetes)
-        .values_list(*sous_requetes).first()
+        Contrat.objects.filter(pk=perimetre.contrat_id).annotate(**sous_requetes, **autres)
+        .values_list(*sous_requetes, *autres).first()
+    ) or (None,) * (len(sous_requetes) + len(autres))
+    elements = [VERSION_FORMAT, perimetre.cle(), valeurs[: len(sous_requetes)]]
+    return (
+        hashlib.sha256(repr(elements).encode()).hexdigest(),
+        *valeurs[len(sous_requetes):],
     )
-    elements = [VERSION_FORMAT, perimetre.cle(), valeurs]
-    return hashlib.sha256(repr(elements).encode()).hexdigest()

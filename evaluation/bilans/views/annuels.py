@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from candidatures.commun.erreurs import SaisieInvalide
 from candidatures.commun.formulaires import lire_entier
 from candidatures.comptes.selectors import libelle_contrat, rechercher_contrats, trouver
-from candidatures.models import AppelAProjets, Dossier, Role, Structure
+from candidatures.models import AppelAProjets, Dossier, Structure
 from candidatures.structures.permissions import est_membre
 from evaluation.models import GenerationBilan
 from referentiel.models import Contrat
@@ -155,9 +155,7 @@ def tableau_de_bord(request):
         contexte.update({
             "bilan": bilan,
             "peut_parametrer": request.user.est_administrateur_de(perimetre.contrat_id),
-            "peut_preparer": request.user.a_role_sur(
-                perimetre.contrat_id, Role.COMITE, Role.ADMINISTRATEUR
-            ),
+            "peut_preparer": request.user.est_comite_de(perimetre.contrat_id),
             "graphiques": graphiques.graphiques_du_bilan(bilan),
             "objectifs": [o for o in bilan.objectifs if o.chiffres.deposes],
             "actions": [a for a in bilan.actions if a.chiffres.deposes],
