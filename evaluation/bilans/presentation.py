@@ -66,6 +66,17 @@ def _chiffres_cles(total, precedent):
             libelle, format_(valeur) or "—", "—" if avant is None else format_(avant) or "—",
             "—" if variation is None else ("+" if variation > 0 else "") + pourcentage(variation),
         ))
+    # Beneficiaries by sex, as a pair (no change computed on a pair).
+    for position, libelle, noms in (
+        (9, "Femmes / hommes", ("beneficiaires_femmes", "beneficiaires_hommes")),
+        (10, "Filles / garçons", ("beneficiaires_filles", "beneficiaires_garcons")),
+    ):
+        def paire(chiffres, noms=noms):
+            return " / ".join(nombre(getattr(chiffres, n)) for n in noms)
+
+        lignes.insert(position, (
+            libelle, paire(total), "—" if precedent is None else paire(precedent), "—"
+        ))
     return lignes
 
 
