@@ -17,7 +17,8 @@ One child process per database stays open with a warm connection; the parent ask
 (a) the instruction queue, through Django's test Client logged in as the contract's account:
     first page, a filtered and sorted page, a search;
 (b) the programmation page of the contract's call;
-(c) the annual aggregation of the contract (``evaluation.bilans.agregats.agreger``, no PDF).
+(c) the annual aggregation of the contract (``evaluation.bilans.agregats.agreger``, no PDF),
+    and the same figures kept under the data's fingerprint (``bilan_annuel``, a second view).
 
 It prints the table, writes the ratios into ``benchmarks/resultats.json`` (other entries kept)
 and the section « Un contrat parmi 50 » of ``docs/performances.md``. ``--expliquer`` instead
@@ -53,6 +54,7 @@ MESURES = [
     ("file_recherche", "file : recherche « Passerelles », page 2"),
     ("programmation", "programmation de l'appel"),
     ("agregation", "agrégation annuelle du contrat"),
+    ("agregation_gardee", "agrégation gardée : seconde vue, données inchangées"),
 ]
 DOCUMENT = RACINE / "docs" / "performances.md"
 DEBUT_SECTION = "<!-- benchmarks/contrats.py : début -->"
@@ -452,7 +454,7 @@ def preparer_mesures():
     from django.urls import reverse
 
     from candidatures.models import AppelAProjets, Utilisateur
-    from evaluation.bilans.agregats import Perimetre, agreger
+    from evaluation.bilans.agregats import Perimetre, agreger, bilan_annuel
     from referentiel.models import Contrat, Pilier
 
     contrat = Contrat.objects.par_defaut()
@@ -477,6 +479,8 @@ def preparer_mesures():
         "file_recherche": page(f"{file}?q=Passerelles&page=2"),
         "programmation": page(reverse("evaluation:programmation", args=[appel.pk])),
         "agregation": lambda: len(repr(agreger(perimetre))),
+        # Empreinte of the data, then the kept figures read back (the first call keeps them).
+        "agregation_gardee": lambda: len(repr(bilan_annuel(perimetre))),
     }
 
 

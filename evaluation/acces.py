@@ -21,7 +21,7 @@ PAGES_DU_PERSONNEL = {
     },
     "bilans": {
         "tableau_de_bord", "xlsx", "pdf", "contrats", "pluriannuel", "pluriannuel_xlsx",
-        "parametres",
+        "parametres", "document",
     },
 }
 

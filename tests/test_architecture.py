@@ -20,12 +20,7 @@ COUCHES = {
 }
 TAILLE_MAX = 400
 # Modules allowed above TAILLE_MAX, each with its reason.
-GRANDS_MODULES = {
-    "evaluation.bilans.agregats": (
-        "l'agrégation des bilans annuels : une chaîne de requêtes et les dataclasses qu'elle "
-        "remplit, qui ne se lisent bien qu'ensemble"
-    ),
-}
+GRANDS_MODULES = {}
 
 
 def _modules():

@@ -217,6 +217,9 @@ ACTIONS = [
     ("bilans:parametres", "get", _appel_b, None, None, "administrateur_b"),
     ("bilans:parametres", "post", _appel_b, None, lambda m: {"seuil": "1"}, "administrateur_b"),
     ("bilans:structure_pdf", "get", _structure_b(), _contrat_b, None, "comite_b"),
+    ("bilans:document", "get", _appel_b, None, None, "comite_b"),
+    ("bilans:document", "post", _appel_b, None, lambda m: {"commentaire": "Une année dense."},
+     "comite_b"),
     # The accounts of B's staff, seen from A (same territory, contract A only).
     # Conventions and payments of B's call, and the publication of B's open data.
     ("conventions:tableau", "get", _appel_b, None, None, "comite_b"),

@@ -11,10 +11,11 @@ from candidatures.commun.formulaires import (
     champ_texte,
 )
 from candidatures.commun.sections import valeurs_par_indicateur
+from candidatures.commun.validators import extension_de, taille_lisible
 from candidatures.models import AppelAProjets
 from referentiel.models import Pilier, QuartierPrioritaire
 
-from ..models import Bilan, PieceBilan
+from ..models import COMMENTAIRE_MAX, PARTENAIRES_MAX, Bilan, PieceBilan
 from .selectors import champs_realisation
 
 
@@ -281,3 +282,72 @@ class ParametresBilanForm(forms.Form):
             "prévision de plus de ce pourcentage doit être expliquée (15 % par défaut)."
         ),
     )
+
+
+# --- What a year's bilan PDF adds to its figures ----------------------------------------------
+
+LOGO_TAILLE_MAX = 1024 * 1024
+LOGO_PIXELS_MAX = 4000 * 4000
+FORMATS_LOGO = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
+
+
+def valider_logo(fichier):
+    """A PNG or JPEG image of at most 1 Mo that really decodes as one."""
+    from PIL import Image
+
+    extension = extension_de(fichier.name)
+    if extension not in FORMATS_LOGO:
+        raise forms.ValidationError(
+            "Le logo doit être une image PNG ou JPEG (.png, .jpg, .jpeg).", code="logo_format"
+        )
+    if fichier.size > LOGO_TAILLE_MAX:
+        raise forms.ValidationError(
+            "Le logo pèse %(taille)s : la limite est de %(max)s. Enregistrez-le en plus petit "
+            "(500 pixels de large suffisent).", code="logo_taille",
+            params={"taille": taille_lisible(fichier.size), "max": taille_lisible(LOGO_TAILLE_MAX)},
+        )
+    fichier.seek(0)
+    try:
+        with Image.open(fichier) as image:
+            lisible = (
+                image.format == FORMATS_LOGO[extension]
+                and image.width * image.height <= LOGO_PIXELS_MAX
+            )
+            image.verify()
+    except Exception:  # noqa: BLE001 — any decoder error means the file is not an image
+        lisible = False
+    finally:
+        fichier.seek(0)
+    if not lisible:
+        raise forms.ValidationError(
+            "Ce fichier ne se lit pas comme une image %(format)s : il est peut-être endommagé "
+            "ou d'un autre format. Enregistrez-le à nouveau en PNG.", code="logo_contenu",
+            params={"format": FORMATS_LOGO[extension]},
+        )
+
+
+class DocumentBilanForm(forms.Form):
+    """The comment (comité, administrators); partners and logo for administrators only."""
+
+    commentaire = forms.CharField(
+        label="Commentaire du comité", required=False, max_length=COMMENTAIRE_MAX,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Imprimé en tête du bilan, avant les chiffres. Quelques lignes suffisent.",
+    )
+    partenaires = forms.CharField(
+        label="Partenaires du contrat", required=False, max_length=PARTENAIRES_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Un partenaire par ligne, tels qu'ils figureront sur la couverture.",
+    )
+    logo = forms.FileField(
+        label="Logo", required=False, validators=[valider_logo],
+        widget=forms.FileInput(attrs={"accept": ".png,.jpg,.jpeg"}),
+        help_text="Image PNG ou JPEG d'au plus 1 Mo, imprimée sur la couverture.",
+    )
+    supprimer_logo = forms.BooleanField(label="Retirer le logo actuel", required=False)
+
+    def __init__(self, *args, presenter, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not presenter:
+            for nom in ("partenaires", "logo", "supprimer_logo"):
+                del self.fields[nom]

@@ -57,15 +57,32 @@ class Graphique:
         return mark_safe(_svg(self))
 
 
-def _coupe(texte, longueur=30):
-    return texte if len(texte) <= longueur else texte[: longueur - 1] + "…"
+HAUTEUR_LIGNE = 12
+
+
+def _lignes(texte, longueur=30):
+    """The label in lines of at most ``longueur`` characters, cut between words, never lost."""
+    lignes = []
+    for mot in texte.split():
+        while len(mot) > longueur:  # a single overlong word: split it, nothing dropped
+            lignes.append(mot[:longueur])
+            mot = mot[longueur:]
+        if lignes and len(lignes[-1]) + 1 + len(mot) <= longueur:
+            lignes[-1] += " " + mot
+        else:
+            lignes.append(mot)
+    return lignes or [""]
+
+
+def _hauteur_groupe(n_series, n_lignes):
+    return max(n_series * (HAUTEUR_BARRE + ECART_BARRES), n_lignes * HAUTEUR_LIGNE) + ECART_GROUPES
 
 
 def _svg(graphique):
     n_series = len(graphique.series)
-    hauteur_groupe = n_series * (HAUTEUR_BARRE + ECART_BARRES) + ECART_GROUPES
+    libelles = [_lignes(categorie) for categorie in graphique.categories]
     haut_legende = 24
-    hauteur = haut_legende + len(graphique.categories) * hauteur_groupe + 10
+    hauteur = haut_legende + sum(_hauteur_groupe(n_series, len(lg)) for lg in libelles) + 10
     maximum = max([v for valeurs in graphique.valeurs for v in valeurs] + [1])
     utile = LARGEUR - MARGE_GAUCHE - MARGE_DROITE
     ident = escape(graphique.ident)
@@ -85,11 +102,18 @@ def _svg(graphique):
         )
         x += 24 + 7 * len(serie)
     y = haut_legende
-    for categorie, valeurs in zip(graphique.categories, graphique.valeurs, strict=True):
-        milieu = y + (n_series * (HAUTEUR_BARRE + ECART_BARRES)) / 2 + 4
+    for lignes, valeurs in zip(libelles, graphique.valeurs, strict=True):
+        hauteur_groupe = _hauteur_groupe(n_series, len(lignes))
+        milieu = y + (hauteur_groupe - ECART_GROUPES) / 2 + 4
+        premiere = milieu - (len(lignes) - 1) * HAUTEUR_LIGNE / 2
         morceaux.append(
-            f'<text x="{MARGE_GAUCHE - 6}" y="{milieu:.1f}" text-anchor="end" fill="#000000">'
-            f"{escape(_coupe(categorie))}</text>"
+            f'<text x="{MARGE_GAUCHE - 6}" y="{premiere:.1f}" text-anchor="end" fill="#000000">'
+            + "".join(
+                f'<tspan x="{MARGE_GAUCHE - 6}" dy="{0 if i == 0 else HAUTEUR_LIGNE}">'
+                f"{escape(ligne)}</tspan>"
+                for i, ligne in enumerate(lignes)
+            )
+            + "</text>"
         )
         for i, valeur in enumerate(valeurs):
             remplissage, trait = SERIES[i % len(SERIES)]

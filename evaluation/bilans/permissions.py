@@ -47,3 +47,13 @@ def peut_parametrer_bilans(user, appel=None):
     if appel is None:
         return est_administrateur(user)
     return a_role_sur(user, appel.contrat_id, Role.ADMINISTRATEUR)
+
+
+def peut_commenter_bilan_annuel(user, appel):
+    """The comment printed in a year's bilan: the comité and the administrators of the contract."""
+    return a_role_sur(user, appel.contrat_id, Role.COMITE, Role.ADMINISTRATEUR)
+
+
+def peut_presenter_bilan_annuel(user, appel):
+    """The partners and the logo of a year's bilan: the administrators of the contract."""
+    return a_role_sur(user, appel.contrat_id, Role.ADMINISTRATEUR)

@@ -20,7 +20,7 @@ from candidatures.commun.formats import date_heure
 from candidatures.commun.pdf import rendre_pdf
 from candidatures.commun.tableurs import cellule_xlsx
 
-from . import graphiques
+from . import graphiques, presentation
 
 logger = logging.getLogger(__name__)
 
@@ -185,7 +185,7 @@ def _financeurs(bilan):
     return Tableau(
         "Financeurs",
         [Colonne("Pilier", 8), Colonne("Ligne (compte 74)", 44),
-         Colonne("Demandé (budgets déposés)", 16, "euros"),
+         Colonne("Cofinancements prévus aux budgets", 16, "euros"),
          Colonne("Prévu (bilans comptés)", 16, "euros"),
          Colonne("Réalisé (bilans comptés)", 16, "euros"), Colonne("Écart", 14, "euros")],
         [ligne("Tous", f) for f in bilan.financeurs]
@@ -304,17 +304,17 @@ def classeur_xlsx(bilan, lignes_brutes, progression=None, feuilles=()):
 
 # --- PDF ------------------------------------------------------------------------------------------
 
-STRUCTURES_DANS_LE_PDF = 30
 GABARIT_PDF = "bilans/pdf/bilan.html"
 FEUILLE_PDF = "css/bilans-pdf.css"
 
 
 def _contexte_pdf(bilan, fiches):
-    structures = sorted(
-        bilan.structures, key=lambda s: (-s.chiffres.montant_accorde, s.nom.lower(), s.structure_id)
-    )
+    actions = [a for a in bilan.actions if a.chiffres.deposes]
     return {
+        **presentation.contexte_document(bilan),
         "bilan": bilan,
+        "actions": actions,
+        "actions_au_dessus": sum(a.chiffres.accorde_au_dessus for a in actions),
         "graphique_sexe": graphiques.femmes_hommes_par_pilier(bilan, "pdf-sexe"),
         "graphique_montants": graphiques.montants_par_pilier(bilan, "pdf-montants"),
         "sections_piliers": [
@@ -342,8 +342,8 @@ def _contexte_pdf(bilan, fiches):
         "financeurs": [
             f for f in bilan.financeurs if f.demande or f.prevu_bilans or f.realise_bilans
         ],
-        "structures": structures[:STRUCTURES_DANS_LE_PDF],
-        "structures_tronquees": len(structures) > STRUCTURES_DANS_LE_PDF,
+        # Every structure, in the annexes (no cap: the file is built in the background).
+        "structures": bilan.structures,
         "fiches": fiches,
         "bilans_comptes": _bilans_comptes(bilan),
         "genere_le": date_heure(bilan.genere_le),

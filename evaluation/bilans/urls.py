@@ -3,6 +3,7 @@
 from django.urls import path
 
 from .views import annuels as views_annuels
+from .views import document as views_document
 from .views import fichiers as views_fichiers
 from .views import liste as views_liste
 from .views import saisie as views_saisie
@@ -33,6 +34,7 @@ urlpatterns = [
         name="pluriannuel_xlsx",
     ),
     path("appels/<int:appel_pk>/parametres/", views_annuels.parametres, name="parametres"),
+    path("appels/<int:appel_pk>/document/", views_document.document, name="document"),
     path(
         "structures/<int:structure_pk>/bilan.pdf", views_annuels.structure_pdf,
         name="structure_pdf",

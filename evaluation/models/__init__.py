@@ -20,6 +20,13 @@ from .bilans import (
     chemin_generation,
     chemin_piece_bilan,
 )
+from .bilans_annuels import (
+    COMMENTAIRE_MAX,
+    PARTENAIRES_MAX,
+    AgregatBilanAnnuel,
+    DocumentBilanAnnuel,
+    chemin_logo_bilan,
+)
 from .conventions import (
     SEUIL_PUBLICATION,
     Convention,
@@ -51,6 +58,11 @@ from .instruction import (
 )
 
 __all__ = [
+    "COMMENTAIRE_MAX",
+    "PARTENAIRES_MAX",
+    "AgregatBilanAnnuel",
+    "DocumentBilanAnnuel",
+    "chemin_logo_bilan",
     "CHAMPS_BENEFICIAIRES",
     "CHAMPS_VALEUR",
     "SEUIL_ECART_DEFAUT",

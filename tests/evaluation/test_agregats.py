@@ -216,3 +216,28 @@ def test_empreinte_change_avec_les_donnees(jeu):
 
     assert empreinte(perimetre) != avant
     assert empreinte(Perimetre.pour_appel(jeu["appel_2025"], inclure_deposes=False)) != avant
+
+
+def test_chaque_dossier_lu_une_seule_fois(jeu):
+    """The dossiers' own figures (instruction, decision, bilan) and their budget lines are read
+    by one query each, not once per grouping (action, QPV, structure): the cost of a contract's
+    year does not multiply with the size of the tables shared by every contract."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as requetes:
+        agreger(Perimetre.pour_appel(jeu["appel_2025"]))
+
+    sql = [r["sql"].lower() for r in requetes]
+    assert sum('"evaluation_instruction"' in s for s in sql) == 1
+    assert sum('"evaluation_decision"' in s for s in sql) == 1
+    assert sum("from \"candidatures_lignebudget\"" in s for s in sql) == 1
+    # Filtered by the scope's calls (the index that starts with the call), not by a join.
+    lecture = next(s for s in sql if '"evaluation_instruction"' in s)
+    assert '"candidatures_dossier"."appel_id" in' in lecture
+
+
+def test_autres_dossiers_completent_la_synthese(bilan_2025):
+    """Deposited = retained + refused + the rest (D5 in instruction)."""
+    t = bilan_2025.total
+    assert (t.deposes, t.retenus, t.refuses, t.autres) == (6, 4, 1, 1)

@@ -85,6 +85,9 @@ PAGES = {
     "structure_pdf": ("get", {"porteur": 200, "autre_porteur": 404, **STAFF_OK}),
     "parametres": ("get", {"porteur": 403, "autre_porteur": 403, "instructeur": 404,
                            "comite": 404, "administrateur": 200}),
+    # The year's bilan document: the comité writes its comment, administrators the rest.
+    "document": ("get", {"porteur": 403, "autre_porteur": 403, "instructeur": 404,
+                         "comite": 200, "administrateur": 200}),
     "generation_annuelle": ("get", {"porteur": 404, "autre_porteur": 404, **STAFF_OK}),
     "fichier_annuel": ("get", {"porteur": 404, "autre_porteur": 404, **STAFF_OK}),
     "etat_annuel": ("get", {"porteur": 404, "autre_porteur": 404, **STAFF_OK}),
@@ -108,6 +111,7 @@ def _url(nom, scenario):
         "pdf": reverse("bilans:pdf"),
         "structure_pdf": reverse("bilans:structure_pdf", args=[scenario["structure"].pk]),
         "parametres": reverse("bilans:parametres", args=[dossier.appel_id]),
+        "document": reverse("bilans:document", args=[dossier.appel_id]),
         "generation_annuelle": reverse("bilans:generation", args=[annuelle.pk]),
         "fichier_annuel": reverse("bilans:generation_fichier", args=[annuelle.pk]),
         "etat_annuel": reverse("bilans:generation_etat", args=[annuelle.pk]),

@@ -7,6 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from openpyxl import load_workbook
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
@@ -339,12 +340,13 @@ def test_annees_invalides(comite):
 
 def test_telechargement_direct_sous_le_seuil(comite):
     """A small bilan is downloaded at once, with the dashboard's scope."""
-    jeu_bilans()
+    appel = jeu_bilans()["appel_2025"]
 
     reponse = comite.get(reverse("bilans:xlsx"), {"annee_debut": 2025, "annee_fin": 2025})
 
+    # The name carries the contract (its code) and the year.
     assert reponse["Content-Disposition"] == (
-        'attachment; filename="bilan-contrat-de-ville-2025.xlsx"'
+        f'attachment; filename="bilan-contrat-de-ville-{slugify(appel.contrat.code)}-2025.xlsx"'
     )
     classeur = load_workbook(io.BytesIO(reponse.content))
     valeurs = {ligne[0]: ligne[1] for ligne in classeur["Synthèse"].iter_rows(values_only=True)}

@@ -226,3 +226,37 @@ def test_grand_bilan_prepare_en_arriere_plan(page, referentiel_charge, settings,
     telechargement.value.save_as(chemin)
     assert "Synthèse" in load_workbook(chemin).sheetnames
     assert page.erreurs_csp == []
+
+
+DEBORDEMENT = """() => {
+  const largeur = document.documentElement.clientWidth;
+  const fautifs = [...document.querySelectorAll('main *')]
+    .filter(e => e.getBoundingClientRect().right > largeur + 1
+                 && !e.closest('.tableau-defilant, .table-responsive'))
+    .slice(0, 5).map(e => e.tagName + '.' + e.className + '#' + e.id);
+  return {largeur, corps: document.body.scrollWidth, fautifs};
+}"""
+
+
+def test_tableau_de_bord_annuel_tient_dans_l_ecran(page, referentiel_charge):
+    """At 1280 and 390 px, no table pushes the page past the screen: wide tables scroll in
+    their own box, their first column and header stay in view."""
+    from tests.evaluation.factories import jeu_bilans
+
+    jeu_bilans()
+    _connecter(page, UtilisateurFactory(comite=True))
+    for largeur in (1280, 390):
+        page.set_viewport_size({"width": largeur, "height": 900})
+        page.goto("/bilans/annuels/")
+        expect(page.get_by_role("heading", name="Synthèse 2025")).to_be_visible()
+        mesure = page.evaluate(DEBORDEMENT)
+        assert mesure["corps"] <= mesure["largeur"], mesure
+        boite = page.get_by_role("region", name="Piliers")
+        expect(boite).to_be_visible()
+        # The wide table scrolls inside its box; its row headers stay at the box's left edge.
+        premiere = boite.locator("tbody tr").first.locator("th")
+        boite.evaluate("e => { e.scrollLeft = e.scrollWidth; }")
+        if largeur == 390:
+            assert boite.evaluate("e => e.scrollLeft") > 0
+            assert abs(premiere.bounding_box()["x"] - boite.bounding_box()["x"]) < 2
+        verifier_accessibilite(page, f"bilans annuels à {largeur} px")

@@ -19,7 +19,7 @@ from evaluation.models import GenerationBilan
 from referentiel.models import Contrat
 
 from .. import graphiques, selectors, taches
-from ..agregats import Perimetre, agreger, agreger_pluriannuel
+from ..agregats import Perimetre, agreger_pluriannuel, bilan_annuel
 from ..forms import FiltreBilansForm, ParametresBilanForm
 from ..permissions import (
     peut_parametrer_bilans,
@@ -81,11 +81,12 @@ def _perimetre_demande(request, *, toutes_les_annees=False):
     contrat, texte = _contrat_demande(request)
     if contrat is None and not texte:
         return None, FiltreBilansForm(contrat=None)
-    appels = list(
+    ids_appels = dict(
         AppelAProjets.objects.filter(contrat=contrat).order_by("annee").values_list(
-            "annee", flat=True
+            "annee", "pk"
         )
-    ) if contrat else []
+    ) if contrat else {}
+    appels = list(ids_appels)
     if "annee_debut" in request.GET or "annee_fin" in request.GET or contrat is None:
         donnees = request.GET.copy()
         if not texte:
@@ -103,12 +104,22 @@ def _perimetre_demande(request, *, toutes_les_annees=False):
     if not appels:
         form = FiltreBilansForm(initial={"contrat": contrat.code}, contrat=contrat, annees=[])
         return None, form
-    debut = appels[0] if toutes_les_annees else appels[-1]
+    fin = appels[-1] if toutes_les_annees else _derniere_annee_chiffree(ids_appels)
+    debut = appels[0] if toutes_les_annees else fin
     form = FiltreBilansForm(
-        initial={"contrat": contrat.code, "annee_debut": debut, "annee_fin": appels[-1]},
+        initial={"contrat": contrat.code, "annee_debut": debut, "annee_fin": fin},
         contrat=contrat, annees=appels,
     )
-    return Perimetre(contrat_id=contrat.pk, annee_debut=debut, annee_fin=appels[-1]), form
+    return Perimetre(contrat_id=contrat.pk, annee_debut=debut, annee_fin=fin), form
+
+
+def _derniere_annee_chiffree(ids_appels):
+    """The latest year whose call received a dossier; the latest call when none did."""
+    derniere = (
+        Dossier.objects.filter(appel_id__in=list(ids_appels.values()), depose_le__isnull=False)
+        .order_by("-appel__annee").values_list("appel__annee", flat=True).first()
+    )
+    return derniere or max(ids_appels)
 
 
 def _contexte_filtres(request, form):
@@ -140,10 +151,11 @@ def tableau_de_bord(request):
     perimetre, form = _perimetre_demande(request)
     contexte = {**_contexte_filtres(request, form), "bilan": None}
     if perimetre is not None:
-        bilan = agreger(perimetre)
+        bilan = bilan_annuel(perimetre)
         contexte.update({
             "bilan": bilan,
             "peut_parametrer": request.user.est_administrateur_de(perimetre.contrat_id),
+            "peut_preparer": request.user.est_comite_de(perimetre.contrat_id),
             "graphiques": graphiques.graphiques_du_bilan(bilan),
             "objectifs": [o for o in bilan.objectifs if o.chiffres.deposes],
             "actions": [a for a in bilan.actions if a.chiffres.deposes],

@@ -2,8 +2,10 @@
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.text import slugify
 
 from candidatures.models import Dossier
+from referentiel.models import Contrat
 
 TYPES_CONTENU = {
     "pdf": "application/pdf",
@@ -25,11 +27,15 @@ def _dossier(request, pk, predicat):
 
 
 def _nom_fichier(perimetre, format, structure=None):
-    if structure is not None:
-        return f"bilan-{structure.siret}-{perimetre.annee_debut}-{perimetre.annee_fin}.{format}"
+    """The file's name: the contract (its code), the year or period, the structure's SIRET."""
+    code = slugify(
+        Contrat.objects.filter(pk=perimetre.contrat_id).values_list("code", flat=True).first()
+        or ""
+    )
     periode = (
         str(perimetre.annee_debut) if perimetre.annee_debut == perimetre.annee_fin
         else f"{perimetre.annee_debut}-{perimetre.annee_fin}"
     )
-    return f"bilan-contrat-de-ville-{periode}.{format}"
-
+    if structure is not None:
+        return f"bilan-{structure.siret}-{code}-{periode}.{format}"
+    return f"bilan-contrat-de-ville-{code}-{periode}.{format}"
