@@ -17,12 +17,16 @@ PAGES_DU_PERSONNEL = {
     "evaluation": {
         "accueil", "affectations", "file", "export_xlsx", "export_csv", "affecter_piliers",
         "programmation", "enveloppes", "export_scdl", "instruction", "prendre", "affecter",
-        "corrections", "decision",
+        "corrections", "decision", "export", "export_etat", "export_fichier", "export_lettres",
+        "structures_suggerees",
     },
     "bilans": {
         "tableau_de_bord", "xlsx", "pdf", "contrats", "pluriannuel", "pluriannuel_xlsx",
         "parametres", "document",
     },
+    # The convention page and its PDF are also the structure's (left to their own checks).
+    "conventions": {"tableau", "tableau_xlsx", "parametres", "paiement", "sans_solde"},
+    "donnees_ouvertes": {"publier"},
 }
 
 

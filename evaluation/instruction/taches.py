@@ -1,9 +1,9 @@
-"""Exports of a call built in the background: the queue (XLSX, CSV) and the letters in bulk.
+"""Exports of a call built in the background: the queue (XLSX, CSV), the letters in bulk and
+the granted subsidies in SCDL format.
 
 They go through ``evaluation.generations``, as the annual bilans do: a file is kept until the data
 it shows change. Each nature of export brings a builder (``FABRIQUES``) and a download name
-(``NOMS``); adding one (the SCDL subsidies) is a builder, a fingerprint and a view that calls
-``demander_export``.
+(``NOMS``); adding one is a builder, a fingerprint and a view that calls ``demander_export``.
 """
 
 import hashlib
@@ -17,8 +17,10 @@ from django.utils.http import urlencode
 from .. import generations
 from ..models import Decision, GenerationExport
 from . import exports, pdf
+from ..donnees_ouvertes.scdl import subventions_scdl
 from .forms import FiltreFileForm
 from .selectors import file as selectors_file
+from .selectors.programmation import subventions_accordees
 
 Nature = GenerationExport.Nature
 # Above this many rows, a queue export is built in the background instead of in the request.
@@ -83,6 +85,24 @@ def empreinte_lettres(appel):
     return hashlib.sha256(repr(["lettres", elements]).encode()).hexdigest()
 
 
+def empreinte_scdl(appel):
+    """A hash of what the SCDL rows show: decisions, conventions, payments, structures."""
+    elements = decisions_de(appel).order_by().aggregate(
+        n=Count("pk"),
+        derniere=Max("decidee_le"),
+        dossiers=Max("dossier__modifie_le"),
+        structures=Max("dossier__structure__modifie_le"),
+        conventions=Max("dossier__convention__modifiee_le"),
+        paiements=Count("dossier__convention__paiements"),
+        dernier_paiement=Max("dossier__convention__paiements__saisi_le"),
+    )
+    return hashlib.sha256(repr(["scdl", elements]).encode()).hexdigest()
+
+
+def _scdl(generation, progression):
+    return subventions_scdl(subventions_accordees(generation.appel))
+
+
 def _file_xlsx(generation, progression):
     return exports.file_xlsx(
         dossiers_de(generation), f"Dossiers {generation.appel.annee}", progression
@@ -101,6 +121,7 @@ FABRIQUES = {
     Nature.FILE_XLSX: _file_xlsx,
     Nature.FILE_CSV: _file_csv,
     Nature.LETTRES: _lettres,
+    Nature.SCDL: _scdl,
 }
 
 

@@ -2,6 +2,7 @@
 
 import datetime
 import re
+import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -242,3 +243,23 @@ def test_un_porteur_sur_une_page_du_personnel_lit_pourquoi(client, acteurs, doss
     assert sans_jeton.sub("", existant.content.decode()) == sans_jeton.sub(
         "", inexistant.content.decode()
     )
+
+
+@pytest.mark.parametrize("nom", [
+    "evaluation:export", "evaluation:export_etat", "evaluation:export_fichier",
+    "evaluation:export_lettres", "evaluation:structures_suggerees", "conventions:tableau",
+    "conventions:tableau_xlsx", "conventions:parametres", "conventions:paiement",
+    "conventions:sans_solde", "donnees_ouvertes:publier",
+])
+def test_les_pages_du_personnel_plus_recentes_disent_pourquoi_au_porteur(client, acteurs, nom):
+    """Exports in the background, payments and publication: the same French 403 for a porteur,
+    whatever the number in the address."""
+    client.force_login(acteurs["membre"].utilisateur)
+
+    cles = (1, 999_999)
+    if nom in ("evaluation:export", "evaluation:export_etat", "evaluation:export_fichier"):
+        cles = (uuid.uuid4(), uuid.uuid4())  # a kept export's address is a UUID
+    for pk in cles:
+        reponse = client.get(reverse(nom, args=[pk]))
+        assert reponse.status_code == 403, f"{nom} {pk}"
+        assert "réservée au personnel du contrat de ville" in reponse.content.decode()

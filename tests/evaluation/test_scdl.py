@@ -238,3 +238,33 @@ def test_selection_legale_du_decret(jeu):
     decisions = subventions_a_publier(jeu["appel"].contrat_id, 2026)
 
     assert {d.dossier.intitule for d in decisions} == {"Jardins partagés", "Soutien scolaire"}
+
+
+@override_settings(
+    ATTRIBUANT_SIRET=SIRET_AGGLO, EXPORTS_SEUIL_ARRIERE_PLAN=1,
+    TASKS={"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}},
+)
+def test_export_scdl_du_personnel_en_arriere_plan_au_dela_du_seuil(client, jeu):
+    """Above the threshold the staff's SCDL export is built in the background like the other
+    exports of the call; the file keeps the same meanings, and a new payment gives a new file."""
+    from evaluation.instruction import taches
+    from evaluation.models import GenerationExport
+
+    client.force_login(jeu["instructeur"])
+    adresse = reverse("evaluation:export_scdl", args=[jeu["appel"].pk])
+
+    reponse = client.get(adresse)
+
+    generation = GenerationExport.objects.get(nature=GenerationExport.Nature.SCDL)
+    assert reponse.url == reverse("evaluation:export", args=[generation.pk])
+    taches.generer_export.call(generation_id=str(generation.pk))
+    generation.refresh_from_db()
+    lignes = _lignes(generation.fichier.read())
+    assert set(lignes) == {"Jardins partagés", "Soutien scolaire", "Fête de quartier"}
+    assert lignes["Soutien scolaire"]["datesPeriodeVersement"] == "2026-05-10"
+    assert client.get(adresse).url == reponse.url  # unchanged data: the same file
+
+    convention = jeu["petite"].convention
+    _payer(convention, jeu["instructeur"], "avance", datetime.date(2026, 4, 9), 2500)
+
+    assert client.get(adresse).url != reponse.url

@@ -154,10 +154,17 @@ def export_scdl(request, appel_pk):
     appel = _appel(request, appel_pk)
     if not peut_exporter(request.user, appel):
         raise Http404
+    subventions = selectors_programmation.subventions_accordees(appel)
+    if subventions.count() > taches.seuil_arriere_plan():
+        generation = taches.demander_export(
+            appel=appel, nature=taches.Nature.SCDL, par=request.user,
+            empreinte=taches.empreinte_scdl(appel),
+        )
+        return redirect("evaluation:export", generation.pk)
+    nature = taches.Nature.SCDL
     return _telechargement(
-        exports.subventions_scdl(selectors_programmation.subventions_accordees(appel)),
-        f"subventions-contrat-de-ville-{appel.annee}.csv",
-        "text/csv; charset=utf-8",
+        exports.subventions_scdl(subventions),
+        taches.NOMS[nature].format(annee=appel.annee), taches.TYPES_CONTENU[nature],
     )
 
 
