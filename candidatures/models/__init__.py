@@ -28,6 +28,7 @@ from .dossiers import (
     Section,
     TrancheAge,
 )
+from .pdf import PdfDossier, chemin_pdf
 from .structures import (
     DemandeAdhesion,
     DocumentStructure,
@@ -63,6 +64,7 @@ __all__ = [
     "Invitation",
     "LigneBudget",
     "Membre",
+    "PdfDossier",
     "ModificationDossier",
     "PieceJointe",
     "PrevisionIndicateur",
@@ -76,5 +78,6 @@ __all__ = [
     "Utilisateur",
     "UtilisateurManager",
     "chemin_document_structure",
+    "chemin_pdf",
     "chemin_piece",
 ]

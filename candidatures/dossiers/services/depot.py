@@ -1,7 +1,5 @@
 """Submission, withdrawal, requests for corrections and renewal of a dossier."""
 
-from functools import partial
-
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -22,7 +20,7 @@ from ...models import (
 )
 from .. import selectors
 from .brouillons import _historiser_creation
-from .notifications import envoyer_recepisse
+from .fichiers_pdf import demander_recepisse
 from .statuts import changer_statut, verrouiller_dossier
 
 
@@ -71,8 +69,9 @@ def deposer_dossier(*, dossier, par, maintenant=None):
     actuels, _manquants = selectors.documents_structure(verrouille.structure)
     verrouille.documents_deposes.set(actuels)
     changer_statut(dossier=verrouille, vers=Statut.DEPOSE, par=par)
-    # The PDF and the e-mail are built by the worker: the submission does not wait for them.
-    transaction.on_commit(partial(envoyer_recepisse.enqueue, dossier_id=verrouille.pk))
+    # The récépissé is rendered, kept and e-mailed by the worker once this is committed: the
+    # submission does not wait for it.
+    demander_recepisse(verrouille)
     return verrouille
 
 
