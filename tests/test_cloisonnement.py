@@ -32,6 +32,7 @@ from candidatures.models import (
     Invitation,
     Membre,
     ModificationDossier,
+    PdfDossier,
     PieceJointe,
     Structure,
 )
@@ -146,6 +147,10 @@ ACTIONS = [
     ("dossiers:detail", "get", _pk("b_depose"), None, None, "comite_b"),
     ("dossiers:apercu", "get", _pk("b_depose"), None, None, "comite_b"),
     ("dossiers:pdf", "get", _pk("b_depose"), None, None, "comite_b"),
+    ("dossiers:pdf", "post", _pk("b_depose"), None, None, "comite_b"),
+    ("dossiers:recepisse", "get", _pk("b_depose"), None, None, "comite_b"),
+    ("dossiers:redemander_recepisse", "post", _pk("b_depose"), None, None, "membre_b"),
+    ("dossiers:fichiers", "get", _pk("b_depose"), None, None, "comite_b"),
     ("dossiers:piece", "get", lambda m: [m["b_depose"].pk, m["piece_b"].pk], None, None,
      "comite_b"),
     ("dossiers:modifier", "get", _pk("b_brouillon"), None, None, "membre_b"),
@@ -204,7 +209,7 @@ MODELES_SURVEILLES = [
     DemandeCorrection, SuiviCorrection, HistoriqueStatut, Modification, ModificationDossier,
     PieceJointe, Bilan, PieceBilan, DemandeCorrectionBilan, ParametresBilan, GenerationBilan,
     EnveloppePilier, AffectationPilier, Structure, Membre, Invitation, DemandeAdhesion,
-    DocumentStructure, Habilitation,
+    DocumentStructure, Habilitation, PdfDossier,
 ]
 
 
