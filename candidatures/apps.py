@@ -9,6 +9,9 @@ class CandidaturesConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         from .comptes.second_facteur.politique import noter_a_la_connexion
+        from .comptes.sessions import renouveler_a_la_connexion
 
         # Notes at sign-in whether the account will be asked a code (see the middleware).
         user_logged_in.connect(noter_a_la_connexion, dispatch_uid="second_facteur_connexion")
+        # The session saved at sign-in counts as renewed: the first page writes nothing more.
+        user_logged_in.connect(renouveler_a_la_connexion, dispatch_uid="session_connexion")

@@ -12,6 +12,16 @@ from django.conf import settings
 CLE_RENOUVELLEMENT = "renouvelee_le"
 
 
+def _maintenant():
+    return int(time.time())
+
+
+def renouveler_a_la_connexion(sender, request, user, **kwargs):
+    """``user_logged_in`` receiver: signing in saves the session, which is thus renewed."""
+    if request is not None and hasattr(request, "session"):
+        request.session[CLE_RENOUVELLEMENT] = _maintenant()
+
+
 class RenouvellementSession:
     """Placed right after SessionMiddleware: marks the session to be saved (renewed) when due."""
 
@@ -23,7 +33,7 @@ class RenouvellementSession:
         session = getattr(request, "session", None)
         if session is None or session.is_empty() or not session.session_key:
             return reponse
-        maintenant = int(time.time())
+        maintenant = _maintenant()
         precedent = session.get(CLE_RENOUVELLEMENT)
         if not isinstance(precedent, int) or maintenant - precedent >= getattr(
             settings, "SESSION_RENOUVELLEMENT", 1800

@@ -99,7 +99,6 @@ def test_la_liste_coute_le_meme_nombre_de_requetes(client, monde, qui,
                                                    django_assert_num_queries):
     """2 or 25 accounts (a full page), each with habilitations: the same queries."""
     client.force_login(monde[qui])
-    client.get(reverse("comptes:roles"))  # the session settles on the first page
 
     def ajouter(n):
         for utilisateur in UtilisateurFactory.create_batch(n, porteur=True):

@@ -314,7 +314,6 @@ def test_la_liste_du_personnel_ne_multiplie_pas_les_requetes(client):
     """The staff list of structures costs the same for 2 or 20 structures (those that
     submitted a dossier in the user's contract)."""
     client.force_login(UtilisateurFactory(comite=True))
-    client.get(reverse("structures:liste"))  # the session settles on the first page
     appel = AppelAProjetsFactory()
     for structure in StructureFactory.create_batch(2):
         DossierFactory(structure=structure, appel=appel, depose=True)

@@ -179,8 +179,8 @@ def _remplir(appel, n):
 # status, page count, page, prefetch of the QPV: whatever the number of dossiers.
 # The user's contracts are read once per role asked (staff, instructeur): +2 since the
 # queue is scoped per contract, whatever the number of dossiers; -1 as the structures of the
-# call are no longer listed in a select.
-REQUETES_FILE = 21
+# call are no longer listed in a select; -3 as the session is no longer saved on every request.
+REQUETES_FILE = 18
 
 
 @pytest.mark.parametrize("nombre", [10, 200])
