@@ -205,6 +205,8 @@ def test_un_dossier_depose_sans_recepisse_peut_le_demander(
     client.force_login(responsable.utilisateur)
     page = client.get(_detail(dossier)).content.decode()
     assert "n'a pas encore été préparé" in page and "Préparer le récépissé" in page
+    lien = client.get(_url("recepisse", dossier), follow=True).content.decode()
+    assert "demandez-le avec le bouton « Préparer le récépissé »" in lien
 
     with django_capture_on_commit_callbacks(execute=True):
         client.post(_url("redemander_recepisse", dossier))

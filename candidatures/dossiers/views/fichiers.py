@@ -75,7 +75,10 @@ def recepisse(request, pk):
         return _servir(existant)
     messages.info(
         request,
-        "Le récépissé est en cours de préparation : il vous sera proposé sur cette page dès "
+        "Le récépissé de ce dossier n'a pas encore été préparé : demandez-le avec le bouton "
+        "« Préparer le récépissé »."
+        if existant is None
+        else "Le récépissé est en cours de préparation : il vous sera proposé sur cette page dès "
         "qu'il sera prêt.",
     )
     return _vers_les_pdf(dossier)
