@@ -10,10 +10,13 @@ class CandidaturesConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from .comptes.second_facteur.politique import noter_a_la_connexion
+        from .comptes.sessions import renouveler_a_la_connexion
         from .dossiers.contrainte_contrat import reinstaller_apres_migration
 
         # Notes at sign-in whether the account will be asked a code (see the middleware).
         user_logged_in.connect(noter_a_la_connexion, dispatch_uid="second_facteur_connexion")
+        # The session saved at sign-in counts as renewed: the first page writes nothing more.
+        user_logged_in.connect(renouveler_a_la_connexion, dispatch_uid="session_connexion")
         # A dossier stays within its call's contract: triggers a SQLite table rebuild may drop.
         post_migrate.connect(
             reinstaller_apres_migration, sender=self, dispatch_uid="dossier_meme_contrat"

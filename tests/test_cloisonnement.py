@@ -33,6 +33,7 @@ from candidatures.models import (
     Invitation,
     Membre,
     ModificationDossier,
+    PdfDossier,
     PieceJointe,
     Structure,
 )
@@ -173,6 +174,10 @@ ACTIONS = [
     ("dossiers:detail", "get", _pk("b_depose"), None, None, "comite_b"),
     ("dossiers:apercu", "get", _pk("b_depose"), None, None, "comite_b"),
     ("dossiers:pdf", "get", _pk("b_depose"), None, None, "comite_b"),
+    ("dossiers:pdf", "post", _pk("b_depose"), None, None, "comite_b"),
+    ("dossiers:recepisse", "get", _pk("b_depose"), None, None, "comite_b"),
+    ("dossiers:redemander_recepisse", "post", _pk("b_depose"), None, None, "membre_b"),
+    ("dossiers:fichiers", "get", _pk("b_depose"), None, None, "comite_b"),
     ("dossiers:piece", "get", lambda m: [m["b_depose"].pk, m["piece_b"].pk], None, None,
      "comite_b"),
     ("dossiers:modifier", "get", _pk("b_brouillon"), None, None, "membre_b"),
@@ -253,7 +258,7 @@ MODELES_SURVEILLES = [
     PieceJointe, Bilan, PieceBilan, DemandeCorrectionBilan, ParametresBilan, GenerationBilan,
     GenerationExport,
     EnveloppePilier, AffectationPilier, Structure, Membre, Invitation, DemandeAdhesion,
-    DocumentStructure, Habilitation, Convention, Paiement, ParametresConventions,
+    DocumentStructure, Habilitation, PdfDossier, Convention, Paiement, ParametresConventions,
     PublicationDonnees,
 ]
 

@@ -106,7 +106,7 @@ def retirer(connexion):
 
 
 # The migration that first installs them: before it, the tables may lack the columns.
-MIGRATION = ("candidatures", "0012_dossier_meme_contrat")
+MIGRATION = ("candidatures", "0013_dossier_meme_contrat")
 
 
 def reinstaller_apres_migration(using="default", **kwargs):

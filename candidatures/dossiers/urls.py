@@ -3,7 +3,15 @@
 from django.urls import path
 
 from .views.detail import detail
-from .views.fichiers import apercu, fiche_action, pdf, telecharger_piece
+from .views.fichiers import (
+    apercu,
+    fiche_action,
+    fichiers,
+    pdf,
+    recepisse,
+    redemander_recepisse,
+    telecharger_piece,
+)
 from .views.formulaire import deposer, modifier, renouveler, retirer
 from .views.listes import mes_dossiers, nouveau
 
@@ -20,5 +28,8 @@ urlpatterns = [
     path("<int:pk>/renouveler/", renouveler, name="renouveler"),
     path("<int:pk>/apercu/", apercu, name="apercu"),
     path("<int:pk>/pdf/", pdf, name="pdf"),
+    path("<int:pk>/recepisse/", recepisse, name="recepisse"),
+    path("<int:pk>/recepisse/redemander/", redemander_recepisse, name="redemander_recepisse"),
+    path("<int:pk>/fichiers/", fichiers, name="fichiers"),
     path("<int:pk>/pieces/<int:piece_pk>/", telecharger_piece, name="piece"),
 ]

@@ -34,6 +34,7 @@ from .dossiers import (
     SeuilMinimis,
     TrancheAge,
 )
+from .pdf import PdfDossier, chemin_pdf
 from .structures import (
     DemandeAdhesion,
     DocumentStructure,
@@ -77,6 +78,7 @@ __all__ = [
     "Invitation",
     "LigneBudget",
     "Membre",
+    "PdfDossier",
     "ModificationDossier",
     "PieceJointe",
     "PrevisionIndicateur",
@@ -90,5 +92,6 @@ __all__ = [
     "Utilisateur",
     "UtilisateurManager",
     "chemin_document_structure",
+    "chemin_pdf",
     "chemin_piece",
 ]

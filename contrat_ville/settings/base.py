@@ -52,6 +52,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Renews a signed-in session now and then, instead of saving it on every request.
+    "candidatures.comptes.sessions.RenouvellementSession",
     "django.middleware.common.CommonMiddleware",
     "candidatures.commun.bornes.IdentifiantsBornes",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -161,7 +163,11 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
-SESSION_SAVE_EVERY_REQUEST = True
+# A session is saved only when something in it changes: a page that is only read writes nothing.
+# It stays alive while it is used: it is renewed (one write) once this many seconds have passed
+# since the last renewal, so an idle session ends between AGE - RENOUVELLEMENT and AGE.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENOUVELLEMENT = int(os.environ.get("SESSION_RENOUVELLEMENT", "1800"))
 
 # --- Language and time ----------------------------------------------------------------------------
 

@@ -15,9 +15,9 @@ from django.tasks import task
 from django.utils.http import urlencode
 
 from .. import generations
+from ..donnees_ouvertes.scdl import subventions_scdl
 from ..models import Decision, GenerationExport
 from . import exports, pdf
-from ..donnees_ouvertes.scdl import subventions_scdl
 from .forms import FiltreFileForm
 from .selectors import file as selectors_file
 from .selectors.programmation import subventions_accordees

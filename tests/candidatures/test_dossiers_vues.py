@@ -359,15 +359,20 @@ def test_deposer_incomplet_renvoie_au_formulaire(connecte, brouillon):
     assert brouillon.statut == Statut.BROUILLON and brouillon.intitule == "Projet"
 
 
-def test_pdf_du_dossier(connecte, responsable):
-    """The PDF summarises reference, action, amounts; the récépissé after submission."""
+def test_pdf_du_dossier(connecte, responsable, executer_taches, django_capture_on_commit_callbacks):
+    """The PDF summarises reference, action, amounts; the récépissé after submission (built by
+    the worker, then served from the kept file)."""
     dossier = DossierFactory(
         structure=responsable.structure, complet=responsable.utilisateur, depose=True
     )
+    with django_capture_on_commit_callbacks(execute=True):
+        connecte.post(_url(dossier, "redemander_recepisse"))
+    executer_taches()
 
-    reponse = connecte.get(_url(dossier, "pdf") + "?recepisse=1")
+    reponse = connecte.get(_url(dossier, "recepisse"))
 
-    texte = "".join(p.extract_text() for p in PdfReader(io.BytesIO(reponse.content)).pages)
+    contenu = b"".join(reponse.streaming_content)
+    texte = "".join(p.extract_text() for p in PdfReader(io.BytesIO(contenu)).pages)
     chiffres = re.sub(r"(?<=\d)[\s\u202f\u00a0](?=\d{3})", "", texte)
     assert "Récépissé de dépôt" in texte
     assert dossier.reference in texte
@@ -405,14 +410,15 @@ def test_renouveler_depuis_la_page(connecte, responsable):
 
 
 def test_detail_montre_la_chronologie(connecte, responsable):
-    """The dossier page lists its history: created, submitted, withdrawn…"""
+    """The dossier page lists its history: created, submitted, withdrawn…; the récépissé is
+    announced while the worker prepares it."""
     dossier = DossierFactory(structure=responsable.structure, complet=responsable.utilisateur)
     connecte.post(_url(dossier, "deposer"))
 
     reponse = connecte.get(_url(dossier, "detail"))
 
     assertContains(reponse, "Déposé")
-    assertContains(reponse, "Télécharger le récépissé")
+    assertContains(reponse, "Votre récépissé est en cours de préparation")
 
 
 def test_mes_dossiers_prochaine_etape(connecte, brouillon):

@@ -267,8 +267,9 @@ def _remplir(appel, n):
 # The user's contracts are read once per role asked (staff, instructeur): +2 since the
 # queue is scoped per contract, whatever the number of dossiers; -1 as the structures of the
 # call are no longer listed in a select; +1 as the page is sorted on its ids alone, then read
-# in full for those fifty ids; -1 as the total is the sum of the counts per status.
-REQUETES_FILE = 21
+# in full for those fifty ids; -1 as the total is the sum of the counts per status; -3 as the
+# session is no longer saved on every request.
+REQUETES_FILE = 18
 
 
 @pytest.mark.parametrize("nombre", [10, 200])

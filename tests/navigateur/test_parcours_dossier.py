@@ -22,7 +22,7 @@ def _sans_espaces_de_milliers(texte):
     return re.sub(r"(?<=\d)[\s\u202f\u00a0](?=\d{3})", "", texte)
 
 
-def test_deposer_un_dossier_complet(page, referentiel_charge, tmp_path):
+def test_deposer_un_dossier_complet(page, referentiel_charge, tmp_path, executer_taches):
     """Log in, create a draft, make mistakes, keep every value, fix, attach, sign, submit."""
     membre = MembreFactory(utilisateur__prenom="Inès", utilisateur__nom="Martin")
     deposer_documents_structure(membre.structure)
@@ -196,6 +196,16 @@ def test_deposer_un_dossier_complet(page, referentiel_charge, tmp_path):
     dossier = Dossier.objects.get()
     assert dossier.statut == Statut.DEPOSE
     assert dossier.declaration_signataire == "Inès Martin"
+
+    # The récépissé is prepared by the worker: announced, then offered on the same page as
+    # soon as it exists (the page asks for it again by itself).
+    expect(page.locator("#fichiers-dossier")).to_contain_text(
+        "Votre récépissé est en cours de préparation"
+    )
+    executer_taches()
+    expect(page.get_by_role("link", name="Télécharger le récépissé")).to_be_visible()
+    expect(page.locator("#fichiers-dossier")).not_to_contain_text("en cours de préparation")
+    verifier_accessibilite(page, "récépissé prêt")
 
     # Download the récépissé and read it.
     with page.expect_download() as telechargement:

@@ -1,7 +1,5 @@
 """Submission, withdrawal, requests for corrections and renewal of a dossier."""
 
-from functools import partial
-
 from django.db import transaction
 from django.db.models import Case, F, When
 from django.utils import timezone
@@ -24,8 +22,8 @@ from ...models import (
 )
 from .. import selectors
 from .brouillons import _historiser_creation
+from .fichiers_pdf import demander_recepisse
 from .montants import actualiser_montant_demande
-from .notifications import envoyer_recepisse
 from .statuts import changer_statut, verrouiller_dossier
 
 
@@ -74,8 +72,9 @@ def deposer_dossier(*, dossier, par, maintenant=None):
     actuels, _manquants = selectors.documents_structure(verrouille.structure)
     verrouille.documents_deposes.set(actuels)
     changer_statut(dossier=verrouille, vers=Statut.DEPOSE, par=par)
-    # The PDF and the e-mail are built by the worker: the submission does not wait for them.
-    transaction.on_commit(partial(envoyer_recepisse.enqueue, dossier_id=verrouille.pk))
+    # The récépissé is rendered, kept and e-mailed by the worker once this is committed: the
+    # submission does not wait for it.
+    demander_recepisse(verrouille)
     return verrouille
 
 

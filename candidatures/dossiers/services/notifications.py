@@ -2,30 +2,16 @@
 
 from django.tasks import task
 
-from ...commun import courriels
 from ...models import Dossier
-from ..pdf import rendre_dossier_pdf
+from .fichiers_pdf import demander_recepisse, produire_pdf, recepisse_actuel
 
 
 @task()
 def envoyer_recepisse(dossier_id):
-    """E-mail the récépissé PDF to every member of the structure (a background task)."""
-    dossier = Dossier.objects.select_related("structure", "appel").get(pk=dossier_id)
-    destinataires = sorted(
-        dossier.structure.membres.values_list("utilisateur__email", flat=True)
-    )
-    if not destinataires:
-        return
-    courriels.envoyer(
-        destinataires=destinataires,
-        sujet=f"Récépissé de dépôt du dossier {dossier.reference}",
-        gabarit="dossiers/courriels/recepisse.txt",
-        contexte={"dossier": dossier},
-        pieces=[
-            (
-                f"recepisse-{dossier.reference}.pdf",
-                rendre_dossier_pdf(dossier, recepisse=True),
-                "application/pdf",
-            )
-        ],
-    )
+    """Tasks queued before récépissés were kept: build, keep and e-mail it like ``produire_pdf``
+    (submissions now queue ``produire_pdf`` itself)."""
+    dossier = Dossier.objects.get(pk=dossier_id)
+    pdf = recepisse_actuel(dossier)
+    if pdf is None:
+        pdf = demander_recepisse(dossier)
+    produire_pdf.call(pdf_id=pdf.pk)

@@ -1,6 +1,7 @@
 """The summary page of a dossier, and the one check of who may see a dossier at all."""
 
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from ...models import AppelAProjets, Dossier
@@ -11,6 +12,7 @@ from ..permissions import (
     peut_renouveler_dossier,
     peut_retirer_dossier,
 )
+from ..services import fichiers_pdf
 
 
 def _dossier_visible(request, pk):
@@ -21,6 +23,25 @@ def _dossier_visible(request, pk):
         ),
         pk=pk,
     )
+
+
+def etat_des_pdf(request, dossier):
+    """What the « Documents PDF » block shows: each kept PDF, ready or being prepared."""
+    recepisse = fichiers_pdf.recepisse_actuel(dossier) if dossier.depose_le else None
+    pdf_dossier = fichiers_pdf.pdf_actuel(dossier)
+    maintenant = timezone.now()
+    return {
+        "dossier": dossier,
+        "recepisse": recepisse,
+        "recepisse_en_retard": bool(
+            dossier.depose_le
+            and (recepisse is None or fichiers_pdf.en_retard(recepisse, maintenant))
+        ),
+        "pdf_dossier": pdf_dossier,
+        "pdf_en_retard": bool(pdf_dossier and fichiers_pdf.en_retard(pdf_dossier, maintenant)),
+        "en_preparation": any(p is not None and not p.est_pret for p in (recepisse, pdf_dossier)),
+        "du_porteur": dossier.structure.membres.filter(utilisateur=request.user).exists(),
+    }
 
 
 MODIFICATIONS_AFFICHEES = 50
@@ -35,6 +56,7 @@ def detail(request, pk):
         "dossiers/detail.html",
         {
             **selecteurs.resume_dossier(dossier),
+            **etat_des_pdf(request, dossier),
             "historique": historique,
             "modifications": dossier.modifications.select_related("par").order_by("-le", "-pk")[
                 :MODIFICATIONS_AFFICHEES

@@ -1,18 +1,21 @@
-"""Print, PDF and attachments of a dossier, and the fiche-action data the form asks for."""
+"""Print, PDFs (kept, built by the worker) and attachments of a dossier, and the fiche-action
+data the form asks for."""
 
+from django.contrib import messages
 from django.db.models import Prefetch
-from django.http import FileResponse, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from referentiel.models import Action, Contrat
 
 from ...commun.erreurs import ErreurMetier
 from ...models import PieceJointe
 from .. import selectors as selecteurs
-from ..pdf import rendre_dossier_pdf
+from ..services import fichiers_pdf
 from ..services.eligibilite import action_eligible
-from .detail import _dossier_visible
+from .detail import _dossier_visible, etat_des_pdf
 
 
 @require_GET
@@ -22,20 +25,87 @@ def apercu(request, pk):
     return render(request, "dossiers/apercu.html", selecteurs.resume_dossier(dossier))
 
 
-@require_GET
-def pdf(request, pk):
-    """The dossier as PDF, at any time; once submitted, it is the récépissé."""
-    dossier = _dossier_visible(request, pk)
-    recepisse = dossier.depose_le is not None and request.GET.get("recepisse") == "1"
-    contenu = rendre_dossier_pdf(dossier, recepisse=recepisse)
-    nom = (
-        f"recepisse-{dossier.reference}.pdf"
-        if recepisse
-        else f"dossier-{dossier.reference or dossier.pk}.pdf"
+def _servir(pdf):
+    return FileResponse(
+        pdf.fichier.open("rb"), as_attachment=True, filename=fichiers_pdf.nom_du_fichier(pdf),
+        content_type="application/pdf",
     )
-    reponse = HttpResponse(contenu, content_type="application/pdf")
-    reponse["Content-Disposition"] = f'attachment; filename="{nom}"'
-    return reponse
+
+
+def _vers_les_pdf(dossier):
+    return redirect(reverse("dossiers:detail", args=[dossier.pk]) + "#fichiers-dossier")
+
+
+@require_http_methods(["GET", "POST"])
+def pdf(request, pk):
+    """The dossier as PDF at its current version: the kept file (GET), or ask the worker for it
+    (POST). No PDF is ever rendered in the request."""
+    dossier = _dossier_visible(request, pk)
+    if request.method == "POST":
+        demande = fichiers_pdf.demander_pdf_dossier(dossier)
+        if not demande.est_pret:
+            messages.info(
+                request,
+                "Le PDF du dossier est en cours de préparation : il vous sera proposé sur cette "
+                "page dès qu'il sera prêt.",
+            )
+        return _vers_les_pdf(dossier)
+    existant = fichiers_pdf.pdf_actuel(dossier)
+    if existant is not None and existant.est_pret:
+        return _servir(existant)
+    messages.info(
+        request,
+        "Le PDF de la version actuelle du dossier n'est pas encore prêt : "
+        "demandez-le avec le bouton « Préparer le PDF du dossier »."
+        if existant is None
+        else "Le PDF du dossier est en cours de préparation : il vous sera proposé sur cette "
+        "page dès qu'il sera prêt.",
+    )
+    return _vers_les_pdf(dossier)
+
+
+@require_GET
+def recepisse(request, pk):
+    """The récépissé of the latest submission, as the worker kept it."""
+    dossier = _dossier_visible(request, pk)
+    if dossier.depose_le is None:
+        raise Http404("Ce dossier n'a pas été déposé : il n'a pas de récépissé.")
+    existant = fichiers_pdf.recepisse_actuel(dossier)
+    if existant is not None and existant.est_pret:
+        return _servir(existant)
+    messages.info(
+        request,
+        "Le récépissé de ce dossier n'a pas encore été préparé : demandez-le avec le bouton "
+        "« Préparer le récépissé »."
+        if existant is None
+        else "Le récépissé est en cours de préparation : il vous sera proposé sur cette page dès "
+        "qu'il sera prêt.",
+    )
+    return _vers_les_pdf(dossier)
+
+
+@require_POST
+def redemander_recepisse(request, pk):
+    """Ask the worker for the récépissé again (it was never built: the worker was down)."""
+    dossier = _dossier_visible(request, pk)
+    if dossier.depose_le is None:
+        raise Http404("Ce dossier n'a pas été déposé : il n'a pas de récépissé.")
+    demande = fichiers_pdf.redemander_recepisse(dossier)
+    if not demande.est_pret:
+        messages.info(
+            request,
+            "La préparation du récépissé est relancée : il vous sera proposé sur cette page dès "
+            "qu'il sera prêt.",
+        )
+    return _vers_les_pdf(dossier)
+
+
+@require_GET
+def fichiers(request, pk):
+    """The « Documents PDF » block alone: the dossier page asks for it again while a PDF is
+    being prepared, and shows the download link as soon as it exists."""
+    dossier = _dossier_visible(request, pk)
+    return render(request, "dossiers/_fichiers.html", etat_des_pdf(request, dossier))
 
 
 @require_GET

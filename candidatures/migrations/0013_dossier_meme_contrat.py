@@ -16,7 +16,7 @@ def supprimer(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("candidatures", "0011_cerfa"),
+        ("candidatures", "0012_recepisse_dossier"),
         ("referentiel", "0003_contrats_contraintes"),
     ]
 
