@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from candidatures.commun.formats import date_longue, euros
+
 # The décret 2017-779 obliges publication of the subsidies above this amount (euros).
 SEUIL_PUBLICATION = 23000
 PART_AVANCE_DEFAUT = 50
@@ -212,7 +214,7 @@ class Paiement(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_nature_display()} de {self.montant} € le {self.date}"
+        return f"{self.get_nature_display()} de {euros(self.montant)} le {date_longue(self.date)}"
 
 
 def chemin_publication(instance, nom):

@@ -27,8 +27,6 @@ HELPER = RACINE / "candidatures" / "commun" / "formats.py"
 EURO_APRES_VALEUR = re.compile(r"\{\{(?P<expr>(?:(?!\}\}).)*)\}\}(?:\s|&nbsp;|&#160;|</output>)*€")
 # Formats that give English or ungrouped amounts.
 FILTRES_INTERDITS = re.compile(r"\|\s*(?:intcomma|floatformat)[^}]*\}\}(?:\s|&nbsp;)*€")
-# Templates rewritten on other branches at the time of this test: their amounts are fixed there.
-EN_COURS_DE_REECRITURE = {"dossiers/pdf.html"}
 
 
 def _gabarits():
@@ -118,7 +116,7 @@ def test_aucun_gabarit_n_ecrit_un_montant_sans_le_filtre_euros():
     fautes = {
         nom: f
         for nom, texte in _gabarits()
-        if (f := _fautes_gabarit(texte)) and nom not in EN_COURS_DE_REECRITURE
+        if (f := _fautes_gabarit(texte))
     }
 
     assert not fautes, "Montants sans le filtre euros : " + repr(fautes)
