@@ -26,14 +26,13 @@ from .dossiers import (
     Dossier,
     DossierQuerySet,
     DureeDemande,
-    HistoriqueStatut,
-    ModificationDossier,
     ObjetDemande,
     PremiereDemande,
     Section,
     SeuilMinimis,
     TrancheAge,
 )
+from .historique import HistoriqueStatut, ModificationDossier
 from .pdf import PdfDossier, chemin_pdf
 from .structures import (
     DemandeAdhesion,
