@@ -373,7 +373,7 @@ def test_pdf_du_dossier(connecte, responsable, executer_taches, django_capture_o
 
     contenu = b"".join(reponse.streaming_content)
     texte = "".join(p.extract_text() for p in PdfReader(io.BytesIO(contenu)).pages)
-    chiffres = re.sub(r"(?<=\d)[\s\u202f\u00a0](?=\d{3})", "", texte)
+    chiffres = re.sub(r"(?<=\d)[\s\u202f\u00a0](?=\d{3})", "", texte).replace("\u00a0", " ")
     assert "Récépissé de dépôt" in texte
     assert dossier.reference in texte
     assert "1.1.1.a" in texte

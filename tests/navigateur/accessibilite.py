@@ -7,7 +7,17 @@ IMPACTS_BLOQUANTS = {"serious", "critical"}
 
 
 def verifier_accessibilite(page, contexte=""):
-    """Run axe-core on ``page`` and fail listing every serious or critical violation."""
+    """Run axe-core on ``page`` and fail listing every serious or critical violation.
+
+    Colours are read once every running transition has ended (a button just clicked and still
+    hovered fades to its hover colours): measured mid-fade, a contrast is neither the one before
+    nor the one after, and the check would fail by chance on a busy machine. (Endless
+    animations, a spinner, are not waited for.)"""
+    page.evaluate(
+        "() => Promise.all(document.getAnimations()"
+        ".filter(a => a.effect && a.effect.getComputedTiming().iterations !== Infinity)"
+        ".map(a => a.finished.catch(() => null)))"
+    )
     resultats = _axe.run(page)
     bloquantes = [
         v for v in resultats.response["violations"] if v.get("impact") in IMPACTS_BLOQUANTS

@@ -54,7 +54,11 @@ def navigateur():
 @pytest.fixture
 def page(navigateur, live_server):
     """A fresh page (new context: no cookies) whose relative URLs point at the live server."""
-    contexte = navigateur.new_context(base_url=live_server.url, locale="fr-FR")
+    # Reduced motion: Bootstrap then scrolls at once and drops its transitions, so what a test
+    # reads (a colour for axe, an element's place) is the final one, not a frame of an animation.
+    contexte = navigateur.new_context(
+        base_url=live_server.url, locale="fr-FR", reduced_motion="reduce"
+    )
     onglet = contexte.new_page()
     onglet.set_default_timeout(ATTENTE_MAX_MS)
     onglet.set_default_navigation_timeout(ATTENTE_MAX_MS)

@@ -19,7 +19,7 @@ from tests.navigateur.accessibilite import verifier_accessibilite
 
 
 def _sans_espaces_de_milliers(texte):
-    return re.sub(r"(?<=\d)[\s\u202f\u00a0](?=\d{3})", "", texte)
+    return re.sub(r"(?<=\d)[\s\u202f\u00a0](?=\d{3})", "", texte).replace("\u00a0", " ")
 
 
 def test_deposer_un_dossier_complet(page, referentiel_charge, tmp_path, executer_taches):
