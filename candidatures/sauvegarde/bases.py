@@ -157,6 +157,18 @@ class PostgreSQL:
                 curseur.execute(
                     f"DROP {genres[genre]} IF EXISTS {citer(schema)}.{citer(nom)} CASCADE"
                 )
+            # The portal's own functions (those of its triggers), not an extension's.
+            curseur.execute(
+                "SELECT n.nspname, p.proname, pg_get_function_identity_arguments(p.oid) "
+                "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+                "WHERE n.nspname = ANY (current_schemas(false)) AND p.prokind = 'f' "
+                "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid "
+                "AND d.deptype = 'e')"
+            )
+            for schema, nom, arguments in curseur.fetchall():
+                curseur.execute(
+                    f"DROP FUNCTION IF EXISTS {citer(schema)}.{citer(nom)}({arguments}) CASCADE"
+                )
 
     def restaurer(self, sauvegarde):
         """Load the dump; all or nothing (one transaction), objects owned by the portal's user."""
