@@ -65,6 +65,7 @@ class LigneCR:
     realise: int | None
     explication: str
     ecart: Ecart
+    financeur: str = ""  # the funder a line names (« Région Occitanie »), from the budget
 
 
 def compte_rendu(bilan, seuil=None):
@@ -74,11 +75,17 @@ def compte_rendu(bilan, seuil=None):
     seuil = seuil or seuil_ecart(bilan.dossier.appel_id)
     enregistrees = {ligne.code: ligne for ligne in bilan.lignes.all()}
     details = dict(bilan.details.values_list("code", "realise"))
-    prevus_details = dict(
-        LigneBudget.objects.filter(
-            dossier_id=bilan.dossier_id, code__in=[s.code for s in budget.SOUS_LIGNES]
-        ).values_list("code", "montant")
-    )
+    prevus_details, financeurs = {}, {}
+    for code, montant, precision in LigneBudget.objects.filter(
+        dossier_id=bilan.dossier_id,
+        code__in=[s.code for s in budget.SOUS_LIGNES] + list(budget.FINANCEURS_NOMMES),
+    ).values_list("code", "montant", "precision"):
+        if code in budget.FINANCEURS_NOMMES:
+            financeurs[code] = budget.financeur_nomme(
+                code, precision, territoire="" if precision else _territoire(bilan)
+            )
+        else:
+            prevus_details[code] = montant
     resultat = []
     for definition in budget.TOUTES_ORDONNEES:
         if definition.parent:
@@ -99,9 +106,18 @@ def compte_rendu(bilan, seuil=None):
                 realise=realise,
                 explication=ligne.explication if ligne else "",
                 ecart=ecart(prevu, realise, seuil),
+                financeur=financeurs.get(definition.code, ""),
             )
         )
     return resultat
+
+
+def _territoire(bilan):
+    return (
+        Dossier.objects.filter(pk=bilan.dossier_id)
+        .values_list("appel__contrat__territoire__nom", flat=True)
+        .first()
+    ) or ""
 
 
 def totaux_compte_rendu(lignes):
