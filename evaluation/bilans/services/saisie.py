@@ -158,9 +158,9 @@ def _enregistrer_details(bilan, lignes):
     ))
     realises = dict(bilan.details.values_list("code", "realise"))
     for parent, sous_lignes in budget.SOUS_LIGNES_DE.items():
-        valeurs = [realises.get(s.code) for s in sous_lignes]
-        if any(v is not None for v in valeurs):
-            lignes[parent] = {**lignes.get(parent, {}), "realise": sum(v or 0 for v in valeurs)}
+        somme = sum(realises.get(s.code) or 0 for s in sous_lignes)
+        if somme:  # as in the budget (``budget.reporter_sous_lignes``) and the page's script
+            lignes[parent] = {**lignes.get(parent, {}), "realise": somme}
     return modifie
 
 
@@ -186,9 +186,9 @@ def enregistrer_bilan(
 
     ``champs`` maps bilan fields to values, ``realisations`` indicator ids to
     ``{"valeur_femmes": …, "texte": …}``, ``lignes`` budget codes to
-    ``{"realise": …, "explication": …}`` (a detail such as 641: ``{"realise": …}`` only; a line
-    with a detailed actual amount is their sum, whatever was typed on it). Only what is given is
-    written; an invalid value refuses the whole call (``SaisieInvalide``).
+    ``{"realise": …, "explication": …}`` (a detail such as 641: ``{"realise": …}`` only; a
+    line whose details add up to more than 0 is their sum, whatever was typed on it). Only what
+    is given is written; an invalid value refuses the whole call (``SaisieInvalide``).
     """
     verrouille = _verrouiller(bilan, version)
     champs, realisations, lignes = champs or {}, realisations or {}, lignes or {}
