@@ -84,6 +84,8 @@ def test_une_modification_posterieure_ne_change_pas_le_dossier_depose(
     assert "Fédération des centres sociaux du Gard" in texte and "Adhérents 120" in texte
     assert "Réseau déclaré après le dépôt" not in texte and "123 456" not in texte
     assert "Agrément tardif" not in texte
+    # The printed form says where and when it was signed, and when it was submitted.
+    assert "Fait à Alès, le" in texte and "dossier déposé le" in texte
 
 
 def test_un_brouillon_montre_les_informations_du_moment(responsable):
