@@ -124,6 +124,17 @@ TOUTES_ORDONNEES = [
 # Lines the Cerfa 12156*06 added: account 75 must be detailed from that form on.
 A_DETAILLER_DEPUIS_2 = ("75",)
 CODES_CONTRAT_VILLE = [ligne.code for ligne in LIGNES if ligne.contrat_ville]
+# Public funders a dossier names on their line (Cerfa n°12156*06): « Région Occitanie »…
+FINANCEURS_NOMMES = {
+    "74_region": "Région", "74_departement": "Département", "74_epci": "Intercommunalité",
+    "74_communes": "Commune(s)",
+}
+
+
+def financeur_nomme(code, precision, territoire=""):
+    """The funder a line names: what the dossier typed, else, for the intercommunality, the
+    territory of the call's contract (the default the form offers)."""
+    return (precision or "").strip() or (territoire if code == "74_epci" else "")
 
 
 def lignes_du_cote(cote):

@@ -9,6 +9,7 @@ from referentiel.models import Exigence, Indicateur
 
 from ..commun.formats import euros
 from ..models import DocumentStructure, LigneBudget, Section, Statut, TrancheAge
+from ..models.declarations import InformationsFigees
 from ..structures.selectors import documents_requis_manquants, informations_de_l_annee
 from . import budget, cerfa
 
@@ -201,6 +202,29 @@ def _manques_pieces(dossier):
     ]
 
 
+def informations_figees(dossier):
+    """Whether the dossier shows the copy of the yearly declaration kept on submission: once
+    submitted, except while it is being corrected (its resubmission copies it again)."""
+    return dossier.depose_le is not None and dossier.statut != Statut.A_CORRIGER
+
+
+def informations_du_dossier(dossier):
+    """The structure's yearly declaration the dossier shows: the live one for a draft, the copy
+    kept on submission afterwards (None if the structure had declared nothing then)."""
+    if informations_figees(dossier):
+        contenu = dossier.informations_deposees
+        return InformationsFigees(contenu) if contenu else None
+    return informations_de_l_annee(dossier.structure, dossier.appel.annee)
+
+
+def contexte_informations(dossier):
+    informations = informations_du_dossier(dossier)
+    return {
+        "informations": informations,
+        "informations_absentes_au_depot": informations is None and informations_figees(dossier),
+    }
+
+
 def resume_dossier(dossier):
     """Everything the summary (page, print and PDF) shows."""
     reponses = {r.exigence_id: r.texte for r in dossier.reponses.all()}
@@ -228,7 +252,7 @@ def resume_dossier(dossier):
             for ligne in budget.TOUTES_ORDONNEES
             if ligne.cote in (budget.PRODUIT, budget.CONTRIBUTION_RESSOURCE)
         ],
-        "informations": informations_de_l_annee(dossier.structure, dossier.appel.annee),
+        **contexte_informations(dossier),
         "totaux": totaux_budget(dossier),
         "pieces": dossier.pieces.all(),
         "documents_structure": documents,

@@ -1,7 +1,17 @@
 """What a structure declares once a year (Cerfa n°12156*06, fiches 2 and 3): its relations with
-the administration and other associations, its human resources and its annual budget. Every
-dossier of that year shows it as it is, read-only.
+the administration and other associations, its human resources and its annual budget. A draft
+shows it as it is, read-only; a submitted dossier shows it as it was when it was submitted.
+
+**Frozen at submission.** The declaration stays editable all year (a structure corrects its
+headcount or budget), so a submitted dossier cannot read it live. The submission copies it
+(``figer``) into ``Dossier.informations_deposees``, a JSON document — fields, agréments and
+budget lines — that nothing edits afterwards; a resubmission after corrections copies it again.
+``InformationsFigees`` reads that copy back with the attributes the templates use, so the
+dossier page, its PDF and the instruction pages show what was declared on submission.
 """
+
+import datetime
+from decimal import Decimal
 
 from django.db import models
 from django.db.models import F, Q
@@ -95,14 +105,86 @@ class InformationsAnnuelles(models.Model):
     def __str__(self):
         return f"{self.structure} — informations {self.annee}"
 
+    figees = False
+
+    @property
+    def liste_agrements(self):
+        return list(self.agrements.all())
+
     def budget_ordonne(self):
         """(line definition, amount) of the lines with an amount, in the order of the grid."""
-        montants = {lg.code: lg.montant for lg in self.lignes_budget.all()}
-        return [
-            (ligne, montants[ligne.code])
-            for ligne in grille_budget.TOUTES_ORDONNEES
-            if montants.get(ligne.code)
+        return _ordonner({lg.code: lg.montant for lg in self.lignes_budget.all()})
+
+
+def _ordonner(montants):
+    return [
+        (ligne, montants[ligne.code])
+        for ligne in grille_budget.TOUTES_ORDONNEES
+        if montants.get(ligne.code)
+    ]
+
+
+CHAMPS_FIGES = (
+    "reconnue_utilite_publique_le", "commissaire_aux_comptes", "assujettie_impots_commerciaux",
+    "affiliations", "personnes_morales_membres", "adherents", "benevoles", "volontaires",
+    "salaries", "salaries_emplois_aides", "etpt", "personnels_mis_a_disposition",
+    "cinq_plus_hauts_salaires",
+)
+
+
+def _en_json(valeur):
+    if isinstance(valeur, (datetime.date, Decimal)):
+        return str(valeur) if isinstance(valeur, Decimal) else valeur.isoformat()
+    return valeur
+
+
+def figer(informations, agrements, lignes):
+    """The JSON copy of a yearly declaration kept with a submitted dossier.
+
+    Works on the model and on a migration's historical model alike (``agrements`` and
+    ``lignes`` are given, not read through the relations).
+    """
+    return {
+        "annee": informations.annee,
+        "modifie_le": _en_json(informations.modifie_le),
+        **{champ: _en_json(getattr(informations, champ)) for champ in CHAMPS_FIGES},
+        "agrements": [
+            {"type": a.type, "attribue_par": a.attribue_par, "date": a.date.isoformat()}
+            for a in agrements
+        ],
+        "lignes": {lg.code: lg.montant for lg in lignes if lg.montant},
+    }
+
+
+class InformationsFigees:
+    """A yearly declaration read back from its copy (``figer``): the attributes of
+    ``InformationsAnnuelles`` the pages and PDFs use, nothing to save."""
+
+    figees = True
+
+    def __init__(self, contenu):
+        self.annee = contenu["annee"]
+        self.modifie_le = datetime.datetime.fromisoformat(contenu["modifie_le"])
+        for champ in CHAMPS_FIGES:
+            setattr(self, champ, contenu.get(champ))
+        if self.reconnue_utilite_publique_le:
+            self.reconnue_utilite_publique_le = datetime.date.fromisoformat(
+                self.reconnue_utilite_publique_le
+            )
+        if self.etpt is not None:
+            self.etpt = Decimal(self.etpt)
+        self.liste_agrements = [
+            Agrement(type=a["type"], attribue_par=a["attribue_par"],
+                     date=datetime.date.fromisoformat(a["date"]))
+            for a in contenu.get("agrements", [])
         ]
+        self._montants = contenu.get("lignes", {})
+
+    def budget_ordonne(self):
+        return _ordonner(self._montants)
+
+    def montants(self):
+        return dict(self._montants)
 
 
 class Agrement(models.Model):

@@ -131,6 +131,12 @@ class Dossier(models.Model):
         verbose_name="documents de la structure au dépôt",
         help_text="Versions en vigueur au moment du dépôt, figées pour l'instruction.",
     )
+    # The structure's yearly declaration as it was on submission (``declarations.figer``);
+    # null for a draft, or when the structure had declared nothing for the call's year.
+    informations_deposees = models.JSONField(
+        "informations annuelles de la structure au dépôt", null=True, blank=True,
+        editable=False,
+    )
 
     # Identité et fiche-action
     action_principale = models.ForeignKey(

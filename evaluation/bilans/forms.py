@@ -124,14 +124,17 @@ class CompteRenduForm(ChampsEnTableau):
         super().__init__(*args, **kwargs)
         self.lignes_cr = list(lignes)
         for ligne in self.lignes_cr:
-            code = ligne.definition.code
+            code, parent = ligne.definition.code, ligne.definition.parent
+            attrs = {"class": "form-control montant", "data-cote": ligne.definition.cote}
+            if parent:
+                # A detail (613, 641…): its line is their sum, it is not counted in the totals.
+                attrs = {"class": "form-control montant montant-detail", "data-parent": parent}
             self.fields[f"realise_{code}"] = NombreEntierField(
                 label=ligne.definition.libelle,
-                widget=forms.TextInput(attrs={
-                    "class": "form-control montant", "data-cote": ligne.definition.cote,
-                    "data-prevu": ligne.prevu,
-                }),
+                widget=forms.TextInput(attrs={**attrs, "data-prevu": ligne.prevu}),
             )
+            if parent:
+                continue
             self.fields[f"explication_{code}"] = forms.CharField(
                 label="Explication de l'écart", required=False,
                 widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
@@ -157,7 +160,10 @@ class CompteRenduForm(ChampsEnTableau):
             {
                 "ligne": ligne,
                 "realise": self[f"realise_{ligne.definition.code}"],
-                "explication": self[f"explication_{ligne.definition.code}"],
+                "explication": (
+                    None if ligne.definition.parent
+                    else self[f"explication_{ligne.definition.code}"]
+                ),
             }
             for ligne in self.lignes_cr
             if ligne.definition.cote in cotes

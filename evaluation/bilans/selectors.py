@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from candidatures.commun.formats import euros
 from candidatures.dossiers import budget
 from candidatures.dossiers.selectors import TRANCHES_MAJEURS, TRANCHES_MINEURS, champs_prevision
-from candidatures.models import STATUTS_BILAN, Dossier, Statut
+from candidatures.models import STATUTS_BILAN, Dossier, LigneBudget, Statut
 from referentiel.models import Indicateur
 
 from ..models import SEUIL_ECART_DEFAUT, Bilan, ParametresBilan
@@ -65,14 +65,37 @@ class LigneCR:
     realise: int | None
     explication: str
     ecart: Ecart
+    financeur: str = ""  # the funder a line names (« Région Occitanie »), from the budget
 
 
 def compte_rendu(bilan, seuil=None):
-    """Every line of the grid, with forecast, actual amount and gap (lines never saved count 0)."""
+    """Every line of the grid, each followed by its details (613, 641…), with forecast, actual
+    amount and gap (lines never saved count 0). A detail's forecast is the dossier's budget
+    detail; its gap is shown, the explanation is asked on its line."""
     seuil = seuil or seuil_ecart(bilan.dossier.appel_id)
     enregistrees = {ligne.code: ligne for ligne in bilan.lignes.all()}
+    details = dict(bilan.details.values_list("code", "realise"))
+    prevus_details, financeurs = {}, {}
+    for code, montant, precision in LigneBudget.objects.filter(
+        dossier_id=bilan.dossier_id,
+        code__in=[s.code for s in budget.SOUS_LIGNES] + list(budget.FINANCEURS_NOMMES),
+    ).values_list("code", "montant", "precision"):
+        if code in budget.FINANCEURS_NOMMES:
+            financeurs[code] = budget.financeur_nomme(
+                code, precision, territoire="" if precision else _territoire(bilan)
+            )
+        else:
+            prevus_details[code] = montant
     resultat = []
-    for definition in budget.LIGNES:
+    for definition in budget.TOUTES_ORDONNEES:
+        if definition.parent:
+            prevu, realise = prevus_details.get(definition.code, 0), details.get(definition.code)
+            ecart_detail = ecart(prevu, realise, seuil)
+            resultat.append(LigneCR(
+                definition=definition, prevu=prevu, realise=realise, explication="",
+                ecart=Ecart(ecart_detail.euros, ecart_detail.pourcent, False),
+            ))
+            continue
         ligne = enregistrees.get(definition.code)
         prevu = ligne.prevu if ligne else 0
         realise = ligne.realise if ligne else None
@@ -83,9 +106,18 @@ def compte_rendu(bilan, seuil=None):
                 realise=realise,
                 explication=ligne.explication if ligne else "",
                 ecart=ecart(prevu, realise, seuil),
+                financeur=financeurs.get(definition.code, ""),
             )
         )
     return resultat
+
+
+def _territoire(bilan):
+    return (
+        Dossier.objects.filter(pk=bilan.dossier_id)
+        .values_list("appel__contrat__territoire__nom", flat=True)
+        .first()
+    ) or ""
 
 
 def totaux_compte_rendu(lignes):
@@ -159,6 +191,8 @@ def manques(bilan, *, indicateurs=None, lignes=None):
             )
 
     for ligne in lignes:
+        if ligne.definition.parent:
+            continue  # optional details: their line is required, and sums them when given
         if ligne.prevu and ligne.realise is None:
             resultat["financier"].append(
                 f"Ligne « {ligne.definition.libelle} » : saisissez le montant réalisé (0 si rien)."

@@ -3,11 +3,13 @@
 import csv
 import io
 
+from django.db.models import Prefetch
 from django.utils import timezone
 from openpyxl import Workbook
 
 from candidatures.commun.tableurs import ligne_csv, ligne_xlsx
-from candidatures.models import Statut
+from candidatures.dossiers.budget import FINANCEURS_NOMMES, financeur_nomme
+from candidatures.models import AppelAProjets, LigneBudget, Statut
 from evaluation.donnees_ouvertes.scdl import COLONNES_SCDL, ligne_scdl, subventions_scdl
 
 from ..models import Avis, NatureDecision
@@ -20,7 +22,11 @@ __all__ = ["COLONNES_FILE", "COLONNES_SCDL", "file_csv", "file_xlsx", "ligne_scd
 COLONNES_FILE = [
     "Référence", "Structure", "SIRET", "Intitulé", "Action", "Objectif", "Pilier",
     "Quartiers prioritaires", "Statut", "Instructeur", "Avis", "Montant demandé (€)",
-    "Montant proposé (€)", "Décision", "Montant accordé (€)", "Déposé le",
+    "Montant proposé (€)", "Décision", "Montant accordé (€)",
+    # The funders the dossier names, as its budget does (« Région Occitanie »), and their amount.
+    *(colonne for titre in FINANCEURS_NOMMES.values()
+      for colonne in (f"{titre} : financeur", f"{titre} : montant demandé (€)")),
+    "Déposé le",
 ]
 
 
@@ -32,7 +38,19 @@ NATURES = dict(NatureDecision.choices)
 LOT = 2000
 
 
-def _ligne_file(dossier):
+def _financeurs(dossier, territoire):
+    lignes = {lg.code: lg for lg in dossier.financeurs_nommes}
+    cellules = []
+    for code in FINANCEURS_NOMMES:
+        ligne = lignes.get(code)
+        cellules += [
+            financeur_nomme(code, ligne.precision, territoire) if ligne else "",
+            ligne.montant if ligne else None,
+        ]
+    return cellules
+
+
+def _ligne_file(dossier, territoire=""):
     action = dossier.action_principale
     instruction = getattr(dossier, "instruction", None)
     decision = getattr(dossier, "decision", None)
@@ -53,6 +71,7 @@ def _ligne_file(dossier):
         instruction.montant_propose if instruction else None,
         NATURES.get(decision.nature, decision.nature) if decision else "",
         decision.montant_accorde if decision else None,
+        *_financeurs(dossier, territoire),
         timezone.localtime(dossier.depose_le).date() if dossier.depose_le else None,
     ]
 
@@ -60,10 +79,20 @@ def _ligne_file(dossier):
 def _lignes_file(dossiers, progression=None):
     """The rows of the queue, read by batches, reporting progress from 10 to 90 % if asked."""
     total = dossiers.count() if progression else 0
+    dossiers = dossiers.prefetch_related(Prefetch(
+        "lignes_budget",
+        queryset=LigneBudget.objects.filter(code__in=list(FINANCEURS_NOMMES), montant__gt=0),
+        to_attr="financeurs_nommes",
+    ))
+    territoires = {}
     for rang, dossier in enumerate(dossiers.iterator(chunk_size=LOT), start=1):
         if progression and rang % LOT == 0:
             progression(10 + 80 * rang // max(total, 1))
-        yield _ligne_file(dossier)
+        if dossier.appel_id not in territoires:
+            territoires[dossier.appel_id] = AppelAProjets.objects.filter(
+                pk=dossier.appel_id
+            ).values_list("contrat__territoire__nom", flat=True).first() or ""
+        yield _ligne_file(dossier, territoires[dossier.appel_id])
 
 
 def file_xlsx(dossiers, titre, progression=None):

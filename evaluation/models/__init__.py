@@ -27,6 +27,7 @@ from .bilans_annuels import (
     DocumentBilanAnnuel,
     chemin_logo_bilan,
 )
+from .comptes_rendus import DetailCompteRendu
 from .conventions import (
     SEUIL_PUBLICATION,
     Convention,
@@ -87,6 +88,7 @@ __all__ = [
     "Instruction",
     "Lecture",
     "LigneCompteRendu",
+    "DetailCompteRendu",
     "Message",
     "Modification",
     "NatureDecision",

@@ -20,6 +20,8 @@ from ...models import (
     Statut,
     TrancheAge,
 )
+from ...models.declarations import figer
+from ...structures.selectors import informations_de_l_annee
 from .. import selectors
 from .brouillons import _historiser_creation
 from .fichiers_pdf import demander_recepisse
@@ -71,11 +73,21 @@ def deposer_dossier(*, dossier, par, maintenant=None):
     # what was submitted.
     actuels, _manquants = selectors.documents_structure(verrouille.structure)
     verrouille.documents_deposes.set(actuels)
+    # So is the structure's yearly declaration: a later edit does not change the dossier.
+    verrouille.informations_deposees = _figer_informations(verrouille)
+    verrouille.save(update_fields=["informations_deposees"])
     changer_statut(dossier=verrouille, vers=Statut.DEPOSE, par=par)
     # The récépissé is rendered, kept and e-mailed by the worker once this is committed: the
     # submission does not wait for it.
     demander_recepisse(verrouille)
     return verrouille
+
+
+def _figer_informations(dossier):
+    informations = informations_de_l_annee(dossier.structure, dossier.appel.annee)
+    if informations is None:
+        return None
+    return figer(informations, informations.agrements.all(), informations.lignes_budget.all())
 
 
 def _message_incomplet(manques):

@@ -15,7 +15,6 @@ from ...commun.erreurs import ErreurMetier, Incomplet
 from ...commun.formats import heure
 from ...commun.sections import PageSections
 from ...models import PieceJointe, Section, TrancheAge
-from ...structures.selectors import informations_de_l_annee
 from .. import budget as grille
 from .. import selectors as selecteurs
 from ..champs import CHAMPS_PAR_SECTION, CHAMPS_PREVISION, SECTION_DU_CHAMP
@@ -235,7 +234,7 @@ class PageDossier(PageSections):
             ).order_by("code").values_list("code", "libelle"),
             "tranches_mineurs": [t.value for t in selecteurs.TRANCHES_MINEURS],
             "demande": dossier.demande_ouverte(),
-            "informations": informations_de_l_annee(dossier.structure, dossier.appel.annee),
+            **selecteurs.contexte_informations(dossier),
             "TrancheAge": TrancheAge,
         }
 

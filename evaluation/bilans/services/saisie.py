@@ -15,6 +15,7 @@ from candidatures.models import STATUTS_SAISIE, Dossier, LigneBudget, Statut
 from evaluation.models import (
     CHAMPS_BENEFICIAIRES,
     Bilan,
+    DetailCompteRendu,
     LigneCompteRendu,
     PieceBilan,
     RealisationIndicateur,
@@ -136,8 +137,31 @@ def _valider_lignes(lignes, erreurs):
             continue
         if not _entier_valide(valeurs.get("realise")):
             erreurs[f"ligne_{code}"] = "Saisissez un montant en euros entiers, positif ou nul."
-        if set(valeurs) - {"realise", "explication"}:
+        if budget.PAR_CODE[code].parent and set(valeurs) - {"realise"}:
+            erreurs[f"ligne_{code}"] = "Seul le montant réalisé d'un détail se saisit."
+        elif set(valeurs) - {"realise", "explication"}:
             erreurs[f"ligne_{code}"] = "Seuls le montant réalisé et l'explication se saisissent."
+
+
+def _enregistrer_details(bilan, lignes):
+    """Save the details of ``lignes`` and set each detailed line to the sum of its details.
+
+    ``lignes`` (code → values) loses its details and gains the lines they set; returns whether
+    a detail changed.
+    """
+    details = {
+        code: lignes.pop(code) for code in list(lignes) if budget.PAR_CODE[code].parent
+    }
+    modifie = bool(enregistrer_lignes(
+        {d.code: d for d in bilan.details.all()}, details,
+        lambda code: DetailCompteRendu(bilan=bilan, code=code),
+    ))
+    realises = dict(bilan.details.values_list("code", "realise"))
+    for parent, sous_lignes in budget.SOUS_LIGNES_DE.items():
+        somme = sum(realises.get(s.code) or 0 for s in sous_lignes)
+        if somme:  # as in the budget (``budget.reporter_sous_lignes``) and the page's script
+            lignes[parent] = {**lignes.get(parent, {}), "realise": somme}
+    return modifie
 
 
 def _verrouiller(bilan, version):
@@ -162,8 +186,9 @@ def enregistrer_bilan(
 
     ``champs`` maps bilan fields to values, ``realisations`` indicator ids to
     ``{"valeur_femmes": …, "texte": …}``, ``lignes`` budget codes to
-    ``{"realise": …, "explication": …}``. Only what is given is written; an invalid value
-    refuses the whole call (``SaisieInvalide``).
+    ``{"realise": …, "explication": …}`` (a detail such as 641: ``{"realise": …}`` only; a
+    line whose details add up to more than 0 is their sum, whatever was typed on it). Only what
+    is given is written; an invalid value refuses the whole call (``SaisieInvalide``).
     """
     verrouille = _verrouiller(bilan, version)
     champs, realisations, lignes = champs or {}, realisations or {}, lignes or {}
@@ -183,6 +208,9 @@ def enregistrer_bilan(
         lambda pk: RealisationIndicateur(bilan=verrouille, indicateur_id=pk),
     ):
         resultat.sections.add("indicateurs")
+    lignes = dict(lignes)
+    if _enregistrer_details(verrouille, lignes):
+        resultat.sections.add("financier")
     # A line with no row (nothing forecast) gets one only once an amount or an explanation is
     # given: an empty line differs in nothing from a new row, so none is saved.
     if enregistrer_lignes(

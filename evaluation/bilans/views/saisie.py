@@ -46,6 +46,8 @@ def _initial(bilan):
     for ligne in bilan.lignes.all():
         initial[f"realise_{ligne.code}"] = ligne.realise
         initial[f"explication_{ligne.code}"] = ligne.explication
+    for detail in bilan.details.all():
+        initial[f"realise_{detail.code}"] = detail.realise
     return initial
 
 
