@@ -61,6 +61,14 @@ def arguments(argv=None):
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--plafond", type=int, default=1500,
                         help="durée maximale d'une configuration, préparation comprise (s)")
+    parser.add_argument("--prefixe", default=None,
+                        help="bases PostgreSQL nommées <prefixe>_pages_<taille> (gardées après "
+                             "la mesure) au lieu de portail_pages")
+    parser.add_argument("--pages", default="",
+                        help="seulement les pages dont le nom contient l'un de ces textes "
+                             "(séparés par des virgules ; les planchers toujours)")
+    parser.add_argument("--sans-boutons", action="store_true",
+                        help="ne pas chronométrer décider / demander des corrections")
     parser.add_argument("--sortie", default=str(RACINE / "benchmarks" / "pages_resultats.json"))
     parser.add_argument("--une", default=None, help=argparse.SUPPRESS)  # base:taille (enfant)
     return parser.parse_args(argv)
@@ -98,8 +106,15 @@ def main(argv=None):
 # --- One configuration (child process) ------------------------------------------------------
 
 
-def preparer(base, taille, repertoire, processus):
-    url = verifier_locale(BASE_PG) if base == "postgres" else (
+def base_pg(prefixe, taille):
+    """``portail_pages`` by default; ``<prefixe>_pages_<taille>`` when a prefix is given."""
+    if not prefixe:
+        return BASE_PG
+    return BASE_DEFAUT.rsplit("/", 1)[0] + f"/{prefixe}_pages_{taille}"
+
+
+def preparer(base, taille, repertoire, processus, prefixe=None):
+    url = verifier_locale(base_pg(prefixe, taille)) if base == "postgres" else (
         f"sqlite:///{repertoire / 'pages.sqlite3'}"
     )
     if base == "postgres":
@@ -124,7 +139,7 @@ def mesurer_configuration(args, base, taille):
     repertoire = Path(tempfile.mkdtemp(prefix="pages-"))
     processus = Processus(repertoire)
     try:
-        url, annee, generation = preparer(base, taille, repertoire, processus)
+        url, annee, generation = preparer(base, taille, repertoire, processus, args.prefixe)
         port = port_libre()
         env = environnement(repertoire, url, production=True, port=port)
         env.update({"DJANGO_SETTINGS_MODULE": REGLAGES, "PYTHONPATH": str(RACINE),
@@ -139,10 +154,13 @@ def mesurer_configuration(args, base, taille):
         import django
 
         django.setup()
+        from pages_boutons import mesurer_boutons
         from pages_comptes import pages_par_role, preparer_comptes
 
         comptes = preparer_comptes(annee)
-        pages = pages_par_role(comptes)  # status, bytes and queries measured in process
+        choix = [c for c in args.pages.split(",") if c]
+        pages = pages_par_role(comptes, choix)  # status, bytes and queries measured in process
+        boutons = [] if args.sans_boutons else mesurer_boutons(comptes)
         from django.db import connections
 
         connections.close_all()
@@ -154,7 +172,8 @@ def mesurer_configuration(args, base, taille):
         adresse = f"http://127.0.0.1:{port}"
         attendre_serveur(adresse, gunicorn)
         resultat = {"base": base, "dossiers": taille, "generation_s": round(generation, 1),
-                    "workers": args.workers, "pages": []}
+                    "workers": args.workers, "boutons": boutons,
+                    "charge_debut": [round(c, 1) for c in os.getloadavg()], "pages": []}
         partiel = Path(f"{args.sortie}.{base}-{taille}.partiel")
         for page in pages:
             page.update(latences(adresse, page, args.repetitions, args.budget_page))
@@ -164,6 +183,7 @@ def mesurer_configuration(args, base, taille):
             )
             # Written page by page: a configuration stopped by the cap keeps what it measured.
             resultat["pages"].append(page)
+            resultat["charge_fin"] = [round(c, 1) for c in os.getloadavg()]
             partiel.write_text(json.dumps(resultat, indent=1, ensure_ascii=False))
         return resultat
     finally:

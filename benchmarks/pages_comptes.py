@@ -30,6 +30,8 @@ def preparer_comptes(annee):
         "porteur": porteur["email"], "brouillon": porteur["dossier"],
         "instructeur": donnees["instructeurs"][0]["email"],
         "comite": donnees["comite"][0]["email"],
+        # The portal administrator of the demo (``demo`` ran before): the accounts and roles page.
+        "admin": "admin@demo.test",
         "appel": donnees["appel_volume"], "annee": annee,
         "dossiers_porteur": Dossier.objects.filter(structure=grande).count(),
     }
@@ -52,8 +54,11 @@ def _liste(comptes):
         ("instructeur", "plancher", "get", "/plancher/"),
         ("instructeur", "file (par défaut)", "get", file),
         ("instructeur", "file filtrée (pilier)", "get", f"{file}?pilier={pilier.pk}"),
+        ("instructeur", "file filtrée (pilier et « Association »)", "get",
+         f"{file}?pilier={pilier.pk}&structure=Association"),
         ("instructeur", "file triée (montant)", "get", f"{file}?tri=-montant"),
         ("instructeur", "file, page 50", "get", f"{file}?page=50"),
+        ("instructeur", "structures (personnel)", "get", "/structures/"),
         ("instructeur", "export XLSX", "get", f"{file}dossiers.xlsx"),
         ("instructeur", "export CSV", "get", f"{file}dossiers.csv"),
         ("comite", "plancher", "get", "/plancher/"),
@@ -63,7 +68,10 @@ def _liste(comptes):
         ("comite", "tableau de bord annuel", "get",
          f"/bilans/annuels/?contrat={contrat.code}&annee_debut={comptes['annee']}"
          f"&annee_fin={comptes['annee']}"),
+        ("comite", "bilans des dossiers", "get", "/bilans/"),
         ("comite", "export SCDL", "get", f"{file}subventions.csv"),
+        ("admin", "plancher", "get", "/plancher/"),
+        ("admin", "comptes et rôles", "get", "/comptes/roles/"),
     ]
 
 
@@ -73,11 +81,12 @@ def _contenu(reponse):
     return reponse.content
 
 
-def pages_par_role(comptes):
+def pages_par_role(comptes, choix=None):
     """Every page with its status, bytes and queries (second request: caches warm) and the
-    cookies the HTTP clients send for that role."""
+    cookies the HTTP clients send for that role; only those whose name holds one of ``choix``
+    when given (the floors always)."""
     clients = {}
-    for role in ("anonyme", "porteur", "instructeur", "comite"):
+    for role in ("anonyme", "porteur", "instructeur", "comite", "admin"):
         client = Client(HTTP_HOST="127.0.0.1")
         if role != "anonyme":
             client.force_login(Utilisateur.objects.get(email=comptes[role]))
@@ -85,6 +94,8 @@ def pages_par_role(comptes):
         clients[role] = client
     pages = []
     for role, nom, methode, chemin in _liste(comptes):
+        if choix and nom != "plancher" and not any(c in nom for c in choix):
+            continue
         client = clients[role]
         jeton = client.cookies["csrftoken"].value if "csrftoken" in client.cookies else ""
         donnees = {"csrfmiddlewaretoken": jeton} if methode == "post" else None

@@ -120,12 +120,49 @@ def _facteur(avant, apres):
     return "—" if not avant or apres is None else f"{apres / avant:.1f}"
 
 
+def _boutons(boutons):
+    if not boutons:
+        return []
+    lignes = ["| Rôle | Bouton (temps serveur) | HTTP | appuis | requêtes SQL | médiane ms | "
+              "max ms |", "|---|---|---|---:|---:|---:|---:|"]
+    for b in boutons:
+        lignes.append(
+            f"| {b['role']} | {b['bouton']} | {'/'.join(map(str, b['statuts_http']))} | "
+            f"{b['appuis']} | {b['requetes']} | {b['mediane_ms']} | {b['max_ms']} |"
+        )
+    return [*lignes, ""]
+
+
+def _croissance(base, petit, grand, tailles):
+    lignes = [
+        f"### Croissance {petit} → {grand} dossiers, {base}", "",
+        "| Rôle | Page | p50 ms | × | ratio au plancher | × | Ko | × | requêtes |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for cle, a in tailles[petit].items():
+        b = tailles[grand].get(cle)
+        if b is None:
+            continue
+        lignes.append(
+            f"| {cle[0]} | {cle[1]} | {a['p50_ms']} → {b['p50_ms']} | "
+            f"{_facteur(a['p50_ms'], b['p50_ms'])} | {a['ratio']} → {b['ratio']} | "
+            f"{_facteur(a['ratio'], b['ratio'])} | {_ko(a['octets'])} → {_ko(b['octets'])} | "
+            f"{b['octets'] / max(a['octets'], 1):.1f} | {a['requetes']} → {b['requetes']} |"
+        )
+    return [*lignes, ""]
+
+
 def rapport(resultats):
     """Markdown: one table per configuration, then the 150 → N growth of each page."""
     lignes = []
     for r in resultats:
+        charge = " → ".join(
+            "/".join(f"{c:.1f}" for c in r[k]) for k in ("charge_debut", "charge_fin") if k in r
+        )
         lignes += [
             f"### {r['base']}, {r['dossiers']} dossiers (generer_volume : {r['generation_s']} s)",
+            "",
+            f"Charge moyenne (1/5/15 min), début → fin : {charge or 'non relevée'}.",
             "",
             "| Rôle | Page | HTTP | Requêtes SQL | Ko | p50 ms | p95 ms | plancher p50 ms | "
             "ratio | req/s à 1 / 8 / 32 |",
@@ -141,28 +178,14 @@ def rapport(resultats):
                 f"{p['ratio'] if p['ratio'] is not None else '—'} | {debit} |"
             )
         lignes.append("")
+        lignes += _boutons(r.get("boutons") or [])
     par_base = {}
     for r in resultats:
         par_base.setdefault(r["base"], {})[r["dossiers"]] = {
             (p["role"], p["page"]): p for p in r["pages"]
         }
     for base, tailles in par_base.items():
-        if len(tailles) < 2:
-            continue
-        petit, grand = min(tailles), max(tailles)
-        lignes += [
-            f"### Croissance {petit} → {grand} dossiers, {base}", "",
-            "| Rôle | Page | p50 ms | × | Ko | × | requêtes |",
-            "|---|---|---:|---:|---:|---:|---|",
-        ]
-        for cle, a in tailles[petit].items():
-            b = tailles[grand].get(cle)
-            if b is None:
-                continue
-            lignes.append(
-                f"| {cle[0]} | {cle[1]} | {a['p50_ms']} → {b['p50_ms']} | "
-                f"{_facteur(a['p50_ms'], b['p50_ms'])} | {_ko(a['octets'])} → {_ko(b['octets'])} | "
-                f"{b['octets'] / max(a['octets'], 1):.1f} | {a['requetes']} → {b['requetes']} |"
-            )
-        lignes.append("")
+        petit = min(tailles)
+        for grand in sorted(t for t in tailles if t != petit):
+            lignes += _croissance(base, petit, grand, tailles)
     return "\n".join(lignes)

@@ -47,14 +47,13 @@ def _page_arbre(request, contrat, plusieurs):
 @require_GET
 def index(request):
     """One contract: its tree, as the portal always showed it. Several: the list of contracts."""
-    contrats = list(selectors.contrats_du_catalogue()[:2])
+    # Read once: the list shown is the list counted (a portal holds tens of contracts at most).
+    contrats = list(selectors.contrats_du_catalogue())
     if len(contrats) > 1:
         if request.GET.get("q"):
             defaut = _contrat_ou_404()
             return redirect(f"{defaut.get_absolute_url()}?{request.GET.urlencode()}")
-        return render(
-            request, "referentiel/contrats.html", {"contrats": selectors.contrats_du_catalogue()}
-        )
+        return render(request, "referentiel/contrats.html", {"contrats": contrats})
     return _page_arbre(request, contrats[0] if contrats else None, plusieurs=False)
 
 

@@ -1,9 +1,12 @@
 """Form pieces of the sectioned pages (dossier and bilan): numbers typed the French way, text
-areas, a section that reports its valid values only, fields laid out in a table."""
+areas, a section that reports its valid values only, fields laid out in a table; a quick
+``<select>``."""
 
 import re
 
 from django import forms
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 LIBELLES_VALEURS = {
     "valeur": "Nombre",
@@ -91,3 +94,35 @@ class ChampsEnTableau(SectionForm):
                 attrs = self.fields[nom].widget.attrs
                 attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
                 attrs["aria-describedby"] = f"{self[nom].auto_id}_erreur"
+
+
+def _attributs(attrs):
+    """Attributes as Django's ``attrs.html`` writes them: ``True`` bare, ``False`` left out."""
+    return mark_safe("".join(
+        format_html(" {}", nom) if valeur is True else format_html(' {}="{}"', nom, valeur)
+        for nom, valeur in attrs.items() if valeur is not False
+    ))
+
+
+class ListeDeroulante(forms.Select):
+    """A ``<select>`` written in Python, the same HTML as Django's templates: a list page that
+    shows a few hundred options on every view (the queue's filters) does not render one
+    template per option."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        morceaux = [
+            format_html('<select name="{}"{}>', widget["name"], _attributs(widget["attrs"]))
+        ]
+        for groupe, options, _index in widget["optgroups"]:
+            if groupe:
+                morceaux.append(format_html('\n  <optgroup label="{}">', groupe))
+            morceaux += [
+                format_html('\n  <option value="{}"{}>{}</option>', str(option["value"]),
+                            _attributs(option["attrs"]), option["label"])
+                for option in options
+            ]
+            if groupe:
+                morceaux.append("\n  </optgroup>")
+        morceaux.append("\n</select>")
+        return mark_safe("".join(morceaux))

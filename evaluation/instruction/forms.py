@@ -2,6 +2,7 @@
 
 from django import forms
 
+from candidatures.commun.formulaires import ListeDeroulante
 from candidatures.models import Section, Statut
 from referentiel.models import Objectif, Orientation, Pilier, QuartierPrioritaire
 
@@ -51,24 +52,25 @@ class FiltreFileForm(forms.Form):
         label="Rechercher (référence, intitulé ou structure)", required=False, max_length=100
     )
     pilier = forms.ModelChoiceField(
-        label="Pilier", queryset=Pilier.objects.none(), required=False, empty_label="Tous"
+        label="Pilier", queryset=Pilier.objects.none(), required=False, empty_label="Tous",
+        widget=ListeDeroulante,
     )
     orientation = forms.ModelChoiceField(
         label="Orientation stratégique", queryset=Orientation.objects.none(), required=False,
-        empty_label="Toutes",
+        empty_label="Toutes", widget=ListeDeroulante,
     )
     objectif = forms.ModelChoiceField(
         label="Objectif opérationnel", queryset=Objectif.objects.none(), required=False,
-        empty_label="Tous",
+        empty_label="Tous", widget=ListeDeroulante,
     )
     action = forms.CharField(
         label="Code d'action", required=False, max_length=14,
         help_text="Par exemple 1.1.1.a, ou 1.1 pour toutes les actions de l'orientation.",
     )
-    statut = forms.ChoiceField(label="Statut", required=False)
+    statut = forms.ChoiceField(label="Statut", required=False, widget=ListeDeroulante)
     qpv = forms.ModelChoiceField(
         label="Quartier prioritaire", queryset=QuartierPrioritaire.objects.none(),
-        required=False, empty_label="Tous",
+        required=False, empty_label="Tous", widget=ListeDeroulante,
     )
     # A call may have thousands of structures: no list of them, a text searched on the server
     # (name, acronym, SIRET or RNA); a script may offer suggestions, the field works without.
@@ -82,8 +84,10 @@ class FiltreFileForm(forms.Form):
             }
         ),
     )
-    instructeur = forms.ChoiceField(label="Instructeur", required=False)
-    tri = forms.ChoiceField(label="Trier par", choices=TRIS, required=False)
+    instructeur = forms.ChoiceField(label="Instructeur", required=False, widget=ListeDeroulante)
+    tri = forms.ChoiceField(
+        label="Trier par", choices=TRIS, required=False, widget=ListeDeroulante
+    )
 
     def __init__(self, *args, appel, **kwargs):
         """Every choice belongs to the call's contract: its tree, its quartiers, its staff."""

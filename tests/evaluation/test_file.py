@@ -9,7 +9,7 @@ from candidatures.dossiers.services.montants import actualiser_montants_demandes
 from candidatures.models import Dossier, LigneBudget, Statut, Structure
 from evaluation.instruction.selectors import file as selectors_file
 from evaluation.models import Instruction, Message
-from referentiel.models import Action, QuartierPrioritaire
+from referentiel.models import Action, Pilier, QuartierPrioritaire
 
 from .factories import (
     AppelAProjetsFactory,
@@ -99,6 +99,23 @@ def test_filtre_par_pilier(client, instructeur, appel):
     pilier_2 = action_pilier_2.objectif.orientation.pilier
 
     assert _references(client.get(url, {"pilier": pilier_2.pk})) == [b.reference]
+
+
+def test_filtres_de_l_arbre_combines(client, instructeur, appel):
+    """Pilier, orientation and objective together keep the dossiers under all three; an
+    objective outside the pilier chosen empties the list."""
+    action_2 = Action.objects.filter(objectif__orientation__pilier__code="2").first()
+    objectif = action_2.objectif
+    _dossier(appel)
+    b = _dossier(appel, code=action_2.code)
+    pilier_1 = Pilier.objects.get(contrat=objectif.contrat, code="1")
+    client.force_login(instructeur)
+    url = reverse("evaluation:file", args=[appel.pk])
+    arbre = {"pilier": objectif.orientation.pilier.pk, "orientation": objectif.orientation.pk,
+             "objectif": objectif.pk}
+
+    assert _references(client.get(url, arbre)) == [b.reference]
+    assert _references(client.get(url, {"pilier": pilier_1.pk, "objectif": objectif.pk})) == []
 
 
 @pytest.fixture
@@ -296,6 +313,23 @@ def test_nombre_de_requetes_constant(client, instructeur, appel, nombre, paramet
     assert reponse.status_code == 200
     if not parametres.get("page"):
         assert reponse.context["page"].paginator.count == nombre + 1
+
+
+@pytest.mark.parametrize("nombre", [10, 200])
+def test_file_filtree_par_pilier_en_nombre_de_requetes_constant(
+    client, instructeur, appel, nombre, django_assert_num_queries
+):
+    """A filter on the contract's tree: the pilier chosen is read (the form checks it), then
+    the actions under it, once; two queries more, the same at 10 and 200 dossiers."""
+    _remplir(appel, nombre)
+    pilier = Action.objects.get(code="1.1.1.a").objectif.orientation.pilier
+    client.force_login(instructeur)
+    url = reverse("evaluation:file", args=[appel.pk])
+
+    with django_assert_num_queries(REQUETES_FILE + 2):
+        reponse = client.get(url, {"pilier": pilier.pk, "structure": "a", "tri": "montant"})
+
+    assert reponse.context["page"].paginator.count == nombre + 1
 
 
 def test_export_en_nombre_de_requetes_constant(client, instructeur, appel):

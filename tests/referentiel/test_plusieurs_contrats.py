@@ -66,6 +66,15 @@ def test_avec_un_seul_contrat_le_catalogue_reste_l_arbre(client):
     assertNotContains(reponse, "Contrats de ville du portail")
 
 
+def test_la_liste_des_contrats_en_une_requete(client, autre, django_assert_num_queries):
+    """The public list of contracts (anonymous) reads the contracts once, not twice."""
+
+    with django_assert_num_queries(1):
+        reponse = client.get(reverse("referentiel:index"))
+
+    assertContains(reponse, 'href="/referentiel/val-fictif-2024/"')
+
+
 def test_avec_plusieurs_contrats_le_catalogue_les_liste(client, autre):
     """/referentiel/ lists the contracts; each has its own tree, without the other's."""
 

@@ -26,6 +26,7 @@ from candidatures.models import (
     Structure,
 )
 from evaluation.models import Lecture, Message
+from referentiel.models import Action
 
 TRIS = {
     "reference": ("numero",),
@@ -90,15 +91,32 @@ def dossiers_soumis(appel):
     return Dossier.objects.filter(appel=appel, depose_le__isnull=False)
 
 
+def _actions_de_l_arbre(filtres):
+    """Ids of the actions under the pilier, orientation and objective chosen (``None``: no such
+    filter), read once per request. A list bounded by the contract's tree: the dossiers are
+    then filtered on their own column, where three joins per dossier (action, objective,
+    orientation) made the planner walk every dossier of every structure a text matched —
+    twice the SQL of a queue filtered by pilier and structure at 20 000 dossiers."""
+    choix = {cle: filtres.get(cle) for cle in ("pilier", "orientation", "objectif")}
+    if not any(choix.values()):
+        return None
+    cle = tuple(getattr(v, "pk", None) for v in choix.values())
+    porteur = next(v for v in reversed(choix.values()) if v)  # the most precise choice
+    if getattr(porteur, "_actions_filtre", (None,))[0] != cle:
+        conditions = {"objectif__orientation__pilier": choix["pilier"],
+                      "objectif__orientation": choix["orientation"],
+                      "objectif": choix["objectif"]}
+        ids = Action.objects.filter(**{k: v for k, v in conditions.items() if v})
+        porteur._actions_filtre = (cle, list(ids.values_list("pk", flat=True)))
+    return porteur._actions_filtre[1]
+
+
 def filtrer_file(queryset, filtres, user):
     """Apply the queue's filters (all optional) to ``queryset``; the status filter apart."""
     f = filtres
-    if f.get("pilier"):
-        queryset = queryset.filter(action_principale__objectif__orientation__pilier=f["pilier"])
-    if f.get("orientation"):
-        queryset = queryset.filter(action_principale__objectif__orientation=f["orientation"])
-    if f.get("objectif"):
-        queryset = queryset.filter(action_principale__objectif=f["objectif"])
+    actions = _actions_de_l_arbre(f)
+    if actions is not None:
+        queryset = queryset.filter(action_principale_id__in=actions)
     if f.get("action"):
         code = f["action"].strip().rstrip(".").lower()
         queryset = queryset.filter(
