@@ -8,6 +8,8 @@ Two PostgreSQL databases, built once and reused while they match the options ask
   (``generer_volume --copies 49``), N dossiers on each call, interleaved row by row as when
   every territory takes submissions at the same time: 50 × N dossiers in all.
 
+``--prefixe P`` names them ``P_bench_seul`` and ``P_bench_50`` instead.
+
 The measured contract's dossiers are the same in both (each contract draws from its own random
 stream). Each contract gets an account habilitated (instructeur and comité) on it alone.
 
@@ -45,7 +47,10 @@ from pathlib import Path
 RACINE = Path(__file__).resolve().parent.parent
 # Children inherit the server chosen with --serveur through this variable.
 SERVEUR = os.environ.get("BENCH_CONTRATS_SERVEUR", "postgres://postgres@127.0.0.1:5432")
-BASES = {"seul": "portail_bench_seul", "50": "portail_bench_50"}
+# Database names: ``<prefix>_bench_seul`` and ``<prefix>_bench_50`` (--prefixe, inherited by the
+# children through this variable), so that several people can share one server.
+PREFIXE = os.environ.get("BENCH_CONTRATS_PREFIXE", "portail")
+BASES = {"seul": f"{PREFIXE}_bench_seul", "50": f"{PREFIXE}_bench_50"}
 ANNEE = 2025
 OBJECTIF = 1.5
 MESURES = [
@@ -95,10 +100,14 @@ def principal():
     parser.add_argument("--sortie", default=str(RACINE / "benchmarks" / "resultats.json"))
     parser.add_argument("--document", default=str(DOCUMENT))
     parser.add_argument("--serveur", default=SERVEUR, help="PostgreSQL (sans nom de base).")
+    parser.add_argument("--prefixe", default=PREFIXE,
+                        help="Préfixe des noms de base (<préfixe>_bench_seul, <préfixe>_bench_50).")
     parser.add_argument("--construire", nargs=3, help=argparse.SUPPRESS)
     parser.add_argument("--mesurer", help=argparse.SUPPRESS)
     args = parser.parse_args()
     SERVEUR = os.environ["BENCH_CONTRATS_SERVEUR"] = args.serveur
+    os.environ["BENCH_CONTRATS_PREFIXE"] = args.prefixe
+    BASES.update(seul=f"{args.prefixe}_bench_seul", **{"50": f"{args.prefixe}_bench_50"})
     if args.construire:
         base, contrats, dossiers = args.construire
         construire(base, int(contrats), int(dossiers))

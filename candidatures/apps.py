@@ -11,6 +11,7 @@ class CandidaturesConfig(AppConfig):
 
         from .comptes.second_facteur.politique import noter_a_la_connexion
         from .comptes.sessions import renouveler_a_la_connexion
+        from .dossiers import contrainte_appel
         from .dossiers.contrainte_contrat import reinstaller_apres_migration
 
         # Notes at sign-in whether the account will be asked a code (see the middleware).
@@ -20,4 +21,9 @@ class CandidaturesConfig(AppConfig):
         # A dossier stays within its call's contract: triggers a SQLite table rebuild may drop.
         post_migrate.connect(
             reinstaller_apres_migration, sender=self, dispatch_uid="dossier_meme_contrat"
+        )
+        # A row of a dossier (status history) carries the dossier's call: likewise.
+        post_migrate.connect(
+            contrainte_appel.reinstaller_apres_migration, sender=self,
+            dispatch_uid="candidatures_appel_du_dossier",
         )

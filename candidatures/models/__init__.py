@@ -32,7 +32,12 @@ from .dossiers import (
     SeuilMinimis,
     TrancheAge,
 )
-from .historique import HistoriqueStatut, ModificationDossier
+from .historique import (
+    AppelDuDossier,
+    AppelDuDossierQuerySet,
+    HistoriqueStatut,
+    ModificationDossier,
+)
 from .pdf import PdfDossier, chemin_pdf
 from .structures import (
     DemandeAdhesion,
@@ -48,6 +53,8 @@ from .structures import (
 __all__ = [
     "FORMULAIRE_CERFA_COMPLET",
     "Agrement",
+    "AppelDuDossier",
+    "AppelDuDossierQuerySet",
     "DureeDemande",
     "InformationsAnnuelles",
     "LigneBudgetStructure",

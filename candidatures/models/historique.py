@@ -3,12 +3,49 @@
 from django.db import models
 from django.utils import timezone
 
+from .appels import AppelAProjets
 from .comptes import Utilisateur
 from .cycle import Statut
 from .dossiers import Dossier, Section
 
 
-class HistoriqueStatut(models.Model):
+class AppelDuDossierQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.remplir_appel()
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+class AppelDuDossier(models.Model):
+    """A row of one dossier that also carries the dossier's call.
+
+    The figures of one call (annual bilan, fingerprint) are then read through an index that
+    starts with the call, whatever the other contracts hold. ``save`` and ``bulk_create`` copy
+    the call from the dossier; triggers make the database refuse a call that differs from the
+    dossier's and follow a dossier moved to another call (``dossiers/contrainte_appel.py``).
+    """
+
+    appel = models.ForeignKey(
+        AppelAProjets, on_delete=models.DO_NOTHING, related_name="+", editable=False,
+        db_index=False,  # each table has an index that starts with the call
+    )
+
+    objects = AppelDuDossierQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.remplir_appel()
+        super().save(*args, **kwargs)
+
+    def remplir_appel(self):
+        if self.appel_id is None and self.dossier_id is not None:
+            self.appel_id = self.dossier.appel_id
+
+
+class HistoriqueStatut(AppelDuDossier):
     """Who moved a dossier from which status to which, when and why."""
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="historique")
@@ -22,6 +59,10 @@ class HistoriqueStatut(models.Model):
         verbose_name = "changement de statut"
         verbose_name_plural = "historique des statuts"
         ordering = ["le", "pk"]
+        indexes = [
+            # The fingerprint of a call's bilans: count and latest change, from the index alone.
+            models.Index(fields=["appel", "dossier", "le"], name="historique_appel_dossier"),
+        ]
 
     def __str__(self):
         return f"{self.get_de_display() or 'création'} → {self.get_vers_display()}"

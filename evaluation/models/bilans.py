@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from candidatures.commun.formats import euros
 from candidatures.dossiers import budget as grille_budget
+from candidatures.models import AppelDuDossier, AppelDuDossierQuerySet
 
 from .exports import FichierGenere
 
@@ -63,7 +64,7 @@ class ParametresBilan(models.Model):
         return f"Bilans de {self.appel} : écart à expliquer au-delà de {self.seuil_ecart} %"
 
 
-class BilanQuerySet(models.QuerySet):
+class BilanQuerySet(AppelDuDossierQuerySet):
     def visibles_par(self, user):
         """Bilans of the dossiers the user sees: those of their structures, and for staff those
         of the contracts where they hold a role (``Dossier.objects.visibles_par``)."""
@@ -72,7 +73,7 @@ class BilanQuerySet(models.QuerySet):
         return self.filter(dossier__in=Dossier.objects.visibles_par(user))
 
 
-class Bilan(models.Model):
+class Bilan(AppelDuDossier):
     """The bilan of a retained action (Cerfa n°15059): what was done, for whom, at what cost."""
 
     class Atteinte(models.TextChoices):
@@ -135,6 +136,9 @@ class Bilan(models.Model):
         verbose_name = "bilan"
         verbose_name_plural = "bilans"
         ordering = ["-modifie_le"]
+        # A call's bilans (annual figures, fingerprint) read from the index alone.
+        indexes = [models.Index(fields=["appel", "dossier", "modifie_le", *CHAMPS_BENEFICIAIRES],
+                                name="bilan_appel_dossier")]
         constraints = [
             *_positifs("bilan", CHAMPS_BENEFICIAIRES),
             models.CheckConstraint(

@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from candidatures.models import AppelDuDossier
+
 
 class AffectationPilier(models.Model):
     """Default instructor of a pilier, applied when one of its dossiers enters instruction."""
@@ -36,7 +38,7 @@ class Avis(models.TextChoices):
     DEFAVORABLE = "defavorable", "défavorable"
 
 
-class Instruction(models.Model):
+class Instruction(AppelDuDossier):
     """The instructor's work on one dossier: assignment, avis, proposed amount, synthesis."""
 
     dossier = models.OneToOneField(
@@ -72,6 +74,9 @@ class Instruction(models.Model):
     class Meta:
         verbose_name = "instruction"
         verbose_name_plural = "instructions"
+        # The annual bilan reads a call's proposals from the index alone.
+        indexes = [models.Index(fields=["appel", "dossier", "montant_propose"],
+                                name="instruction_appel_dossier")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(avis__in=["", *Avis.values]), name="instruction_avis_valide"
@@ -233,7 +238,7 @@ class Versement(models.TextChoices):
     ECHELONNE = "echelonne", "échelonné"
 
 
-class Decision(models.Model):
+class Decision(AppelDuDossier):
     """The comité's decision on an instructed dossier; its letter is generated once and kept."""
 
     Nature = NatureDecision
@@ -268,6 +273,8 @@ class Decision(models.Model):
         verbose_name = "décision"
         verbose_name_plural = "décisions"
         ordering = ["-decidee_le"]
+        indexes = [models.Index(fields=["appel", "dossier", "montant_accorde"],
+                                name="decision_appel_dossier")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(nature__in=NatureDecision.values), name="decision_nature_valide"
@@ -312,7 +319,7 @@ class Decision(models.Model):
         return self.nature == self.Nature.RETENU
 
 
-class Modification(models.Model):
+class Modification(AppelDuDossier):
     """One changed value of an instruction, an assignment or a decision (staff-only trail)."""
 
     class Objet(models.TextChoices):
@@ -337,6 +344,8 @@ class Modification(models.Model):
         verbose_name = "modification"
         verbose_name_plural = "journal des modifications"
         ordering = ["le", "pk"]
+        indexes = [models.Index(fields=["appel", "dossier", "le"],
+                                name="modification_appel_dossier")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(objet__in=["affectation", "instruction", "verdict", "decision"]),

@@ -237,6 +237,35 @@ def test_chaque_dossier_lu_une_seule_fois(jeu):
     assert '"candidatures_dossier"."appel_id" in' in lecture
 
 
+def test_lignes_des_dossiers_lues_par_l_appel(jeu):
+    """Instruction, decision and bilan rows are joined on the scope's calls too, and the
+    fingerprint filters the status history, bilans and trail by call: PostgreSQL reads them
+    through their index that starts with the call, whatever the other contracts hold."""
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from evaluation.bilans.agregats import bilan_annuel
+
+    appel = jeu["appel_2025"]
+    with CaptureQueriesContext(connection) as requetes:
+        agreger(Perimetre.pour_appel(appel))
+    lecture = next(r["sql"] for r in requetes if '"evaluation_instruction"' in r["sql"])
+    for table in ("evaluation_instruction", "evaluation_decision", "evaluation_bilan"):
+        alias = re.search(rf'JOIN "{table}" "?(\w+)"? ON', lecture).group(1)
+        assert re.search(rf'"?{alias}"?\."appel_id" IN \({appel.pk}\)', lecture), table
+
+    with CaptureQueriesContext(connection) as requetes:
+        bilan_annuel(Perimetre.pour_appel(appel))
+    empreinte_sql = requetes[0]["sql"]
+    for table in ("candidatures_historiquestatut", "evaluation_bilan", "evaluation_modification"):
+        assert re.search(
+            rf'FROM "{table}"( "?(\w+)"?)? WHERE \("?(\2|{table})"?\."appel_id" IN \(SELECT',
+            empreinte_sql,
+        ), table
+
+
 def test_autres_dossiers_completent_la_synthese(bilan_2025):
     """Deposited = retained + refused + the rest (D5 in instruction)."""
     t = bilan_2025.total

@@ -13,7 +13,7 @@ proportional to that year, whatever the number of contracts sharing the portal.
 
 from operator import add
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, FilteredRelation, Q, Sum
 from django.utils import timezone
 
 from candidatures.dossiers import budget
@@ -48,17 +48,25 @@ SANS_QUARTIER = (None,)
 def _vecteurs(perimetre, dossiers, annee_de_l_appel):
     """Each dossier's own figures, in the order of ``Chiffres``' fields (request still 0).
 
+    The instruction, decision and bilan of each dossier are joined on the dossier *and* on the
+    scope's calls: each of these tables is then read through its index that starts with the
+    call (and holds the figures), never in full, however many contracts share it.
+
     Returns {dossier id: (year, action id, structure id, vector)}.
     """
+    appels = list(annee_de_l_appel)
     comptes = set(statuts_comptes(perimetre.inclure_deposes))
     retenus, refuses = set(STATUTS_RETENUS), set(STATUTS_REFUSES)
     resultat = {}
     for (pk, appel_id, action_id, structure_id, statut, propose, accorde, femmes, hommes, filles,
-         garcons) in dossiers.values_list(
+         garcons) in dossiers.annotate(
+        **{alias: FilteredRelation(relation, condition=Q(**{f"{relation}__appel_id__in": appels}))
+           for alias, relation in (("i", "instruction"), ("d", "decision"), ("b", "bilan"))}
+    ).values_list(
         "pk", "appel_id", "action_principale_id", "structure_id", "statut",
-        "instruction__montant_propose", "decision__montant_accorde",
-        "bilan__beneficiaires_femmes", "bilan__beneficiaires_hommes",
-        "bilan__beneficiaires_filles", "bilan__beneficiaires_garcons",
+        "i__montant_propose", "d__montant_accorde",
+        "b__beneficiaires_femmes", "b__beneficiaires_hommes",
+        "b__beneficiaires_filles", "b__beneficiaires_garcons",
     ).order_by():
         compte = statut in comptes
         resultat[pk] = (
@@ -97,10 +105,11 @@ def _budgets(dossiers, par_dossier, chemins, lignes):
     return financeurs, financeurs_par_pilier
 
 
-def _comptes_rendus(perimetre, dossiers, chemins, financeurs, financeurs_par_pilier):
+def _comptes_rendus(perimetre, dossiers, appels, chemins, financeurs, financeurs_par_pilier):
     """The comptes rendus financiers of the counted bilans, in total and per pilier."""
     for action_id, code, prevu, realise in (
         LigneCompteRendu.objects.filter(
+            bilan__appel_id__in=appels,
             bilan__dossier__in=dossiers.filter(
                 statut__in=statuts_comptes(perimetre.inclure_deposes)
             ),
@@ -120,11 +129,11 @@ def _comptes_rendus(perimetre, dossiers, chemins, financeurs, financeurs_par_pil
             cible[code].realise_bilans += realise or 0
 
 
-def _indicateurs(perimetre, dossiers):
+def _indicateurs(perimetre, dossiers, appels):
     """Indicators: achieved in the counted bilans, forecast by the same dossiers."""
     comptes = dossiers.filter(statut__in=statuts_comptes(perimetre.inclure_deposes))
     realisations = list(
-        RealisationIndicateur.objects.filter(bilan__dossier__in=comptes)
+        RealisationIndicateur.objects.filter(bilan__appel_id__in=appels, bilan__dossier__in=comptes)
         .values("indicateur_id")
         .annotate(
             bilans=Count("pk", filter=~Q(valeur=None) | ~Q(valeur_femmes=None)
@@ -210,7 +219,8 @@ def agreger(perimetre, *, maintenant=None):
     lignes, chemins = arbre.arbre(perimetre)
     par_dossier = _vecteurs(perimetre, dossiers, {a.pk: a.annee for a in appels})
     financeurs, financeurs_par_pilier = _budgets(dossiers, par_dossier, chemins, lignes)
-    _comptes_rendus(perimetre, dossiers, chemins, financeurs, financeurs_par_pilier)
+    ids_appels = [a.pk for a in appels]
+    _comptes_rendus(perimetre, dossiers, ids_appels, chemins, financeurs, financeurs_par_pilier)
     par_action, par_quartier, par_structure = _sommer(dossiers, par_dossier)
 
     total = Chiffres()
@@ -243,7 +253,7 @@ def agreger(perimetre, *, maintenant=None):
         actions=list(lignes["actions"].values()),
         financeurs=list(financeurs.values()),
         financeurs_par_pilier={p: list(f.values()) for p, f in financeurs_par_pilier.items()},
-        indicateurs=arbre.indicateurs(lignes, *_indicateurs(perimetre, dossiers)),
+        indicateurs=arbre.indicateurs(lignes, *_indicateurs(perimetre, dossiers, ids_appels)),
         quartiers=quartiers,
         structures=_structures(dossiers, par_structure),
         annees=liste_annees,

@@ -113,19 +113,21 @@ def empreinte_et(perimetre, **autres):
     """The fingerprint, and the ``autres`` expressions read by the same query."""
     dossiers = perimetre.dossiers()
     ids = dossiers.values("pk")
+    # The rows of a dossier carry its call: filtered by the scope's calls too, they are read
+    # through their index that starts with the call, not in full.
+    appels = perimetre.appels().values("pk")
     tables = {
         "dossiers": (dossiers, "modifie_le"),
-        "statuts": (HistoriqueStatut.objects.filter(dossier__in=ids), "le"),
-        "bilans": (Bilan.objects.filter(dossier__in=ids), "modifie_le"),
-        "modifications": (Modification.objects.filter(dossier__in=ids), "le"),
-        "documents": (
-            DocumentBilanAnnuel.objects.filter(appel__in=perimetre.appels().values("pk")),
-            "modifie_le",
+        "statuts": (HistoriqueStatut.objects.filter(appel__in=appels, dossier__in=ids), "le"),
+        "bilans": (Bilan.objects.filter(appel__in=appels, dossier__in=ids), "modifie_le"),
+        "modifications": (
+            Modification.objects.filter(appel__in=appels, dossier__in=ids), "le"
         ),
+        "documents": (DocumentBilanAnnuel.objects.filter(appel__in=appels), "modifie_le"),
     }
     sous_requetes = {}
     for nom, (lignes, date) in tables.items():
-        sous_requetes[f"{nom}_n"] = _scalaire(lignes, Count("pk"))
+        sous_requetes[f"{nom}_n"] = _scalaire(lignes, Count("*"))
         sous_requetes[f"{nom}_m"] = _scalaire(lignes, Max(date))
     valeurs = (
         Contrat.objects.filter(pk=perimetre.contrat_id).annotate(**sous_requetes, **autres)

@@ -253,8 +253,9 @@ class Generateur(Insertions):
             for q in c.r.sample(c.quartiers, 1 if c.r.random() < 0.8 else 2)
         ])
         self._inserer_objets(HistoriqueStatut, [
-            {"dossier_id": d.pk, "de": Statut.DEPOSE, "vers": d.statut, "le": self._le(self.depot)}
-            for _c, d in paires
+            {"dossier_id": d.pk, "appel_id": c.appel.pk, "de": Statut.DEPOSE, "vers": d.statut,
+             "le": self._le(self.depot)}
+            for c, d in paires
         ])
         budgets, demandes = self._budgets(paires)
         previsions = self._previsions(paires)
@@ -304,7 +305,7 @@ class Generateur(Insertions):
                 continue
             conclue = self._jour(c.r, 1, 2) if d.statut in INSTRUITS else None
             instructions.append({
-                "dossier_id": d.pk, "montant_demande": demandes[d.pk],
+                "dossier_id": d.pk, "appel_id": c.appel.pk, "montant_demande": demandes[d.pk],
                 "avis": Avis.DEFAVORABLE if d.statut == Statut.NON_RETENU else (
                     Avis.FAVORABLE if d.statut in INSTRUITS else ""
                 ),
@@ -320,14 +321,16 @@ class Generateur(Insertions):
         for c, d in paires:
             if d.statut in RETENUS:
                 decisions.append({
-                    "dossier_id": d.pk, "nature": Decision.Nature.RETENU,
+                    "dossier_id": d.pk, "appel_id": c.appel.pk,
+                    "nature": Decision.Nature.RETENU,
                     "montant_demande": demandes[d.pk],
                     "montant_accorde": max(demandes[d.pk] * c.r.randint(60, 100) // 100, 1),
                     "date_limite_bilan": limite, "decidee_le": self._le(self._jour(c.r, 3, 5)),
                 })
             elif d.statut in (Statut.NON_RETENU, Statut.CLASSE_SANS_SUITE):
                 decisions.append({
-                    "dossier_id": d.pk, "nature": d.statut, "montant_demande": demandes[d.pk],
+                    "dossier_id": d.pk, "appel_id": c.appel.pk, "nature": d.statut,
+                    "montant_demande": demandes[d.pk],
                     "motif": "Action hors des priorités de l'année.",
                     "decidee_le": self._le(self._jour(c.r, 3, 5)),
                 })
@@ -342,7 +345,8 @@ class Generateur(Insertions):
             depose = cree + datetime.timedelta(hours=2)
             valide = depose + datetime.timedelta(days=1)
             lignes.append({
-                "dossier_id": d.pk, "realisation": "Ateliers hebdomadaires et deux temps forts.",
+                "dossier_id": d.pk, "appel_id": c.appel.pk,
+                "realisation": "Ateliers hebdomadaires et deux temps forts.",
                 "date_debut": self._date(datetime.date(self.annee, 2, 1)),
                 "date_fin": self._date(datetime.date(self.annee, 11, 30)),
                 "lieux": "Quartiers prioritaires",

@@ -1,0 +1,92 @@
+"""The rows of a dossier read by the annual bilan carry the dossier's call, and always the same.
+
+Instruction, decision, bilan, status history and instruction trail are read by call (their
+index starts with it) so that one contract's year costs the same among 50 contracts. Written
+around the models (as a shell, an import or raw SQL could), a different call is refused by the
+database; a dossier moved to another call takes its rows along.
+"""
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from candidatures.models import HistoriqueStatut
+from evaluation.models import Bilan, Decision, Instruction, Modification
+from tests.candidatures.factories import AppelAProjetsFactory
+from tests.evaluation.factories import BilanFactory, dossier_retenu
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+MODELES = [Instruction, Decision, Bilan, HistoriqueStatut, Modification]
+
+
+@pytest.fixture
+def dossier():
+    dossier = dossier_retenu()
+    BilanFactory(dossier=dossier)
+    HistoriqueStatut.objects.create(dossier=dossier, vers=dossier.statut)
+    Modification.objects.bulk_create(
+        [Modification(dossier=dossier, objet="decision", champ="montant", avant="1", apres="2")]
+    )
+    return dossier
+
+
+def test_chaque_ligne_recoit_l_appel_de_son_dossier(dossier):
+    """``save`` and ``bulk_create`` copy the call: nobody has to pass it."""
+    for modele in MODELES:
+        assert list(modele.objects.filter(dossier=dossier).values_list("appel_id", flat=True)) \
+            == [dossier.appel_id], modele.__name__
+
+
+@pytest.mark.parametrize("modele", MODELES, ids=lambda m: m.__name__)
+def test_la_base_refuse_un_autre_appel_que_celui_du_dossier(dossier, modele):
+    autre = AppelAProjetsFactory(annee=dossier.appel.annee + 1)
+    with pytest.raises(IntegrityError, match="appel de la ligne"), transaction.atomic():
+        modele.objects.filter(dossier=dossier).update(appel=autre)
+    assert set(modele.objects.filter(dossier=dossier).values_list("appel_id", flat=True)) \
+        == {dossier.appel_id}
+
+
+def test_la_base_refuse_une_nouvelle_ligne_d_un_autre_appel(dossier):
+    autre = AppelAProjetsFactory(annee=dossier.appel.annee + 1)
+    with pytest.raises(IntegrityError, match="appel de la ligne"), transaction.atomic():
+        HistoriqueStatut.objects.create(dossier=dossier, vers=dossier.statut, appel=autre)
+
+
+def test_un_dossier_change_d_appel_avec_ses_lignes(dossier):
+    autre = AppelAProjetsFactory(annee=dossier.appel.annee + 1)
+    type(dossier).objects.filter(pk=dossier.pk).update(appel=autre)
+
+    for modele in MODELES:
+        assert set(modele.objects.filter(dossier=dossier).values_list("appel_id", flat=True)) \
+            == {autre.pk}, modele.__name__
+
+
+def _migrer(cibles):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(cibles)
+    return executor.loader.graph.leaf_nodes()
+
+
+def test_la_migration_donne_aux_lignes_existantes_l_appel_de_leur_dossier(dossier):
+    """Rows written before the column existed get their dossier's call."""
+    autre = dossier_retenu(appel=AppelAProjetsFactory(annee=dossier.appel.annee + 1))
+    attendus = {dossier.pk: dossier.appel_id, autre.pk: autre.appel_id}
+    try:
+        dernieres = _migrer([
+            ("candidatures", "0013_dossier_meme_contrat"), ("evaluation", "0006_bilan_document"),
+        ])
+        _migrer(dernieres)
+        for modele in MODELES:
+            lus = dict(modele.objects.values_list("dossier_id", "appel_id").distinct())
+            assert {d: lus[d] for d in lus} == {d: attendus[d] for d in lus}, modele.__name__
+            assert dossier.pk in lus, modele.__name__
+        assert Instruction.objects.filter(dossier=autre, appel_id=autre.appel_id).exists()
+    finally:
+        from django.db import connection
+        from django.db.migrations.executor import MigrationExecutor
+
+        _migrer(MigrationExecutor(connection).loader.graph.leaf_nodes())
