@@ -10,6 +10,6 @@ TABLES = [
     "evaluation_modification",
 ]
 # The migration that adds the column to these tables.
-MIGRATION = ("evaluation", "0007_lignes_appel_du_dossier")
+MIGRATION = ("evaluation", "0008_lignes_appel_du_dossier")
 
 reinstaller_apres_migration = contrainte_appel.reinstaller(TABLES, MIGRATION)

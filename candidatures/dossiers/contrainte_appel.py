@@ -15,7 +15,7 @@ MESSAGE = "L'appel de la ligne diffère de celui de son dossier."
 
 TABLES = ["candidatures_historiquestatut"]
 # The migration that adds the column to candidatures' tables.
-MIGRATION = ("candidatures", "0014_lignes_appel_du_dossier")
+MIGRATION = ("candidatures", "0015_lignes_appel_du_dossier")
 
 _DIFFERENT = (
     "NEW.appel_id IS DISTINCT FROM "

@@ -77,7 +77,8 @@ def test_la_migration_donne_aux_lignes_existantes_l_appel_de_leur_dossier(dossie
     attendus = {dossier.pk: dossier.appel_id, autre.pk: autre.appel_id}
     try:
         dernieres = _migrer([
-            ("candidatures", "0013_dossier_meme_contrat"), ("evaluation", "0006_bilan_document"),
+            ("candidatures", "0014_dossier_informations_deposees"),
+            ("evaluation", "0007_compte_rendu_details"),
         ])
         _migrer(dernieres)
         for modele in MODELES:

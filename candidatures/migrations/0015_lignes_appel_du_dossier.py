@@ -23,7 +23,7 @@ def supprimer(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("candidatures", "0013_dossier_meme_contrat"),
+        ("candidatures", "0014_dossier_informations_deposees"),
     ]
 
     operations = [

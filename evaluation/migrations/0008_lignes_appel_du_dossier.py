@@ -27,8 +27,8 @@ def supprimer(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("candidatures", "0014_lignes_appel_du_dossier"),
-        ("evaluation", "0006_bilan_document"),
+        ("candidatures", "0015_lignes_appel_du_dossier"),
+        ("evaluation", "0007_compte_rendu_details"),
     ]
 
     operations = [
