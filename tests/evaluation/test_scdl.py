@@ -336,3 +336,29 @@ def test_export_scdl_du_personnel_en_arriere_plan_au_dela_du_seuil(client, jeu):
     _payer(convention, jeu["instructeur"], "avance", datetime.date(2026, 4, 9), 2500)
 
     assert client.get(adresse).url != reponse.url
+
+
+@override_settings(ATTRIBUANT_SIRET=SIRET_AGGLO)
+def test_page_publique_en_nombre_de_requetes_constant(
+    client, jeu, executer_taches, django_capture_on_commit_callbacks
+):
+    """Up-to-date files: one query for the fingerprints of every year, nothing written."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    administrateur = UtilisateurFactory(administrateur=True)
+    contrat = jeu["appel"].contrat
+    requetes = []
+    for annees in ([2026], [2026, 2025, 2024]):
+        for annee in annees:
+            with django_capture_on_commit_callbacks(execute=True):
+                services_publication.publier_annee(contrat=contrat, annee=annee,
+                                                   par=administrateur)
+        executer_taches()
+        with CaptureQueriesContext(connection) as capture:
+            page = client.get(reverse("donnees_ouvertes:index"))
+        assert page.content.decode().count("(CSV)") == len(annees)
+        requetes.append(len(capture))
+        assert not any(q["sql"].startswith(("INSERT", "UPDATE")) for q in capture.captured_queries)
+
+    assert requetes[0] == requetes[1]
