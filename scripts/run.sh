@@ -10,6 +10,7 @@ $py manage.py charger_referentiel
 $py manage.py demo
 # A past call with decisions and bilans, so the queue and the annual bilans have figures to show.
 $py manage.py generer_volume --dossiers 150 --annee "$(( $(date +%Y) - 2 ))" --si-vide
+$py manage.py demo_conventions
 # The background worker (récépissés, large bilan files) runs beside the web server and stops with it.
 $py manage.py db_worker --no-startup-delay >> "${VAR_DIR:-var}/worker.log" 2>&1 &
 worker=$!

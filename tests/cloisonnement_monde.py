@@ -31,8 +31,8 @@ from evaluation.instruction.services import messages as services_messages
 from evaluation.models import (
     AffectationPilier,
     Bilan,
-    EtatFichier,
     GenerationBilan,
+    GenerationConvention,
     GenerationExport,
 )
 from referentiel.models import Contrat, Pilier
@@ -179,9 +179,10 @@ def _convention_b(m, instructeur):
         date_signature=timezone.localdate() - datetime.timedelta(days=2),
         signataires=f"Présidente {MOT}e", deliberation=f"COPIL {MOT}", part_avance=50,
     )
-    convention.fichier.save("convention.pdf", ContentFile(PDF_MINIMAL), save=False)
-    convention.etat_fichier = EtatFichier.TERMINE
-    convention.save()
+    generation = convention.generations.get()
+    generation.fichier.save("convention.pdf", ContentFile(PDF_MINIMAL), save=False)
+    generation.etat = GenerationConvention.Etat.TERMINEE
+    generation.save()
     services_conventions.enregistrer_paiement(
         convention=convention, par=instructeur, nature="avance",
         date=convention.date_signature, montant=2000,

@@ -44,7 +44,9 @@ from evaluation.models import (
     Decision,
     DemandeCorrectionBilan,
     GenerationBilan,
+    GenerationConvention,
     GenerationExport,
+    GenerationPublication,
     Instruction,
     Lecture,
     Message,
@@ -239,6 +241,7 @@ ACTIONS = [
     ("conventions:sans_solde", "post", _pk("b_decide"), None,
      lambda m: {"sans_solde-motif": "Action annulée."}, "instructeur_b"),
     ("conventions:pdf", "get", _pk("b_decide"), None, None, "membre_b"),
+    ("conventions:pdf_etat", "get", _pk("b_decide"), None, None, "membre_b"),
     ("donnees_ouvertes:publier", "post", _appel_b, None, None, "administrateur_b"),
     ("comptes:roles_compte", "get", _pk("instructeur_b"), None, None, "administrateur_b"),
     ("comptes:habilitation_accorder", "post", _pk("instructeur_b"), None,
@@ -259,7 +262,7 @@ MODELES_SURVEILLES = [
     GenerationExport,
     EnveloppePilier, AffectationPilier, Structure, Membre, Invitation, DemandeAdhesion,
     DocumentStructure, Habilitation, PdfDossier, Convention, Paiement, ParametresConventions,
-    PublicationDonnees,
+    PublicationDonnees, GenerationConvention, GenerationPublication,
 ]
 
 

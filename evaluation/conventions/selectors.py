@@ -64,3 +64,13 @@ def totaux_de_l_appel(appel):
         subventions=Count("pk"),
         conventions=Count("dossier__convention"),
     )
+
+
+
+def pdf_de(convention, *, pret=False):
+    """The latest rendering of the convention's PDF (the latest finished one if ``pret``)."""
+    if convention is None:
+        return None
+    if pret:
+        return convention.pdf_pret
+    return convention.generations.order_by("-demandee_le").first()

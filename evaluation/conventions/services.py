@@ -12,7 +12,6 @@ from candidatures.dossiers import budget
 from evaluation.donnees_ouvertes.services import actualiser_apres_changement
 from evaluation.models import (
     Convention,
-    EtatFichier,
     LigneCompteRendu,
     Paiement,
     ParametresConventions,
@@ -24,7 +23,7 @@ from .permissions import (
     peut_gerer_conventions,
     peut_parametrer_conventions,
 )
-from .taches import generer_convention_pdf
+from .taches import demander_pdf
 
 
 def parametres_de(appel):
@@ -113,9 +112,8 @@ def enregistrer_convention(
     convention.publier = bool(publier)
     convention.montant_accorde = dossier.decision.montant_accorde
     convention.modifiee_le = timezone.now()
-    convention.etat_fichier = EtatFichier.EN_ATTENTE
     convention.save()
-    _demander_pdf(convention)
+    demander_pdf(convention, par)
     _signaler_changement(dossier.appel)
     return convention
 
@@ -125,12 +123,6 @@ def part_avance_par_defaut(dossier):
     if dossier.decision.versement == dossier.decision.Versement.UNIQUE:
         return 100
     return parametres_de(dossier.appel).part_avance
-
-
-def _demander_pdf(convention):
-    transaction.on_commit(
-        partial(generer_convention_pdf.enqueue, convention_id=convention.pk)
-    )
 
 
 def bilan_valide(dossier):

@@ -1,20 +1,19 @@
-"""The convention PDF, rendered in the background (``manage.py db_worker`` runs the task)."""
+"""The convention PDF, rendered in the background (``manage.py db_worker`` runs the task)
+through the shared mechanism of ``evaluation.generations``: kept under the fingerprint of the
+data it shows, rendered again when they change."""
 
-import logging
+import hashlib
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.tasks import task
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from candidatures.commun.formats import date_longue, euros
 from candidatures.commun.pdf import rendre_pdf
-from evaluation.models import Convention, EtatFichier, ParametresConventions
+from evaluation import generations
+from evaluation.models import Convention, GenerationConvention, ParametresConventions
 
 from . import modele
-
-logger = logging.getLogger(__name__)
 
 
 def echeancier(convention):
@@ -53,13 +52,17 @@ def valeurs(convention):
     }
 
 
-def rendre_convention(convention):
-    """The PDF bytes of the convention, from the call's text and the recorded data."""
-    texte = (
+def _texte(convention):
+    return (
         ParametresConventions.objects.filter(appel_id=convention.dossier.appel_id)
         .values_list("modele", flat=True).first()
         or ParametresConventions().modele
     )
+
+
+def rendre_convention(convention):
+    """The PDF bytes of the convention, from the call's text and the recorded data."""
+    texte = _texte(convention)
     corps = modele.paragraphes_html(texte, valeurs(convention))
     return rendre_pdf(
         "conventions/pdf.html",
@@ -70,28 +73,35 @@ def rendre_convention(convention):
     )
 
 
+def empreinte(convention):
+    """A hash of everything the PDF shows: the recorded data and the call's text."""
+    elements = [valeurs(convention), _texte(convention), convention.part_avance]
+    return hashlib.sha256(repr(elements).encode()).hexdigest()
+
+
+def demander_pdf(convention, par):
+    """Return the convention's PDF made from its current data, else start rendering it."""
+    return generations.demander(
+        cible=GenerationConvention.objects.filter(convention=convention),
+        empreinte=empreinte(convention),
+        creer=lambda actuelle: GenerationConvention.objects.create(
+            convention=convention, empreinte=actuelle, demandee_par=par
+        ),
+        tache=generer_convention_pdf,
+    )
+
+
+def _fabriquer(generation, progression):
+    convention = Convention.objects.select_related(
+        "dossier__structure", "dossier__appel", "dossier__decision"
+    ).get(pk=generation.convention_id)
+    return rendre_convention(convention)
+
+
 @task()
-def generer_convention_pdf(convention_id):
-    """Render and keep the convention's PDF."""
-    convention = (
-        Convention.objects.select_related("dossier__structure", "dossier__appel",
-                                          "dossier__decision")
-        .filter(pk=convention_id).first()
+def generer_convention_pdf(generation_id):
+    """Render and keep one requested convention PDF."""
+    generations.construire(
+        GenerationConvention, generation_id, _fabriquer,
+        lambda generation: f"convention-{generation.convention_id}.pdf",
     )
-    if convention is None:
-        return
-    try:
-        contenu = rendre_convention(convention)
-    except Exception:
-        logger.exception("Échec de la génération de la convention %s", convention_id)
-        Convention.objects.filter(pk=convention_id).update(etat_fichier=EtatFichier.ECHEC)
-        raise
-    ancien = convention.fichier.name
-    convention.fichier.save(f"convention-{convention.dossier_id}.pdf", ContentFile(contenu),
-                            save=False)
-    Convention.objects.filter(pk=convention_id).update(
-        fichier=convention.fichier.name, etat_fichier=EtatFichier.TERMINE,
-        fichier_genere_le=timezone.now(),
-    )
-    if ancien:
-        convention.fichier.storage.delete(ancien)

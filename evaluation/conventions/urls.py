@@ -14,4 +14,5 @@ urlpatterns = [
     path("dossiers/<int:pk>/paiements/", views.paiement, name="paiement"),
     path("dossiers/<int:pk>/solde-non-du/", views.sans_solde, name="sans_solde"),
     path("dossiers/<int:pk>/convention.pdf", views.pdf, name="pdf"),
+    path("dossiers/<int:pk>/convention/etat/", views.pdf_etat, name="pdf_etat"),
 ]

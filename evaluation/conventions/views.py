@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -11,7 +11,7 @@ from candidatures.commun.erreurs import ErreurMetier, ajouter_au_formulaire
 from candidatures.commun.formats import euros
 from candidatures.models import AppelAProjets, Dossier
 from evaluation.donnees_ouvertes.scdl import attribuant_publiable
-from evaluation.models import EtatFichier, PublicationDonnees
+from evaluation.donnees_ouvertes.selectors import etat_publication
 
 from . import selectors, services, tableur
 from .forms import ConventionForm, PaiementForm, ParametresConventionsForm, SansSoldeForm
@@ -65,6 +65,7 @@ def _contexte(request, dossier, **formulaires):
     gerer = peut_enregistrer_convention(request.user, dossier)
     contexte = {
         "dossier": dossier, "decision": dossier.decision, "convention": convention,
+        "generation": selectors.pdf_de(convention),
         "paiements": list(convention.paiements.all()) if convention else [],
         "peut_gerer": gerer,
         "bilan_valide": services.bilan_valide(dossier),
@@ -163,21 +164,41 @@ def sans_solde(request, pk):
     )
 
 
+def _pdf(request, pk, *, pret):
+    dossier = _dossier(request, pk)
+    return dossier, selectors.pdf_de(getattr(dossier, "convention", None), pret=pret)
+
+
 @require_GET
 def pdf(request, pk):
     """The generated convention, for the structure and the contract's staff."""
-    dossier = _dossier(request, pk)
-    convention = getattr(dossier, "convention", None)
-    if convention is None or convention.etat_fichier != EtatFichier.TERMINE:
+    dossier, generation = _pdf(request, pk, pret=True)
+    if generation is None:
         raise Http404
     try:
-        fichier = convention.fichier.open("rb")
+        fichier = generation.fichier.open("rb")
     except FileNotFoundError:
         raise Http404 from None
     return FileResponse(
         fichier, as_attachment=True, filename=f"convention-{dossier.reference}.pdf",
         content_type="application/pdf",
     )
+
+
+@require_GET
+def pdf_etat(request, pk):
+    """The state of the convention's PDF being rendered, as the page polls it."""
+    dossier, generation = _pdf(request, pk, pret=False)
+    if generation is None:
+        raise Http404
+    return JsonResponse({
+        "etat": generation.etat,
+        "etat_libelle": generation.get_etat_display(),
+        "progression": generation.progression,
+        "message": generation.message,
+        "fichier": reverse("conventions:pdf", args=[dossier.pk])
+        if generation.est_terminee else "",
+    })
 
 
 @require_GET
@@ -194,9 +215,7 @@ def tableau(request, appel_pk):
         "appel": appel, "page": page, "lignes": lignes,
         "totaux": selectors.totaux_de_l_appel(appel),
         "peut_parametrer": peut_parametrer_conventions(request.user, appel),
-        "publication": PublicationDonnees.objects.filter(
-            contrat_id=appel.contrat_id, annee=appel.annee
-        ).first(),
+        "publication": etat_publication(appel.contrat_id, appel.annee),
         "siret_provisoire": not attribuant_publiable(),
     })
 

@@ -16,19 +16,27 @@ from . import selectors, services
 @login_not_required
 @require_GET
 def index(request):
-    """Every published year, with its SCDL « subventions » file."""
+    """Every published year, with its SCDL « subventions » file; a file whose data changed
+    since it was built is rebuilt in the background, the last complete one served meanwhile."""
+    etats = selectors.etats_publications()
+    services.actualiser(etats)
     return render(request, "donnees_ouvertes/index.html", {
-        "publications": selectors.publications_publiques(),
+        "publications": [e for e in etats if e.servi is not None],
     })
 
 
 @login_not_required
 @require_GET
 def fichier(request, pk):
-    """A published year's CSV file, as generated at publication."""
-    publication = get_object_or_404(PublicationDonnees.objects.exclude(fichier=""), pk=pk)
+    """A published year's CSV file: the last complete one (a newer one is asked for if its
+    data changed)."""
+    publication = get_object_or_404(PublicationDonnees.objects.select_related("contrat"), pk=pk)
+    etat = selectors.etat_publication(publication.contrat_id, publication.annee)
+    services.actualiser([etat])
+    if etat.servi is None:
+        raise Http404
     try:
-        contenu = publication.fichier.open("rb")
+        contenu = etat.servi.fichier.open("rb")
     except FileNotFoundError:
         raise Http404 from None
     return FileResponse(

@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from candidatures.commun.formats import date_longue, euros
 
+from .exports import FichierGenere
+
 # The décret 2017-779 obliges publication of the subsidies above this amount (euros).
 SEUIL_PUBLICATION = 23000
 PART_AVANCE_DEFAUT = 50
@@ -78,17 +80,6 @@ class ParametresConventions(models.Model):
         return f"Conventions de {self.appel}"
 
 
-def chemin_convention(instance, nom):
-    return f"conventions/{instance.dossier_id}/{secrets.token_hex(16)}.pdf"
-
-
-class EtatFichier(models.TextChoices):
-    AUCUN = "aucun", "pas encore demandé"
-    EN_ATTENTE = "en_attente", "en préparation"
-    TERMINE = "termine", "prêt"
-    ECHEC = "echec", "échec"
-
-
 class Convention(models.Model):
     """The convention (or notification) of a retained dossier, and what has been paid on it."""
 
@@ -115,13 +106,6 @@ class Convention(models.Model):
     publier = models.BooleanField(
         "publier en données ouvertes même sous le seuil légal", default=False
     )
-    fichier = models.FileField(
-        "convention (PDF)", upload_to=chemin_convention, max_length=255, blank=True
-    )
-    etat_fichier = models.CharField(
-        "PDF", max_length=12, choices=EtatFichier, default=EtatFichier.AUCUN
-    )
-    fichier_genere_le = models.DateTimeField("PDF généré le", null=True, blank=True)
     enregistree_par = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -148,10 +132,6 @@ class Convention(models.Model):
                 condition=~Q(solde_verse=True, sans_solde=True),
                 name="convention_solde_verse_ou_non_du",
             ),
-            models.CheckConstraint(
-                condition=Q(etat_fichier__in=EtatFichier.values),
-                name="convention_etat_fichier_valide",
-            ),
         ]
 
     def __str__(self):
@@ -175,6 +155,14 @@ class Convention(models.Model):
     @property
     def versement_unique(self):
         return self.part_avance == 100
+
+    @property
+    def pdf_pret(self):
+        """The latest finished rendering of the convention's PDF, or None."""
+        return (
+            self.generations.filter(etat=FichierGenere.Etat.TERMINEE).exclude(fichier="")
+            .order_by("-demandee_le").first()
+        )
 
 
 class NaturePaiement(models.TextChoices):
@@ -217,10 +205,6 @@ class Paiement(models.Model):
         return f"{self.get_nature_display()} de {euros(self.montant)} le {date_longue(self.date)}"
 
 
-def chemin_publication(instance, nom):
-    return f"donnees-ouvertes/{instance.contrat_id}/{instance.annee}-{uuid.uuid4().hex}.csv"
-
-
 class PublicationDonnees(models.Model):
     """A contract's granted subsidies of one year, published as SCDL « subventions » CSV."""
 
@@ -232,12 +216,6 @@ class PublicationDonnees(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     publiee_le = models.DateTimeField("publiée le", default=timezone.now)
-    fichier = models.FileField(
-        "fichier publié", upload_to=chemin_publication, max_length=255, blank=True
-    )
-    empreinte = models.CharField("empreinte des données publiées", max_length=64, blank=True)
-    lignes = models.PositiveIntegerField("subventions publiées", default=0)
-    generee_le = models.DateTimeField("fichier généré le", null=True, blank=True)
 
     class Meta:
         verbose_name = "publication de données ouvertes"
@@ -251,3 +229,66 @@ class PublicationDonnees(models.Model):
 
     def __str__(self):
         return f"Subventions {self.annee} de {self.contrat}"
+
+
+def _contraintes_generation(prefixe):
+    return [
+        models.CheckConstraint(
+            condition=Q(progression__lte=100), name=f"{prefixe}_progression_pourcentage"
+        ),
+        models.CheckConstraint(
+            condition=Q(etat__in=FichierGenere.Etat.values), name=f"{prefixe}_etat_valide"
+        ),
+    ]
+
+
+def chemin_convention(instance, nom):
+    return f"conventions/{instance.convention.dossier_id}/{secrets.token_hex(16)}.pdf"
+
+
+class GenerationConvention(FichierGenere):
+    """The PDF of a convention, rendered in the background from the recorded data."""
+
+    convention = models.ForeignKey(
+        Convention, on_delete=models.CASCADE, related_name="generations"
+    )
+    fichier = models.FileField(
+        "convention (PDF)", upload_to=chemin_convention, max_length=255, blank=True
+    )
+
+    class Meta:
+        verbose_name = "PDF de convention"
+        verbose_name_plural = "PDF des conventions"
+        ordering = ["-demandee_le"]
+        constraints = _contraintes_generation("generation_convention")
+
+    def __str__(self):
+        return f"PDF de la convention {self.convention_id} ({self.get_etat_display()})"
+
+
+def chemin_publication(instance, nom):
+    publication = instance.publication
+    return (
+        f"donnees-ouvertes/{publication.contrat_id}/{publication.annee}-{uuid.uuid4().hex}.csv"
+    )
+
+
+class GenerationPublication(FichierGenere):
+    """One build of a published year's SCDL file, kept under the fingerprint of its data."""
+
+    publication = models.ForeignKey(
+        PublicationDonnees, on_delete=models.CASCADE, related_name="generations"
+    )
+    fichier = models.FileField(
+        "fichier publié", upload_to=chemin_publication, max_length=255, blank=True
+    )
+    lignes = models.PositiveIntegerField("subventions publiées", default=0)
+
+    class Meta:
+        verbose_name = "fichier de données ouvertes"
+        verbose_name_plural = "fichiers de données ouvertes"
+        ordering = ["-demandee_le"]
+        constraints = _contraintes_generation("generation_publication")
+
+    def __str__(self):
+        return f"Fichier {self.publication} ({self.get_etat_display()})"

@@ -155,6 +155,36 @@ def test_pdf_de_la_convention_relu(client, membre, dossier, instructeur, execute
     assert "{" not in texte
 
 
+def test_pdf_en_preparation_puis_pret_et_garde_tant_que_rien_ne_change(
+    client, dossier, instructeur, executer_taches, django_capture_on_commit_callbacks
+):
+    """The shared background mechanism: progress on the page and as JSON, then the file; the
+    same data recorded again keep the same PDF, a corrected convention gets a new one."""
+    client.force_login(instructeur)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("conventions:convention", args=[dossier.pk]), DONNEES_CONVENTION)
+    page = client.get(reverse("conventions:convention", args=[dossier.pk])).content.decode()
+    etat = client.get(reverse("conventions:pdf_etat", args=[dossier.pk])).json()
+    assert "PDF de la convention : <strong>en attente</strong>" in page
+    assert etat["etat"] == "en_attente" and etat["fichier"] == ""
+
+    executer_taches()
+
+    etat = client.get(reverse("conventions:pdf_etat", args=[dossier.pk])).json()
+    assert etat["etat"] == "terminee" and etat["progression"] == 100
+    assert etat["fichier"] == reverse("conventions:pdf", args=[dossier.pk])
+    premier = dossier.convention.generations.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("conventions:convention", args=[dossier.pk]), DONNEES_CONVENTION)
+    assert list(dossier.convention.generations.all()) == [premier]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("conventions:convention", args=[dossier.pk]),
+                    {**DONNEES_CONVENTION, "signataires": "La vice-présidente"})
+    assert dossier.convention.generations.count() == 2
+    executer_taches()
+    assert dossier.convention.pdf_pret != premier
+
+
 def test_pdf_refuse_a_une_autre_structure(client, dossier, instructeur):
     services.enregistrer_convention(
         dossier=dossier, par=instructeur, reference="C", date_signature=HIER,

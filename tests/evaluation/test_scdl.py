@@ -17,10 +17,11 @@ from django.utils import timezone
 
 from candidatures.commun.erreurs import ErreurMetier
 from evaluation.conventions import services as services_conventions
+from evaluation.donnees_ouvertes import selectors
 from evaluation.donnees_ouvertes import services as services_publication
 from evaluation.donnees_ouvertes.scdl import COLONNES_SCDL, subventions_scdl
 from evaluation.donnees_ouvertes.selectors import subventions_a_publier
-from evaluation.models import Decision, PublicationDonnees
+from evaluation.models import Decision, GenerationPublication, PublicationDonnees
 from tests.candidatures.factories import siret_valide
 
 from . import scdl_schema
@@ -227,10 +228,77 @@ def test_fichier_public_regenere_quand_les_donnees_changent(
         _conventionner(petite, jeu["instructeur"], datetime.date(2026, 3, 25), 50, publier=True)
     executer_taches()
 
-    publication = PublicationDonnees.objects.get()
-    with publication.fichier.open("rb") as f:
+    servi = selectors.etat_publication(jeu["appel"].contrat_id, 2026).servi
+    with servi.fichier.open("rb") as f:
         assert "Fête de quartier" in _lignes(f.read())
-    assert publication.lignes == 3
+    assert servi.lignes == 3
+
+
+def _telecharger(client, publication):
+    reponse = client.get(reverse("donnees_ouvertes:fichier", args=[publication.pk]))
+    assert reponse.status_code == 200
+    return _lignes(b"".join(reponse.streaming_content))
+
+
+@override_settings(ATTRIBUANT_SIRET=SIRET_AGGLO)
+def test_fichier_public_suit_ses_donnees_sans_nouvelle_publication(
+    client, jeu, executer_taches, django_capture_on_commit_callbacks
+):
+    """A structure renamed: the public page asks for a new file by itself (no « Publier de
+    nouveau »), serves the previous one until the task has run, then the new name."""
+    with django_capture_on_commit_callbacks(execute=True):
+        services_publication.publier_annee(
+            contrat=jeu["appel"].contrat, annee=2026, par=UtilisateurFactory(administrateur=True)
+        )
+    executer_taches()
+    publication = PublicationDonnees.objects.get()
+    structure = jeu["echelonnee"].structure
+    ancien_nom = structure.raison_sociale
+    assert _telecharger(client, publication)["Jardins partagés"]["nomBeneficiaire"] == ancien_nom
+    structure.raison_sociale = "Les Jardiniers du Faubourg"
+    structure.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.get(reverse("donnees_ouvertes:index"))
+    assert "Mise à jour en préparation" in page.content.decode()
+    meanwhile = _telecharger(client, publication)
+    assert meanwhile["Jardins partagés"]["nomBeneficiaire"] == ancien_nom
+    assert GenerationPublication.objects.filter(publication=publication).count() == 2
+
+    executer_taches()
+
+    apres = _telecharger(client, publication)
+    assert apres["Jardins partagés"]["nomBeneficiaire"] == "Les Jardiniers du Faubourg"
+    assert scdl_schema.problemes(
+        GenerationPublication.objects.filter(etat="terminee").first().fichier.read()
+    ) == []
+    page = client.get(reverse("donnees_ouvertes:index")).content.decode()
+    assert "Mise à jour en préparation" not in page
+
+
+@override_settings(ATTRIBUANT_SIRET=SIRET_AGGLO)
+@pytest.mark.parametrize("changement", ["siret", "rna", "decision", "dispositif"])
+def test_chaque_donnee_du_fichier_change_son_empreinte(jeu, changement):
+    """Whatever a row is made of changes the fingerprint: SIRET, RNA, the decision's
+    reference, the call's dispositif identifier."""
+    publication = PublicationDonnees.objects.create(contrat=jeu["appel"].contrat, annee=2026)
+    avant = selectors.empreintes([publication])[publication.pk]
+    dossier = jeu["echelonnee"]
+    if changement == "siret":
+        dossier.structure.siret = siret_valide(777)
+        dossier.structure.save()
+    elif changement == "rna":
+        dossier.structure.rna = "W301009999"
+        dossier.structure.save()
+    elif changement == "decision":
+        Decision.objects.filter(dossier=dossier).update(reference_deliberation="COPIL-2026-05")
+    else:
+        services_conventions.parametrer_conventions(
+            appel=jeu["appel"], par=UtilisateurFactory(administrateur=True), part_avance=50,
+            modele_texte="{objet}", dispositif_aide=DISPOSITIF,
+        )
+
+    assert selectors.empreintes([publication])[publication.pk] != avant
 
 
 def test_selection_legale_du_decret(jeu):
@@ -268,3 +336,29 @@ def test_export_scdl_du_personnel_en_arriere_plan_au_dela_du_seuil(client, jeu):
     _payer(convention, jeu["instructeur"], "avance", datetime.date(2026, 4, 9), 2500)
 
     assert client.get(adresse).url != reponse.url
+
+
+@override_settings(ATTRIBUANT_SIRET=SIRET_AGGLO)
+def test_page_publique_en_nombre_de_requetes_constant(
+    client, jeu, executer_taches, django_capture_on_commit_callbacks
+):
+    """Up-to-date files: one query for the fingerprints of every year, nothing written."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    administrateur = UtilisateurFactory(administrateur=True)
+    contrat = jeu["appel"].contrat
+    requetes = []
+    for annees in ([2026], [2026, 2025, 2024]):
+        for annee in annees:
+            with django_capture_on_commit_callbacks(execute=True):
+                services_publication.publier_annee(contrat=contrat, annee=annee,
+                                                   par=administrateur)
+        executer_taches()
+        with CaptureQueriesContext(connection) as capture:
+            page = client.get(reverse("donnees_ouvertes:index"))
+        assert page.content.decode().count("(CSV)") == len(annees)
+        requetes.append(len(capture))
+        assert not any(q["sql"].startswith(("INSERT", "UPDATE")) for q in capture.captured_queries)
+
+    assert requetes[0] == requetes[1]
