@@ -1,4 +1,4 @@
-"""Migration 0007: the convention PDFs and published files already generated are kept, as the
+"""Migration 0009: the convention PDFs and published files already generated are kept, as the
 first builds of the shared background-file mechanism."""
 
 import datetime
@@ -15,7 +15,7 @@ from .factories import UtilisateurFactory, dossier_retenu
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-AVANT = [("evaluation", "0006_bilan_document")]
+AVANT = [("evaluation", "0008_lignes_appel_du_dossier")]
 
 
 def _migrer(cibles):

@@ -36,7 +36,7 @@ def reprendre_les_fichiers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evaluation', '0006_bilan_document'),
+        ('evaluation', '0008_lignes_appel_du_dossier'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
