@@ -195,9 +195,9 @@ def test_decider_en_lot_tout_ou_rien(comite):
 
 
 def test_notification_et_lettre_d_attribution(
-    instruit, comite, membre, django_capture_on_commit_callbacks
-):
-    """The structure receives the letter; it carries reference, action, amount and date."""
+    instruit, comite, membre, django_capture_on_commit_callbacks, executer_taches):
+    """The letter is rendered by the worker, not in the decision; the structure receives it; it
+    carries reference, action, amount and date."""
     # A fixed day and month, in a year always to come: the date must lie in the future.
     echeance = datetime.date(timezone.localdate().year + 2, 6, 30)
 
@@ -208,6 +208,9 @@ def test_notification_et_lettre_d_attribution(
             date_limite_bilan=echeance,
         )
 
+    decision.refresh_from_db()
+    assert not decision.lettre and mail.outbox == []
+    executer_taches()
     decision.refresh_from_db()
     assert decision.lettre and decision.lettre_generee_le
     [courriel] = [m for m in mail.outbox if "décision" in m.subject]
