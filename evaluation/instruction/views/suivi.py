@@ -112,7 +112,5 @@ def lettre(request, pk):
         transaction.on_commit(
             partial(notifications.preparer_lettre.enqueue, decision_id=decision.pk)
         )
-    return render(
-        request, "evaluation/lettre_en_preparation.html", {"dossier": dossier}, status=202
-    )
+    return render(request, "evaluation/lettre_en_preparation.html", {"dossier": dossier})
 
