@@ -38,7 +38,7 @@ from .conventions import (
     chemin_convention,
     chemin_publication,
 )
-from .exports import FichierGenere, GenerationExport, chemin_export
+from .exports import FichierGenere, GenerationCompteRendu, GenerationExport, chemin_export
 from .instruction import (
     AffectationPilier,
     Avis,
@@ -81,6 +81,7 @@ __all__ = [
     "BilanQuerySet",
     "Decision",
     "FichierGenere",
+    "GenerationCompteRendu",
     "GenerationExport",
     "DemandeCorrectionBilan",
     "GenerationBilan",
