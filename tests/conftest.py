@@ -52,6 +52,7 @@ def _hasard_fixe(request):
 def executer_taches():
     """Run the background tasks waiting in the database, as ``manage.py db_worker`` would."""
 
+    from django.test import TestCase
     from django_tasks_db.management.commands.db_worker import Worker
     from django_tasks_db.models import DBTaskResult
 
@@ -65,7 +66,10 @@ def executer_taches():
     def executer():
         while resultat := DBTaskResult.objects.ready().order_by("enqueued_at").first():
             resultat.claim(worker.worker_id)
-            worker.run_task(resultat)
+            # The real worker runs a task outside any transaction: what the task defers to
+            # « on commit » (queueing an e-mail…) happens at once, not at the test's end.
+            with TestCase.captureOnCommitCallbacks(execute=True):
+                worker.run_task(resultat)
         echecs = list(DBTaskResult.objects.failed().values_list("task_path", "traceback"))
         assert not echecs, f"Tâches de fond en échec : {echecs}"
 

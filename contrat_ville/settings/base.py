@@ -219,10 +219,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Background tasks -----------------------------------------------------------------------------
 
 # django-tasks-db keeps the queue in the database; `manage.py db_worker` runs it (one worker
-# process next to the web server): récépissés, large bilan files.
+# process next to the web server): PDFs, e-mails, bilan and export files.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-# Above this number of dossiers in its scope, a bilan file is built in the background.
-BILANS_SEUIL_ARRIERE_PLAN = int(os.environ.get("BILANS_SEUIL_ARRIERE_PLAN", "300"))
 
 # --- The portal and its grantor -------------------------------------------------------------------
 

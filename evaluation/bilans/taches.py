@@ -7,8 +7,8 @@ data change, then built anew (``evaluation.generations``, shared with the export
 from django.tasks import task
 
 from .. import generations
-from ..models import GenerationBilan
-from . import feuille_pluriannuelle, rendus
+from ..models import Bilan, GenerationBilan, GenerationCompteRendu
+from . import compte_rendu, feuille_pluriannuelle, rendus
 from .agregats import (
     Perimetre,
     agreger,
@@ -85,4 +85,33 @@ def generer_fichier_bilan(generation_id):
             perimetre_de(generation), generation.format, progression
         ),
         lambda generation: f"{generation.pk}.{generation.format}",
+    )
+
+
+def demander_compte_rendu(*, bilan, par):
+    """The kept compte rendu financier of ``bilan`` if its data did not change, else start
+    building it (``bilan.dossier`` loaded with its structure, call and decision)."""
+    return generations.demander(
+        cible=GenerationCompteRendu.objects.filter(bilan=bilan),
+        empreinte=compte_rendu.empreinte(bilan),
+        creer=lambda actuelle: GenerationCompteRendu.objects.create(
+            bilan=bilan, empreinte=actuelle, demandee_par=par
+        ),
+        tache=generer_compte_rendu,
+    )
+
+
+def _rendre_compte_rendu(generation, progression):
+    bilan = Bilan.objects.select_related(
+        "dossier__structure", "dossier__appel", "dossier__action_principale", "dossier__decision"
+    ).get(pk=generation.bilan_id)
+    return compte_rendu.rendre_compte_rendu(bilan)
+
+
+@task()
+def generer_compte_rendu(generation_id):
+    """Build one requested compte rendu financier and keep it."""
+    generations.construire(
+        GenerationCompteRendu, generation_id, _rendre_compte_rendu,
+        lambda generation: f"{generation.pk}.pdf",
     )

@@ -1,4 +1,6 @@
-"""E-mails of the instruction, sent after commit: corrections asked, new message, decision."""
+"""E-mails of the instruction, queued after commit: corrections asked, new message, decision."""
+
+from django.tasks import task
 
 from candidatures.commun import courriels
 from candidatures.models import DemandeCorrection
@@ -68,13 +70,26 @@ def notifier_message(*, message_id):
     )
 
 
+@task()
+def preparer_lettre(*, decision_id):
+    """Render and keep a decision letter asked for before it existed (or whose file was lost)."""
+    decision = Decision.objects.filter(pk=decision_id).first()
+    if decision is not None:
+        generer_lettre(decision=decision)
+
+
+@task()
 def notifier_decision(*, decision_id):
-    """Send the structure the decision, with its letter attached (rendered and kept now)."""
-    decision = Decision.objects.select_related("dossier__structure", "dossier__appel").get(
+    """Render and keep the decision letter, then e-mail it to the structure (a background task:
+    the « décider » request only queues it)."""
+    decision = Decision.objects.select_related("dossier__structure", "dossier__appel").filter(
         pk=decision_id
-    )
+    ).first()
+    if decision is None:
+        return
+    generer_lettre(decision=decision)
+    decision.refresh_from_db(fields=["lettre"])
     dossier = decision.dossier
-    lettre = generer_lettre(decision=decision)
     courriels.envoyer(
         sujet=f"Dossier {dossier.reference} : décision du comité de pilotage",
         gabarit="evaluation/courriels/decision.txt",
@@ -84,5 +99,5 @@ def notifier_decision(*, decision_id):
             "lien": courriels.lien_absolu("evaluation:suivi", dossier.pk),
         },
         destinataires=membres_de_la_structure(dossier),
-        pieces=[(f"decision-{dossier.reference}.pdf", lettre, "application/pdf")],
+        pieces=[(f"decision-{dossier.reference}.pdf", decision.lettre, "application/pdf")],
     )

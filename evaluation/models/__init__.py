@@ -40,7 +40,7 @@ from .conventions import (
     chemin_convention,
     chemin_publication,
 )
-from .exports import FichierGenere, GenerationExport, chemin_export
+from .exports import FichierGenere, GenerationCompteRendu, GenerationExport, chemin_export
 from .instruction import (
     AffectationPilier,
     Avis,
@@ -84,6 +84,7 @@ __all__ = [
     "BilanQuerySet",
     "Decision",
     "FichierGenere",
+    "GenerationCompteRendu",
     "GenerationExport",
     "DemandeCorrectionBilan",
     "GenerationBilan",

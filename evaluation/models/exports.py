@@ -2,7 +2,8 @@
 
 ``FichierGenere`` holds the state of one build (waiting, running, done, failed), its progress,
 the fingerprint of the data it was built from and the file; ``GenerationExport`` is the one for
-the exports of a call (queue XLSX/CSV, decision letters in bulk, SCDL).
+the exports of a call (queue XLSX/CSV, decision letters in bulk, SCDL), ``GenerationCompteRendu``
+the compte rendu financier of one bilan.
 """
 
 import uuid
@@ -90,3 +91,33 @@ class GenerationExport(FichierGenere):
 
     def __str__(self):
         return f"Export {self.get_nature_display()} — {self.appel_id}"
+
+
+def chemin_compte_rendu(instance, nom):
+    return f"comptes-rendus/{instance.pk}.pdf"
+
+
+class GenerationCompteRendu(FichierGenere):
+    """The compte rendu financier (Cerfa n°15059*02) of one bilan, built in the background."""
+
+    bilan = models.ForeignKey(
+        "evaluation.Bilan", on_delete=models.CASCADE, related_name="generations_compte_rendu"
+    )
+    fichier = models.FileField("fichier", upload_to=chemin_compte_rendu, blank=True)
+
+    class Meta:
+        verbose_name = "compte rendu financier (fichier)"
+        verbose_name_plural = "comptes rendus financiers (fichiers)"
+        ordering = ["-demandee_le"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progression__lte=100), name="compte_rendu_progression_pourcentage"
+            ),
+            models.CheckConstraint(
+                condition=Q(etat__in=["en_attente", "en_cours", "terminee", "echec"]),
+                name="compte_rendu_etat_valide",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Compte rendu financier du bilan {self.bilan_id}"

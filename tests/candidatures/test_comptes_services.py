@@ -32,8 +32,7 @@ class HorlogeDecalee:
 
 
 def test_inscription_cree_un_porteur_non_confirme_et_envoie_le_lien(
-    django_capture_on_commit_callbacks,
-):
+    django_capture_on_commit_callbacks, executer_taches):
     """Sign-up creates an unconfirmed porteur and e-mails a confirmation link after commit."""
     with django_capture_on_commit_callbacks(execute=True):
         utilisateur = services_comptes.inscrire(
@@ -47,14 +46,14 @@ def test_inscription_cree_un_porteur_non_confirme_et_envoie_le_lien(
     assert utilisateur.email_confirme_le is None
     assert utilisateur.check_password("un mot de passe solide")
     assert utilisateur.a_role(Role.PORTEUR)
+    executer_taches()
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["jeanne.dupont@exemple.test"]
     assert "/comptes/confirmation/" in mail.outbox[0].body
 
 
 def test_inscription_sur_une_adresse_prise_previent_son_titulaire(
-    django_capture_on_commit_callbacks,
-):
+    django_capture_on_commit_callbacks, executer_taches):
     """An address that has an account (whatever its case) gets no second one; its owner is
     told by e-mail, and nothing else changes."""
     jeanne = UtilisateurFactory(email="jeanne@exemple.test")
@@ -67,15 +66,17 @@ def test_inscription_sur_une_adresse_prise_previent_son_titulaire(
     assert Utilisateur.objects.filter(email__iexact="jeanne@exemple.test").count() == 1
     jeanne.refresh_from_db()
     assert jeanne.password == mot_de_passe
+    executer_taches()
     assert [m.to for m in mail.outbox] == [["jeanne@exemple.test"]]
     assert "Vous avez déjà un compte" in mail.outbox[0].subject
     assert reverse("comptes:mot_de_passe_oublie") in mail.outbox[0].body
 
 
-def test_confirmation_avec_un_lien_valide(django_capture_on_commit_callbacks):
+def test_confirmation_avec_un_lien_valide(django_capture_on_commit_callbacks, executer_taches):
     """The link received by e-mail confirms the address."""
     with django_capture_on_commit_callbacks(execute=True):
         utilisateur = services_comptes.inscrire(email="a@exemple.test", mot_de_passe="x" * 12)
+    executer_taches()
     jeton = _jeton_du_courriel(mail.outbox[0])
 
     confirme = services_comptes.confirmer_adresse(jeton=jeton)
@@ -126,19 +127,25 @@ def test_un_lien_de_confirmation_ne_confirme_pas_une_autre_adresse():
         services_comptes.confirmer_adresse(jeton=jeton)
 
 
-def test_renvoyer_la_confirmation_seulement_aux_comptes_non_confirmes():
+def test_renvoyer_la_confirmation_seulement_aux_comptes_non_confirmes(
+    django_capture_on_commit_callbacks, executer_taches
+):
     """A new link goes to an unconfirmed account, nothing to a confirmed or unknown one."""
     UtilisateurFactory(email="attente@exemple.test", email_confirme_le=None)
     UtilisateurFactory(email="confirme@exemple.test")
 
-    services_comptes.renvoyer_confirmation(email="ATTENTE@exemple.test")
-    services_comptes.renvoyer_confirmation(email="confirme@exemple.test")
-    services_comptes.renvoyer_confirmation(email="inconnu@exemple.test")
+    with django_capture_on_commit_callbacks(execute=True):
+        services_comptes.renvoyer_confirmation(email="ATTENTE@exemple.test")
+        services_comptes.renvoyer_confirmation(email="confirme@exemple.test")
+        services_comptes.renvoyer_confirmation(email="inconnu@exemple.test")
 
+    executer_taches()
     assert [m.to for m in mail.outbox] == [["attente@exemple.test"]]
 
 
-def test_changement_d_adresse_confirme_par_lien(django_capture_on_commit_callbacks):
+def test_changement_d_adresse_confirme_par_lien(
+    django_capture_on_commit_callbacks, executer_taches
+):
     """The new address replaces the old one only once the link sent to it is opened."""
     utilisateur = UtilisateurFactory(email="ancienne@exemple.test")
 
@@ -148,8 +155,10 @@ def test_changement_d_adresse_confirme_par_lien(django_capture_on_commit_callbac
         )
     utilisateur.refresh_from_db()
     assert utilisateur.email == "ancienne@exemple.test"
+    executer_taches()
     destinataires = sorted(m.to[0] for m in mail.outbox)
     assert destinataires == ["ancienne@exemple.test", "nouvelle@exemple.test"]
+    executer_taches()
     lien = next(m for m in mail.outbox if m.to == ["nouvelle@exemple.test"])
 
     services_comptes.confirmer_changement_adresse(jeton=_jeton_du_courriel(lien))

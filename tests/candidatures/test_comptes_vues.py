@@ -32,12 +32,15 @@ def _connexion(client, email, mot_de_passe=MOT_DE_PASSE):
     return client.post(reverse("comptes:connexion"), {"username": email, "password": mot_de_passe})
 
 
-def test_inscription_puis_confirmation_puis_connexion(client, django_capture_on_commit_callbacks):
+def test_inscription_puis_confirmation_puis_connexion(
+    client, django_capture_on_commit_callbacks, executer_taches
+):
     """Sign up, open the e-mailed link, then sign in."""
     with django_capture_on_commit_callbacks(execute=True):
         reponse = client.post(reverse("comptes:inscription"), INSCRIPTION)
     assertRedirects(reponse, reverse("comptes:inscription_envoyee"))
     assertContains(client.get(reponse.url), "jeanne@exemple.test")
+    executer_taches()
     assert len(mail.outbox) == 1
 
     reponse = client.get(_lien(mail.outbox[0]), follow=True)
@@ -48,13 +51,13 @@ def test_inscription_puis_confirmation_puis_connexion(client, django_capture_on_
 
 
 def test_inscription_garde_la_suite_jusqu_a_la_connexion(
-    client, django_capture_on_commit_callbacks
-):
+    client, django_capture_on_commit_callbacks, executer_taches):
     """A sign-up started from an invitation leads back to it after confirmation."""
     suite = "/structures/invitation/abc/"
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("comptes:inscription"), {**INSCRIPTION, "next": suite})
 
+    executer_taches()
     reponse = client.get(_lien(mail.outbox[0]))
 
     assert reponse.url == reverse("comptes:connexion") + "?next=%2Fstructures%2Finvitation%2Fabc%2F"
@@ -103,19 +106,25 @@ def test_un_compte_non_confirme_ne_peut_pas_se_connecter(client):
     assert "_auth_user_id" not in client.session
 
 
-def test_renvoyer_le_lien_ne_revele_pas_si_le_compte_existe(client):
+def test_renvoyer_le_lien_ne_revele_pas_si_le_compte_existe(
+    client, django_capture_on_commit_callbacks, executer_taches
+):
     """The resend page says the same thing for any address."""
     UtilisateurFactory(email="attente@exemple.test", email_confirme_le=None)
 
-    connu = client.post(
-        reverse("comptes:renvoyer_confirmation"), {"email": "attente@exemple.test"}, follow=True
-    )
-    inconnu = client.post(
-        reverse("comptes:renvoyer_confirmation"), {"email": "personne@exemple.test"}, follow=True
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        connu = client.post(
+            reverse("comptes:renvoyer_confirmation"), {"email": "attente@exemple.test"},
+            follow=True,
+        )
+        inconnu = client.post(
+            reverse("comptes:renvoyer_confirmation"), {"email": "personne@exemple.test"},
+            follow=True,
+        )
 
     assertContains(connu, "Si un compte non confirmé utilise cette adresse")
     assertContains(inconnu, "Si un compte non confirmé utilise cette adresse")
+    executer_taches()
     assert [m.to for m in mail.outbox] == [["attente@exemple.test"]]
 
 
@@ -137,11 +146,15 @@ def test_mauvais_mot_de_passe_message_en_francais(client):
     assertContains(reponse, 'autocomplete="email"')
 
 
-def test_mot_de_passe_oublie(client):
-    """The reset link e-mailed in French lets the user choose a new password."""
+def test_mot_de_passe_oublie(client, django_capture_on_commit_callbacks, executer_taches):
+    """The reset link e-mailed in French lets the user choose a new password; the request only
+    queues the e-mail, the worker sends it."""
     UtilisateurFactory(email="jeanne@exemple.test")
 
-    client.post(reverse("comptes:mot_de_passe_oublie"), {"email": "jeanne@exemple.test"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("comptes:mot_de_passe_oublie"), {"email": "jeanne@exemple.test"})
+    assert mail.outbox == []
+    executer_taches()
     assert "nouveau mot de passe" in mail.outbox[0].subject
     reponse = client.get(_lien(mail.outbox[0]), follow=True)
     assertContains(reponse, "Choisir un nouveau mot de passe")
@@ -154,10 +167,14 @@ def test_mot_de_passe_oublie(client):
     assert _connexion(client, "jeanne@exemple.test", nouveau).status_code == 302
 
 
-def test_la_reinitialisation_confirme_aussi_l_adresse(client):
+def test_la_reinitialisation_confirme_aussi_l_adresse(
+    client, django_capture_on_commit_callbacks, executer_taches
+):
     """Someone who lost the confirmation e-mail gets in through « mot de passe oublié »."""
     utilisateur = UtilisateurFactory(email="attente@exemple.test", email_confirme_le=None)
-    client.post(reverse("comptes:mot_de_passe_oublie"), {"email": "attente@exemple.test"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("comptes:mot_de_passe_oublie"), {"email": "attente@exemple.test"})
+    executer_taches()
     formulaire = client.get(_lien(mail.outbox[0]), follow=True).redirect_chain[-1][0]
     nouveau = "un-tout-nouveau-secret-30"
 
@@ -185,7 +202,7 @@ def test_changer_de_mot_de_passe(client):
     assert utilisateur.check_password(nouveau)
 
 
-def test_changer_d_adresse(client, django_capture_on_commit_callbacks):
+def test_changer_d_adresse(client, django_capture_on_commit_callbacks, executer_taches):
     """The new address needs the current password and is confirmed by link."""
     utilisateur = UtilisateurFactory(email="ancienne@exemple.test")
     client.force_login(utilisateur)
@@ -195,6 +212,7 @@ def test_changer_d_adresse(client, django_capture_on_commit_callbacks):
     assertContains(refuse, "Le mot de passe est incorrect.")
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url, {"nouvelle_adresse": "n@exemple.test", "mot_de_passe": MOT_DE_PASSE})
+    executer_taches()
     lien = next(m for m in mail.outbox if m.to == ["n@exemple.test"])
     reponse = client.get(_lien(lien), follow=True)
 

@@ -131,18 +131,24 @@ def test_la_tache_garde_un_vrai_pdf_et_l_envoie_une_fois(depose, responsable, ex
     assert len(mail.outbox) == 1
 
 
-def test_un_envoi_echoue_est_refait_au_passage_suivant(depose, executer_taches):
-    """If the mail server fails, the file is kept and the next run sends it."""
+def test_un_envoi_echoue_est_refait_plus_tard(depose, executer_taches):
+    """If the mail server fails, the file is kept, the e-mail is not marked to send again by a
+    new PDF run, and the e-mail task tries again later with the stored file attached."""
     recepisse = PdfDossier.objects.get(dossier=depose)
     with mock.patch("candidatures.commun.courriels.EmailMessage.send", side_effect=OSError):
-        with pytest.raises(OSError):
-            fichiers_pdf.produire_pdf.call(pdf_id=recepisse.pk)
+        executer_taches()
     recepisse.refresh_from_db()
-    assert recepisse.est_pret and recepisse.envoye_le is None
+    assert recepisse.est_pret and mail.outbox == []
+    essai = DBTaskResult.objects.get(
+        task_path__endswith=".envoyer_courriel", args_kwargs__kwargs__tentative=2
+    )
+    assert essai.run_after > timezone.now()  # later, not at once
 
+    DBTaskResult.objects.filter(pk=essai.pk).update(run_after=timezone.now())
     with mock.patch(RENDU, side_effect=_interdit):
-        fichiers_pdf.produire_pdf.call(pdf_id=recepisse.pk)
+        executer_taches()
     assert len(mail.outbox) == 1
+    assert mail.outbox[0].attachments[0][0] == f"recepisse-{depose.reference}.pdf"
 
 
 # --- The dossier page ---------------------------------------------------------------------------

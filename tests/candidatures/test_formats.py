@@ -169,8 +169,7 @@ def test_la_page_de_l_appel_donne_les_enveloppes_en_francais(client):
 
 @pytest.mark.django_db
 def test_le_courriel_et_la_lettre_de_decision_donnent_le_montant_en_francais(
-    django_capture_on_commit_callbacks,
-):
+    django_capture_on_commit_callbacks, executer_taches):
     """The decision e-mail and the letter attached say « 5 000 € », never « 5000 »."""
     import datetime
 
@@ -187,6 +186,7 @@ def test_le_courriel_et_la_lettre_de_decision_donnent_le_montant_en_francais(
             date_limite_bilan=timezone.localdate() + datetime.timedelta(days=365),
         )
 
+    executer_taches()
     [courriel] = [m for m in mail.outbox if "décision" in m.subject]
     assert f"Montant accordé : 5{NBSP}000{NBSP}€." in courriel.body
     _nom, contenu, _type = courriel.attachments[0]

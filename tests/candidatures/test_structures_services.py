@@ -148,7 +148,7 @@ def test_un_responsable_part_quand_un_autre_reste():
     assert list(Membre.objects.filter(structure=premier.structure)) == [second]
 
 
-def test_demande_d_adhesion_acceptee(django_capture_on_commit_callbacks):
+def test_demande_d_adhesion_acceptee(django_capture_on_commit_callbacks, executer_taches):
     """Joining by SIRET: the responsables are told, accept, and the requester is told."""
     responsable = MembreFactory(utilisateur__email="resp@exemple.test")
     demandeur = UtilisateurFactory(email="nouveau@exemple.test")
@@ -159,6 +159,7 @@ def test_demande_d_adhesion_acceptee(django_capture_on_commit_callbacks):
             siret=responsable.structure.siret[:3] + " " + responsable.structure.siret[3:],
             message="Je suis la trésorière.",
         )
+    executer_taches()
     assert mail.outbox[-1].to == ["resp@exemple.test"]
     assert "Je suis la trésorière." in mail.outbox[-1].body
 
@@ -168,12 +169,13 @@ def test_demande_d_adhesion_acceptee(django_capture_on_commit_callbacks):
     demande.refresh_from_db()
     assert demande.statut == DemandeAdhesion.Statut.ACCEPTEE
     assert membre.role == Membre.Role.CONTRIBUTEUR
+    executer_taches()
     assert mail.outbox[-1].to == ["nouveau@exemple.test"]
     with pytest.raises(ErreurMetier, match="déjà reçu une réponse"):
         services.refuser_demande(demande=demande, par=responsable.utilisateur)
 
 
-def test_demande_d_adhesion_refusee(django_capture_on_commit_callbacks):
+def test_demande_d_adhesion_refusee(django_capture_on_commit_callbacks, executer_taches):
     """A refused request adds no member and tells the requester."""
     responsable = MembreFactory()
     demandeur = UtilisateurFactory()
@@ -185,6 +187,7 @@ def test_demande_d_adhesion_refusee(django_capture_on_commit_callbacks):
         services.refuser_demande(demande=demande, par=responsable.utilisateur)
 
     assert not Membre.objects.filter(utilisateur=demandeur).exists()
+    executer_taches()
     assert "n'ont pas accepté" in mail.outbox[-1].body
 
 
@@ -208,7 +211,7 @@ def test_demande_d_adhesion_refusee_d_emblee(cas, message):
         services.demander_adhesion(utilisateur=demandeur, siret=siret)
 
 
-def test_invitation_envoyee_puis_acceptee(django_capture_on_commit_callbacks):
+def test_invitation_envoyee_puis_acceptee(django_capture_on_commit_callbacks, executer_taches):
     """The invitee receives a signed link and joins with the role offered."""
     responsable = MembreFactory()
     invite = UtilisateurFactory(email="invitee@exemple.test")
@@ -220,6 +223,7 @@ def test_invitation_envoyee_puis_acceptee(django_capture_on_commit_callbacks):
             role=Membre.Role.RESPONSABLE,
             par=responsable.utilisateur,
         )
+    executer_taches()
     assert mail.outbox[-1].to == ["invitee@exemple.test"]
     jeton = _jeton_invitation(mail.outbox[-1])
 
@@ -233,7 +237,9 @@ def test_invitation_envoyee_puis_acceptee(django_capture_on_commit_callbacks):
         services.accepter_invitation(jeton=jeton, utilisateur=UtilisateurFactory())
 
 
-def test_inviter_deux_fois_renvoie_la_meme_invitation(django_capture_on_commit_callbacks):
+def test_inviter_deux_fois_renvoie_la_meme_invitation(
+    django_capture_on_commit_callbacks, executer_taches
+):
     """Inviting the same address again sends a new link, not a second invitation."""
     responsable = MembreFactory()
 
@@ -248,6 +254,7 @@ def test_inviter_deux_fois_renvoie_la_meme_invitation(django_capture_on_commit_c
         )
 
     assert premiere.pk == seconde.pk
+    executer_taches()
     assert len(mail.outbox) == 2
 
 

@@ -247,7 +247,9 @@ def test_une_structure_courante_quittee_n_est_plus_affichee(client):
     assertNotContains(client.get(reverse("comptes:mon_compte")), "Structure courante")
 
 
-def test_inviter_par_la_page_envoie_le_courriel(client, django_capture_on_commit_callbacks):
+def test_inviter_par_la_page_envoie_le_courriel(
+    client, django_capture_on_commit_callbacks, executer_taches
+):
     """A responsable invites by address; the invitee gets the link."""
     membre = MembreFactory()
     client.force_login(membre.utilisateur)
@@ -260,6 +262,7 @@ def test_inviter_par_la_page_envoie_le_courriel(client, django_capture_on_commit
         )
 
     assertContains(reponse, "L&#x27;invitation a été envoyée à nouvelle@exemple.test")
+    executer_taches()
     assert mail.outbox[-1].to == ["nouvelle@exemple.test"]
     assert "/structures/invitation/" in mail.outbox[-1].body
 

@@ -68,6 +68,7 @@ def _client(client, scenario, role):
 
 
 STAFF_OK = {"instructeur": 200, "comite": 200, "administrateur": 200}
+STAFF_REDIRIGE = {"instructeur": 302, "comite": 302, "administrateur": 302}
 PAGES = {
     # name: (method, expected status by role; anonymous is always sent to the login page)
     "liste": ("get", {"porteur": 200, "autre_porteur": 200, **STAFF_OK}),
@@ -80,9 +81,10 @@ PAGES = {
     "corrections": ("post", {"porteur": 404, "autre_porteur": 404, "instructeur": 302,
                              "comite": 404, "administrateur": 302}),
     "tableau_de_bord": ("get", {"porteur": 403, "autre_porteur": 403, **STAFF_OK}),
-    "xlsx": ("get", {"porteur": 403, "autre_porteur": 403, **STAFF_OK}),
-    "pdf": ("get", {"porteur": 403, "autre_porteur": 403, **STAFF_OK}),
-    "structure_pdf": ("get", {"porteur": 200, "autre_porteur": 404, **STAFF_OK}),
+    # Bilan files are built by the worker: allowed, one is sent to the file or its progress.
+    "xlsx": ("get", {"porteur": 403, "autre_porteur": 403, **STAFF_REDIRIGE}),
+    "pdf": ("get", {"porteur": 403, "autre_porteur": 403, **STAFF_REDIRIGE}),
+    "structure_pdf": ("get", {"porteur": 302, "autre_porteur": 404, **STAFF_REDIRIGE}),
     "parametres": ("get", {"porteur": 403, "autre_porteur": 403, "instructeur": 404,
                            "comite": 404, "administrateur": 200}),
     # The year's bilan document: the comité writes its comment, administrators the rest.

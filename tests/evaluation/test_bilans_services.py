@@ -352,8 +352,7 @@ def test_depot_refuse_si_incomplet(bilan, membre):
 
 
 def test_cycle_complet_depot_corrections_validation(
-    bilan, membre, instructeur, django_capture_on_commit_callbacks
-):
+    bilan, membre, instructeur, django_capture_on_commit_callbacks, executer_taches):
     """Submitted, returned with a message, submitted again, validated: the action is closed."""
     remplir_bilan(bilan, membre.utilisateur)
 
@@ -382,9 +381,11 @@ def test_cycle_complet_depot_corrections_validation(
         Statut.BILAN_A_REMETTRE, Statut.BILAN_DEPOSE, Statut.BILAN_A_CORRIGER,
         Statut.BILAN_DEPOSE, Statut.CLOTURE,
     ]
+    executer_taches()
     sujets = [m.subject for m in mail.outbox]
     assert any("bilan à corriger" in s for s in sujets)
     assert any("bilan validé" in s for s in sujets)
+    executer_taches()
     assert any("Joignez les feuilles de présence." in m.body for m in mail.outbox)
 
 
@@ -429,19 +430,23 @@ def test_seul_un_membre_depose(bilan, membre):
 # --- Reminders ----------------------------------------------------------------------------------
 
 
-def test_relances_idempotentes_avant_et_apres_l_echeance(membre):
+def test_relances_idempotentes_avant_et_apres_l_echeance(
+    membre, django_capture_on_commit_callbacks, executer_taches
+):
     """J-30 sends one reminder and makes the bilan due; rerunning sends nothing; J+1 reminds."""
     echeance = datetime.date(2026, 6, 30)
     dossier = dossier_retenu(membre=membre, date_limite_bilan=echeance)
 
-    premieres = services_relances.relancer_bilans(aujourd_hui=datetime.date(2026, 6, 1))
-    encore = services_relances.relancer_bilans(aujourd_hui=datetime.date(2026, 6, 2))
-    retard = services_relances.relancer_bilans(aujourd_hui=datetime.date(2026, 7, 1))
+    with django_capture_on_commit_callbacks(execute=True):
+        premieres = services_relances.relancer_bilans(aujourd_hui=datetime.date(2026, 6, 1))
+        encore = services_relances.relancer_bilans(aujourd_hui=datetime.date(2026, 6, 2))
+        retard = services_relances.relancer_bilans(aujourd_hui=datetime.date(2026, 7, 1))
 
     assert [r.etape for r in premieres] == ["j-30"]
     assert encore == []
     assert [r.etape for r in retard] == ["j+1"]
     assert RelanceBilan.objects.filter(dossier=dossier).count() == 2
+    executer_taches()
     assert [m.subject for m in mail.outbox] == [
         f"[{settings.PORTAIL_NOM}] Dossier {dossier.reference} : bilan à remettre",
         f"[{settings.PORTAIL_NOM}] Dossier {dossier.reference} : bilan en retard",
@@ -470,7 +475,7 @@ def test_pas_de_relance_pour_un_bilan_depose(bilan, membre):
     assert relances == []
 
 
-def test_commande_relancer_bilans(membre):
+def test_commande_relancer_bilans(membre, django_capture_on_commit_callbacks, executer_taches):
     """The daily command sends what is due and says how many."""
     from io import StringIO
 
@@ -479,8 +484,10 @@ def test_commande_relancer_bilans(membre):
     dossier_retenu(membre=membre, date_limite_bilan=datetime.date(2026, 6, 30))
     sortie = StringIO()
 
-    call_command("relancer_bilans", "--date", "2026-06-25", stdout=sortie)
-    call_command("relancer_bilans", "--date", "2026-06-25", stdout=sortie)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("relancer_bilans", "--date", "2026-06-25", stdout=sortie)
+        call_command("relancer_bilans", "--date", "2026-06-25", stdout=sortie)
 
     assert sortie.getvalue().splitlines() == ["1 relance envoyée.", "Aucune relance à envoyer."]
+    executer_taches()
     assert len(mail.outbox) == 1

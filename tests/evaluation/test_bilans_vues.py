@@ -338,27 +338,38 @@ def test_annees_invalides(comite):
 # --- Files ----------------------------------------------------------------------------------------
 
 
-def test_telechargement_direct_sous_le_seuil(comite):
-    """A small bilan is downloaded at once, with the dashboard's scope."""
+def test_un_petit_bilan_aussi_est_construit_par_le_worker(
+    comite, django_capture_on_commit_callbacks, executer_taches, monkeypatch
+):
+    """Even a small bilan is not built in the request: the worker builds it, with the
+    dashboard's scope, and the same address then leads to the kept file."""
     appel = jeu_bilans()["appel_2025"]
+    parametres = {"annee_debut": 2025, "annee_fin": 2025}
+    construire = taches.construire
+    monkeypatch.setattr(taches, "construire", lambda *a, **k: 1 / 0)
+    with django_capture_on_commit_callbacks(execute=True):
+        attente = comite.get(reverse("bilans:xlsx"), parametres)
+    generation = GenerationBilan.objects.get()
+    assertRedirects(attente, reverse("bilans:generation", args=[generation.pk]))
+    monkeypatch.setattr(taches, "construire", construire)
+    executer_taches()
 
-    reponse = comite.get(reverse("bilans:xlsx"), {"annee_debut": 2025, "annee_fin": 2025})
+    reponse = comite.get(reverse("bilans:xlsx"), parametres, follow=True)
 
     # The name carries the contract (its code) and the year.
     assert reponse["Content-Disposition"] == (
         f'attachment; filename="bilan-contrat-de-ville-{slugify(appel.contrat.code)}-2025.xlsx"'
     )
-    classeur = load_workbook(io.BytesIO(reponse.content))
+    classeur = load_workbook(io.BytesIO(b"".join(reponse.streaming_content)))
     valeurs = {ligne[0]: ligne[1] for ligne in classeur["Synthèse"].iter_rows(values_only=True)}
     assert valeurs["Dossiers déposés"] == 6
 
 
-def test_au_dessus_du_seuil_le_fichier_est_construit_en_arriere_plan(
+def test_le_fichier_est_construit_en_arriere_plan(
     comite, settings, django_capture_on_commit_callbacks
 ):
-    """Above the threshold the request returns at once; the task builds and keeps the file."""
+    """The request returns at once; the task builds and keeps the file."""
     jeu = jeu_bilans()
-    settings.BILANS_SEUIL_ARRIERE_PLAN = 2
     settings.TASKS = IMMEDIAT
     parametres = {"annee_debut": 2025, "annee_fin": 2025}
 
@@ -390,7 +401,6 @@ def test_le_fichier_est_reconstruit_quand_les_donnees_changent(
     """A change in the data makes a new file; the outdated one is deleted once whoever asked
     for it had time to fetch it (an hour)."""
     jeu = jeu_bilans()
-    settings.BILANS_SEUIL_ARRIERE_PLAN = 2
     settings.TASKS = IMMEDIAT
     parametres = {"annee_debut": 2025, "annee_fin": 2025, "inclure_deposes": "on"}
     with django_capture_on_commit_callbacks(execute=True):
@@ -419,7 +429,6 @@ def test_le_fichier_est_reconstruit_quand_les_donnees_changent(
 def test_sans_worker_la_page_montre_l_attente(comite, settings):
     """Queued but not yet run: the page shows the state and a refresh link (no JavaScript)."""
     jeu_bilans()
-    settings.BILANS_SEUIL_ARRIERE_PLAN = 2
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
 
     reponse = comite.get(reverse("bilans:xlsx"), follow=True)
@@ -448,14 +457,20 @@ def test_echec_de_la_tache_signale(settings, monkeypatch):
     assert "échoué" in generation.message
 
 
-def test_pdf_de_la_structure(client, bilan_depose, membre):
-    """Members download their structure's bilan."""
+def test_pdf_de_la_structure(
+    client, bilan_depose, membre, django_capture_on_commit_callbacks, executer_taches
+):
+    """Members download their structure's bilan, built by the worker."""
     client.force_login(membre.utilisateur)
+    adresse = reverse("bilans:structure_pdf", args=[membre.structure.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(adresse)
+    executer_taches()
 
-    reponse = client.get(reverse("bilans:structure_pdf", args=[membre.structure.pk]))
+    reponse = client.get(adresse, follow=True)
 
     assert reponse["Content-Type"] == "application/pdf"
-    assert reponse.content.startswith(b"%PDF")
+    assert b"".join(reponse.streaming_content).startswith(b"%PDF")
 
 
 # --- Settings of a call ---------------------------------------------------------------------------

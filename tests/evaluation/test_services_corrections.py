@@ -50,7 +50,9 @@ def _signer_et_redeposer(dossier, membre):
     return deposer_dossier(dossier=dossier, par=membre.utilisateur)
 
 
-def test_demander_des_corrections(dossier, instructeur, membre, django_capture_on_commit_callbacks):
+def test_demander_des_corrections(
+    dossier, instructeur, membre, django_capture_on_commit_callbacks, executer_taches
+):
     """The dossier goes « à corriger », with a deadline, a frozen copy and an e-mail sent."""
     echeance = timezone.localdate() + datetime.timedelta(days=15)
 
@@ -63,6 +65,7 @@ def test_demander_des_corrections(dossier, instructeur, membre, django_capture_o
     suivi = SuiviCorrection.objects.get(demande=demande)
     assert suivi.echeance == echeance
     assert suivi.avant["champs"]["lieux"]["valeur"] == "Prés-Saint-Jean, Tamaris"
+    executer_taches()
     assert len(mail.outbox) == 1
     courriel = mail.outbox[0]
     assert courriel.to == [membre.utilisateur.email]

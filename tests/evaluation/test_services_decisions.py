@@ -2,10 +2,12 @@
 
 import datetime
 import io
+from unittest import mock
 
 import pytest
 from django.core import mail
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -195,9 +197,9 @@ def test_decider_en_lot_tout_ou_rien(comite):
 
 
 def test_notification_et_lettre_d_attribution(
-    instruit, comite, membre, django_capture_on_commit_callbacks
-):
-    """The structure receives the letter; it carries reference, action, amount and date."""
+    instruit, comite, membre, django_capture_on_commit_callbacks, executer_taches):
+    """The letter is rendered by the worker, not in the decision; the structure receives it; it
+    carries reference, action, amount and date."""
     # A fixed day and month, in a year always to come: the date must lie in the future.
     echeance = datetime.date(timezone.localdate().year + 2, 6, 30)
 
@@ -208,6 +210,9 @@ def test_notification_et_lettre_d_attribution(
             date_limite_bilan=echeance,
         )
 
+    decision.refresh_from_db()
+    assert not decision.lettre and mail.outbox == []
+    executer_taches()
     decision.refresh_from_db()
     assert decision.lettre and decision.lettre_generee_le
     [courriel] = [m for m in mail.outbox if "décision" in m.subject]
@@ -246,3 +251,41 @@ def test_la_lettre_est_conservee_et_relue(instruit, comite):
     seconde = generer_lettre(decision=decision)
 
     assert seconde == premiere
+
+
+RENDU_LETTRE = "evaluation.instruction.pdf.rendre_lettre"
+
+
+def _interdit(*args, **kwargs):
+    raise AssertionError("La lettre a été rendue pendant la requête.")
+
+
+def test_la_page_de_la_lettre_ne_la_rend_pas(
+    client, instruit, comite, django_capture_on_commit_callbacks, executer_taches
+):
+    """Before the worker ran, the letter's address says it is being prepared (no rendering in
+    the request); asked long after the decision, it asks the worker again; then the file."""
+    decision = services_decisions.decider(
+        dossier=instruit, par=comite, nature="non_retenu", motif="Public hors des QPV."
+    )
+    client.force_login(comite)
+    adresse = reverse("evaluation:lettre", args=[instruit.pk])
+    with mock.patch(RENDU_LETTRE, side_effect=_interdit):
+        with django_capture_on_commit_callbacks(execute=True) as rappels:
+            reponse = client.get(adresse)
+        assert reponse.status_code == 200
+        assert "La lettre de décision est en préparation" in reponse.content.decode()
+        assert rappels == []  # just decided: the notification task is about to render it
+
+        Decision.objects.filter(pk=decision.pk).update(
+            decidee_le=timezone.now() - datetime.timedelta(hours=1)
+        )
+        with django_capture_on_commit_callbacks(execute=True) as rappels:
+            client.get(adresse)
+        assert len(rappels) == 1
+
+    executer_taches()
+    reponse = client.get(adresse)
+    contenu = b"".join(reponse.streaming_content)
+    assert reponse["Content-Type"] == "application/pdf"
+    assert "notification de refus" in _texte_pdf(contenu)

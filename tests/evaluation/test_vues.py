@@ -150,8 +150,7 @@ def test_prendre_un_dossier_deja_instruit_refuse_par_la_vue(client, instructeur)
 
 
 def test_demander_des_corrections_depuis_la_page(
-    client, instructeur, dossier, membre, django_capture_on_commit_callbacks
-):
+    client, instructeur, dossier, membre, django_capture_on_commit_callbacks, executer_taches):
     """The form sends the request; the structure sees it on its follow-up page."""
     client.force_login(instructeur)
 
@@ -164,6 +163,7 @@ def test_demander_des_corrections_depuis_la_page(
 
     assert reponse.status_code == 302
     assert Dossier.objects.get(pk=dossier.pk).statut == Statut.A_CORRIGER
+    executer_taches()
     assert [m.to for m in mail.outbox] == [[membre.utilisateur.email]]
     client.force_login(membre.utilisateur)
     page = client.get(reverse("evaluation:suivi", args=[dossier.pk])).content.decode()
@@ -172,8 +172,7 @@ def test_demander_des_corrections_depuis_la_page(
 
 
 def test_message_de_la_structure_notifie_l_instructeur(
-    client, instructeur, dossier, membre, django_capture_on_commit_callbacks
-):
+    client, instructeur, dossier, membre, django_capture_on_commit_callbacks, executer_taches):
     """A structure's message (with a PDF) reaches the assigned instructor by e-mail."""
     client.force_login(membre.utilisateur)
 
@@ -188,13 +187,13 @@ def test_message_de_la_structure_notifie_l_instructeur(
     message = Message.objects.get(dossier=dossier)
     assert message.de_la_structure
     assert message.pieces.get().nom_original == "devis.pdf"
+    executer_taches()
     assert [m.to for m in mail.outbox] == [[instructeur.email]]
     assert "Voici le devis demandé." in mail.outbox[0].body
 
 
 def test_message_de_l_instructeur_notifie_la_structure(
-    instructeur, dossier, membre, django_capture_on_commit_callbacks
-):
+    instructeur, dossier, membre, django_capture_on_commit_callbacks, executer_taches):
     """An instructor's message reaches every member of the structure."""
     collegue = MembreFactory(structure=membre.structure, contributeur=True)
 
@@ -203,6 +202,7 @@ def test_message_de_l_instructeur_notifie_la_structure(
             dossier=dossier, auteur=instructeur, texte="Une question."
         )
 
+    executer_taches()
     assert mail.outbox[0].to == sorted([membre.utilisateur.email, collegue.utilisateur.email])
 
 
@@ -373,7 +373,9 @@ def test_programmation_totaux_par_pilier(comite):
     assert prog.reste == a.appel.enveloppe_totale - 5000
 
 
-def test_page_de_decision_unitaire(client, comite, django_capture_on_commit_callbacks):
+def test_page_de_decision_unitaire(
+    client, comite, django_capture_on_commit_callbacks, executer_taches
+):
     """The single decision form records a refusal with its motive and e-mails the letter."""
     dossier = dossier_instruit()
     client.force_login(comite)
@@ -387,6 +389,7 @@ def test_page_de_decision_unitaire(client, comite, django_capture_on_commit_call
 
     assert reponse.status_code == 302
     assert Dossier.objects.get(pk=dossier.pk).statut == Statut.CLASSE_SANS_SUITE
+    executer_taches()
     assert mail.outbox[-1].attachments
 
 

@@ -26,7 +26,7 @@ def _chemin_du_lien(message, motif):
     return urlsplit(re.search(rf"https?://\S*{motif}\S*", message.body).group(0)).path
 
 
-def test_parcours_d_un_nouveau_porteur(page, referentiel_charge):
+def test_parcours_d_un_nouveau_porteur(page, referentiel_charge, executer_taches):
     """A porteur signs up, confirms, creates the structure, uploads statuts and invites."""
     page.goto("/comptes/inscription/")
     verifier_accessibilite(page, "inscription")
@@ -39,6 +39,7 @@ def test_parcours_d_un_nouveau_porteur(page, referentiel_charge):
 
     expect(page.get_by_role("heading", name="Confirmez votre adresse électronique")).to_be_visible()
     verifier_accessibilite(page, "inscription envoyée")
+    executer_taches()
     assert [m.to for m in mail.outbox] == [["ines.martin@exemple.test"]]
 
     page.goto(_chemin_du_lien(mail.outbox[0], "/comptes/confirmation/"))
@@ -115,6 +116,7 @@ def test_parcours_d_un_nouveau_porteur(page, referentiel_charge):
     expect(page.get_by_text("L'invitation a été envoyée à collegue@exemple.test")).to_be_visible()
     verifier_accessibilite(page, "fiche après invitation")
     assert Invitation.objects.get(structure=structure).email == "collegue@exemple.test"
+    executer_taches()
     assert mail.outbox[-1].to == ["collegue@exemple.test"]
     assert "/structures/invitation/" in mail.outbox[-1].body
     assert page.erreurs_csp == []

@@ -38,7 +38,7 @@ def _deconnecter(page):
     verifier_accessibilite(page, "après déconnexion")
 
 
-def test_instruire_corriger_decider_notifier(page, referentiel_charge, tmp_path):
+def test_instruire_corriger_decider_notifier(page, referentiel_charge, tmp_path, executer_taches):
     """From the queue to the decision letter, with one round of corrections on the way."""
     membre = MembreFactory(utilisateur__prenom="Inès", utilisateur__nom="Martin")
     instructeur = UtilisateurFactory(instructeur=True, prenom="Paul", nom="Durand")
@@ -152,7 +152,8 @@ def test_instruire_corriger_decider_notifier(page, referentiel_charge, tmp_path)
     assert Decision.objects.get(dossier=dossier).montant_accorde == 5500
     _deconnecter(page)
 
-    # The porteur downloads the decision letter and reads it.
+    # The worker renders the letter (and e-mails it); the porteur downloads it and reads it.
+    executer_taches()
     _connecter(page, membre.utilisateur)
     page.goto(f"/instruction/dossiers/{dossier.pk}/suivi/")
     expect(page.get_by_role("heading", name="Décision du comité de pilotage")).to_be_visible()

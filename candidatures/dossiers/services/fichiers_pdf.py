@@ -2,8 +2,9 @@
 
 No request renders a PDF: submitting asks for the récépissé, the « Préparer le PDF » button asks
 for the dossier's PDF at its current version; the worker (``manage.py db_worker``) renders the
-file, stores it, and e-mails a récépissé once. If the worker is down, nothing is lost: the task
-waits in the database, and anyone who may see the dossier can ask for the file again.
+file, stores it, and queues the e-mail of a récépissé once. If the worker is down, nothing is
+lost: the task waits in the database, and anyone who may see the dossier can ask for the file
+again.
 """
 
 import datetime
@@ -131,28 +132,22 @@ def _envoyer_recepisse(pdf):
     destinataires = sorted(dossier.structure.membres.values_list("utilisateur__email", flat=True))
     if not destinataires:
         return
-    # Claimed before sending: a second run does not send it again.
+    # Claimed before queueing: a second run does not send it again.
     if not PdfDossier.objects.filter(pk=pdf.pk, envoye_le__isnull=True).update(
         envoye_le=timezone.now()
     ):
         return
-    with pdf.fichier.open("rb") as fichier:
-        contenu = fichier.read()
-    try:
-        courriels.envoyer(
-            destinataires=destinataires,
-            sujet=f"Récépissé de dépôt du dossier {dossier.reference}",
-            gabarit="dossiers/courriels/recepisse.txt",
-            contexte={
-                "dossier": dossier,
-                "lien": courriels.lien_absolu("dossiers:detail", dossier.pk),
-            },
-            pieces=[(nom_du_fichier(pdf), contenu, "application/pdf")],
-        )
-    except Exception:
-        # Not sent: the next run (the task is retried or asked for again) sends it.
-        PdfDossier.objects.filter(pk=pdf.pk).update(envoye_le=None)
-        raise
+    # The e-mail task attaches the stored file when it sends (and tries again if it fails).
+    courriels.envoyer(
+        destinataires=destinataires,
+        sujet=f"Récépissé de dépôt du dossier {dossier.reference}",
+        gabarit="dossiers/courriels/recepisse.txt",
+        contexte={
+            "dossier": dossier,
+            "lien": courriels.lien_absolu("dossiers:detail", dossier.pk),
+        },
+        pieces=[(nom_du_fichier(pdf), pdf.fichier, "application/pdf")],
+    )
 
 
 @task()

@@ -3,9 +3,8 @@ a structure's own bilan, a call's settings."""
 
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -27,7 +26,6 @@ from ..permissions import (
     peut_voir_bilans_annuels,
 )
 from ..services import parametres as services_bilans_parametres
-from .commun import TYPES_CONTENU, _nom_fichier
 
 STRUCTURES_AFFICHEES = 100
 # Up to this many, the user's contracts are written into the page (no script needed).
@@ -179,20 +177,9 @@ def _parametres(perimetre, form):
     })
 
 
-def _servir(perimetre, format, demandeur, structure=None):
-    """The file now when small; above the threshold, a kept or background-built file."""
-    seuil = getattr(settings, "BILANS_SEUIL_ARRIERE_PLAN", 300)
-    if perimetre.dossiers().count() <= seuil:
-        contenu = taches.construire(perimetre, format)
-        reponse = HttpResponse(contenu, content_type=TYPES_CONTENU[format])
-        reponse["Content-Disposition"] = (
-            f'attachment; filename="{_nom_fichier(perimetre, format, structure)}"'
-        )
-        return reponse
-    return _en_arriere_plan(perimetre, format, demandeur)
-
-
 def _en_arriere_plan(perimetre, format, demandeur):
+    """Never built in the request: the kept file of unchanged data, else the progress page
+    of its build by the worker."""
     generation = taches.demander_generation(perimetre=perimetre, format=format, par=demandeur)
     if generation.etat == GenerationBilan.Etat.TERMINEE:
         return redirect("bilans:generation_fichier", generation.pk)
@@ -206,7 +193,7 @@ def telecharger(request, format):
     perimetre, _form = _perimetre_demande(request)
     if perimetre is None:
         raise Http404
-    return _servir(perimetre, format, request.user)
+    return _en_arriere_plan(perimetre, format, request.user)
 
 
 # --- Multi-year view --------------------------------------------------------------------------
@@ -269,7 +256,7 @@ def structure_pdf(request, structure_pk):
         contrat_id=contrat_id, annee_debut=debut or annees[0], annee_fin=fin or annees[-1],
         structure_id=structure.pk,
     )
-    return _servir(perimetre, "pdf", request.user, structure=structure)
+    return _en_arriere_plan(perimetre, GenerationBilan.Format.PDF, request.user)
 
 
 # --- Settings of a call -----------------------------------------------------------------------

@@ -4,20 +4,18 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from candidatures.commun.erreurs import ErreurMetier, Incomplet
 from candidatures.commun.formats import heure
-from candidatures.commun.pdf import rendre_pdf
 from candidatures.commun.sections import PageSections
 from candidatures.dossiers import budget
 from evaluation.models import Bilan, PieceBilan
 
-from .. import selectors
+from .. import compte_rendu, selectors, taches
 from ..forms import (
     CompteRenduCerfaForm,
     CompteRenduForm,
@@ -201,39 +199,21 @@ def deposer(request, pk):
     return redirect("bilans:detail", dossier.pk)
 
 
-
+@require_GET
 def compte_rendu_pdf(request, pk):
-    """The compte rendu financier (Cerfa n°15059*02) of a bilan, as a PDF of two pages or so."""
+    """The compte rendu financier (Cerfa n°15059*02) of a bilan, built by the worker and kept:
+    the file once it exists for the bilan's current data, else a page saying it is being
+    prepared (reloading it offers the file as soon as it is ready)."""
     dossier = _dossier(request, pk, peut_voir_bilan)
     bilan = get_object_or_404(Bilan, dossier=dossier)
     bilan.dossier = dossier
-    lignes = selectors.compte_rendu(bilan)
-    prevus, realises = selectors.totaux_compte_rendu(lignes)
-
-    def du_cote(*cotes):
-        return [lg for lg in lignes if lg.definition.cote in cotes]
-
-    contenu = rendre_pdf(
-        "bilans/pdf/compte_rendu.html",
-        {
-            "dossier": dossier,
-            "bilan": bilan,
-            "tableaux": [
-                ("Charges", du_cote(budget.CHARGE, budget.CONTRIBUTION_EMPLOI),
-                 prevus.total_charges, realises.total_charges),
-                ("Produits", du_cote(budget.PRODUIT, budget.CONTRIBUTION_RESSOURCE),
-                 prevus.total_produits, realises.total_produits),
-            ],
-            "ecarts_expliques": [lg for lg in lignes if lg.explication],
-            "attribuant": settings.ATTRIBUANT_NOM,
-            "genere_le": timezone.now(),
-            "PORTAIL_NOM": settings.PORTAIL_NOM,
-        },
-        "css/dossier-pdf.css",
-        journal=f"compte rendu financier du dossier {dossier.pk}",
+    generation = taches.demander_compte_rendu(bilan=bilan, par=request.user)
+    if generation.est_terminee:
+        return FileResponse(
+            generation.fichier.open("rb"), as_attachment=True,
+            filename=compte_rendu.nom_du_fichier(dossier), content_type="application/pdf",
+        )
+    return render(
+        request, "bilans/compte_rendu_en_preparation.html",
+        {"dossier": dossier, "generation": generation},
     )
-    reponse = HttpResponse(contenu, content_type="application/pdf")
-    reponse["Content-Disposition"] = (
-        f'attachment; filename="compte-rendu-financier-{dossier.reference or dossier.pk}.pdf"'
-    )
-    return reponse

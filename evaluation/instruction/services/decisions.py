@@ -87,7 +87,9 @@ def decider(
         [("Décision", "", decision.get_nature_display())]
         + ([("Montant accordé", "", euros(montant_accorde))] if retenu else []),
     )
-    transaction.on_commit(partial(notifications.notifier_decision, decision_id=decision.pk))
+    transaction.on_commit(
+        partial(notifications.notifier_decision.enqueue, decision_id=decision.pk)
+    )
     return decision
 
 

@@ -1,16 +1,21 @@
 """The follow-up page (structure and staff): corrections asked, thread, trail, decision letter."""
 
+from functools import partial
+
 from django.contrib import messages
+from django.db import transaction
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from candidatures.commun.erreurs import ErreurMetier, SaisieInvalide, ajouter_au_formulaire
+from candidatures.dossiers.services.fichiers_pdf import ATTENTE_NORMALE
 from evaluation.models import PieceMessage
 
+from .. import notifications
 from ..forms import MessageForm
-from ..pdf import generer_lettre
 from ..permissions import (
     peut_ecrire_message,
     peut_telecharger_lettre,
@@ -22,7 +27,7 @@ from ..selectors import commun as selectors_commun
 from ..selectors import grille as selectors_grille
 from ..selectors import suivi as selectors_suivi
 from ..services import messages as services_messages
-from .commun import _dossier, _refuser_si, _telechargement
+from .commun import _dossier, _refuser_si
 
 
 def _contexte_suivi(request, dossier, form):
@@ -90,8 +95,22 @@ def piece_message(request, pk, piece_pk):
 
 @require_GET
 def lettre(request, pk):
-    """The decision letter (PDF), kept once generated."""
+    """The decision letter (PDF), rendered by the worker after the decision and kept.
+
+    Not rendered here: while it does not exist, the page says it is being prepared; asked for
+    long after the decision (worker down, file lost), it is asked of the worker again.
+    """
     dossier = _dossier(request, pk, peut_telecharger_lettre)
-    contenu = generer_lettre(decision=dossier.decision)
-    return _telechargement(contenu, f"decision-{dossier.reference}.pdf", "application/pdf")
+    decision = dossier.decision
+    nom = f"decision-{dossier.reference}.pdf"
+    if decision.lettre:
+        try:
+            return FileResponse(decision.lettre.open("rb"), as_attachment=True, filename=nom)
+        except FileNotFoundError:
+            pass
+    if decision.decidee_le < timezone.now() - ATTENTE_NORMALE:
+        transaction.on_commit(
+            partial(notifications.preparer_lettre.enqueue, decision_id=decision.pk)
+        )
+    return render(request, "evaluation/lettre_en_preparation.html", {"dossier": dossier})
 

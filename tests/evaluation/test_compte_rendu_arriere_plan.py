@@ -1,0 +1,86 @@
+"""The compte rendu financier is built by the worker and kept: its address never renders it."""
+
+import io
+from unittest import mock
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from evaluation.bilans.services import saisie as services_saisie
+from evaluation.models import GenerationCompteRendu
+from tests.evaluation.factories import MembreFactory, dossier_retenu, remplir_bilan
+
+pytestmark = pytest.mark.django_db
+
+RENDU = "evaluation.bilans.compte_rendu.rendre_pdf"
+
+
+def _interdit(*args, **kwargs):
+    raise AssertionError("Le compte rendu a été rendu pendant la requête.")
+
+
+@pytest.fixture
+def membre():
+    return MembreFactory()
+
+
+@pytest.fixture
+def bilan(membre):
+    dossier = dossier_retenu(membre=membre)
+    bilan = services_saisie.ouvrir_bilan(dossier=dossier, par=membre.utilisateur)
+    remplir_bilan(bilan, membre.utilisateur)
+    bilan.refresh_from_db()
+    return bilan
+
+
+def _texte(reponse):
+    contenu = b"".join(reponse.streaming_content)
+    return "".join(p.extract_text() for p in PdfReader(io.BytesIO(contenu)).pages)
+
+
+def test_annonce_la_preparation_puis_sert_le_fichier_garde(
+    client, bilan, membre, django_capture_on_commit_callbacks, executer_taches
+):
+    client.force_login(membre.utilisateur)
+    adresse = reverse("bilans:compte_rendu_pdf", args=[bilan.dossier_id])
+
+    with mock.patch(RENDU, side_effect=_interdit):
+        with django_capture_on_commit_callbacks(execute=True):
+            attente = client.get(adresse)
+        assert attente.status_code == 200
+        assert "est en préparation" in attente.content.decode()
+        # Asked again before the worker ran: the same build, not a second one.
+        client.get(adresse)
+        assert GenerationCompteRendu.objects.filter(bilan=bilan).count() == 1
+
+    executer_taches()
+
+    with mock.patch(RENDU, side_effect=_interdit):
+        reponse = client.get(adresse)
+    assert reponse["Content-Type"] == "application/pdf"
+    nom = f"compte-rendu-financier-{bilan.dossier.reference}.pdf"
+    assert nom in reponse["Content-Disposition"]
+    assert "Cerfa n°15059*02" in _texte(reponse)
+
+
+def test_un_bilan_modifie_donne_un_nouveau_fichier(
+    client, bilan, membre, django_capture_on_commit_callbacks, executer_taches
+):
+    client.force_login(membre.utilisateur)
+    adresse = reverse("bilans:compte_rendu_pdf", args=[bilan.dossier_id])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(adresse)
+    executer_taches()
+
+    bilan.refresh_from_db()
+    services_saisie.enregistrer_bilan(
+        bilan=bilan, par=membre.utilisateur, version=bilan.version,
+        champs={"regle_charges_indirectes": "Selon les heures animées."},
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        attente = client.get(adresse)
+    assert "est en préparation" in attente.content.decode()
+    executer_taches()
+
+    assert "Selon les heures animées." in " ".join(_texte(client.get(adresse)).split())
