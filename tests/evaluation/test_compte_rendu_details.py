@@ -103,7 +103,7 @@ def _texte(contenu):
     return re.sub(r"[\s\u202f\u00a0]+", " ", texte)
 
 
-def test_le_pdf_montre_les_details(client, bilan, membre):
+def test_le_pdf_montre_les_details(client, bilan, membre, compte_rendu_pdf):
     """The compte rendu PDF lists each detail under its line, forecast and actual."""
     remplir_bilan(bilan, membre.utilisateur)
     services_saisie.enregistrer_bilan(
@@ -112,7 +112,7 @@ def test_le_pdf_montre_les_details(client, bilan, membre):
     )
     client.force_login(membre.utilisateur)
 
-    texte = _texte(client.get(reverse("bilans:compte_rendu_pdf", args=[bilan.dossier_id])).content)
+    texte = _texte(compte_rendu_pdf(bilan.dossier_id))
 
     assert "64 Charges de personnel 8 000 € 8 000 €" in texte
     assert "dont 641 Rémunération des personnels 6 000 € 6 500 € 500 €" in texte

@@ -84,7 +84,7 @@ def test_le_pdf_du_dossier_nomme_les_financeurs(depose):
     assert f"Intercommunalité(s) : EPCI ({depose.appel.contrat.territoire.nom})" in texte
 
 
-def test_le_compte_rendu_nomme_les_financeurs(client):
+def test_le_compte_rendu_nomme_les_financeurs(client, compte_rendu_pdf):
     membre = MembreFactory()
     dossier = dossier_retenu(membre=membre)
     _nommer(dossier)
@@ -92,7 +92,7 @@ def test_le_compte_rendu_nomme_les_financeurs(client):
     remplir_bilan(bilan, membre.utilisateur)
     client.force_login(membre.utilisateur)
 
-    texte = _texte(client.get(reverse("bilans:compte_rendu_pdf", args=[dossier.pk])).content)
+    texte = _texte(compte_rendu_pdf(dossier.pk))
 
     assert "Région(s) (Région Occitanie) 1 500 €" in texte
     assert "Département(s) (Département du Gard) 700 €" in texte
