@@ -3,6 +3,22 @@
 import pytest
 from django.urls import reverse
 
+from evaluation.bilans.services import saisie as services_saisie
+from tests.evaluation.factories import MembreFactory, dossier_retenu
+
+
+@pytest.fixture
+def membre():
+    """A porteur: member of a structure."""
+    return MembreFactory()
+
+
+@pytest.fixture
+def bilan(membre):
+    """The bilan of a retained dossier of ``membre``, opened by the porteur, still empty."""
+    dossier = dossier_retenu(membre=membre)
+    return services_saisie.ouvrir_bilan(dossier=dossier, par=membre.utilisateur)
+
 
 @pytest.fixture
 def compte_rendu_pdf(client, django_capture_on_commit_callbacks, executer_taches):

@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from evaluation.bilans.services import saisie as services_saisie
 from evaluation.models import GenerationCompteRendu
-from tests.evaluation.factories import MembreFactory, dossier_retenu, remplir_bilan
+from tests.evaluation.factories import remplir_bilan
 
 pytestmark = pytest.mark.django_db
 
@@ -21,14 +21,8 @@ def _interdit(*args, **kwargs):
 
 
 @pytest.fixture
-def membre():
-    return MembreFactory()
-
-
-@pytest.fixture
-def bilan(membre):
-    dossier = dossier_retenu(membre=membre)
-    bilan = services_saisie.ouvrir_bilan(dossier=dossier, par=membre.utilisateur)
+def bilan(bilan, membre):
+    """The bilan, filled."""
     remplir_bilan(bilan, membre.utilisateur)
     bilan.refresh_from_db()
     return bilan

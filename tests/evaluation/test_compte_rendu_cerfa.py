@@ -16,22 +16,10 @@ from evaluation.bilans.services import saisie as services_saisie
 from tests.evaluation.factories import (
     MembreFactory,
     UtilisateurFactory,
-    dossier_retenu,
     remplir_bilan,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def membre():
-    return MembreFactory()
-
-
-@pytest.fixture
-def bilan(membre):
-    dossier = dossier_retenu(membre=membre)
-    return services_saisie.ouvrir_bilan(dossier=dossier, par=membre.utilisateur)
 
 
 def test_les_champs_du_cerfa_senregistrent(bilan, membre):

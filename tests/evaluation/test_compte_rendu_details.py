@@ -15,14 +15,9 @@ from candidatures.models import LigneBudget
 from evaluation.bilans.selectors import compte_rendu, manques, totaux_compte_rendu
 from evaluation.bilans.services import saisie as services_saisie
 from evaluation.models import DetailCompteRendu
-from tests.evaluation.factories import MembreFactory, dossier_retenu, remplir_bilan
+from tests.evaluation.factories import dossier_retenu, remplir_bilan
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def membre():
-    return MembreFactory()
 
 
 @pytest.fixture
