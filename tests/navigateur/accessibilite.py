@@ -12,7 +12,12 @@ def verifier_accessibilite(page, contexte=""):
     Colours are read once every running transition has ended (a button just clicked and still
     hovered fades to its hover colours): measured mid-fade, a contrast is neither the one before
     nor the one after, and the check would fail by chance on a busy machine. (Endless
-    animations, a spinner, are not waited for.)"""
+    animations, a spinner, are not waited for.)
+
+    The page is read once it has loaded: a page reached by a form's answer is checked whole, not
+    half parsed. (A click on a link goes through ``clics.ouvrir``, which waits for the new page:
+    axe run on a page being left fails on a document torn down under it.)"""
+    page.wait_for_load_state("load")
     page.evaluate(
         "() => Promise.all(document.getAnimations()"
         ".filter(a => a.effect && a.effect.getComputedTiming().iterations !== Infinity)"

@@ -10,6 +10,7 @@ from candidatures.models import Statut
 from tests.candidatures.factories import MOT_DE_PASSE, PDF_MINIMAL
 from tests.evaluation.factories import MembreFactory, UtilisateurFactory, dossier_retenu
 from tests.navigateur.accessibilite import verifier_accessibilite
+from tests.navigateur.clics import ouvrir
 
 
 def _connecter(page, utilisateur):
@@ -62,7 +63,7 @@ def test_bilan_rempli_valide_et_lu_dans_le_bilan_annuel(
     ).click()
     expect(page.get_by_role("heading", name="Bilans à remettre")).to_be_visible()
     verifier_accessibilite(page, "liste des bilans (structure)")
-    page.get_by_role("link", name=f"Remplir le bilan du dossier {dossier.reference}").click()
+    ouvrir(page.get_by_role("link", name=f"Remplir le bilan du dossier {dossier.reference}"))
     verifier_accessibilite(page, "commencer le bilan")
     page.get_by_role("button", name="Commencer le bilan").click()
     expect(page.get_by_role("heading", name="1. Indicateurs réalisés")).to_be_visible()

@@ -12,6 +12,7 @@ from tests.candidatures.factories import MOT_DE_PASSE as MOT_DE_PASSE_FACTORY
 from tests.candidatures.factories import PDF_MINIMAL, UtilisateurFactory
 
 from .accessibilite import verifier_accessibilite
+from .clics import ouvrir
 
 MOT_DE_PASSE = "garrigues-et-chataigniers-30"
 
@@ -56,7 +57,7 @@ def test_parcours_d_un_nouveau_porteur(page, referentiel_charge, executer_taches
     ).click()
     expect(page.get_by_role("heading", name="Mes structures")).to_be_visible()
     verifier_accessibilite(page, "mes structures")
-    page.get_by_role("link", name="Créer une structure").click()
+    ouvrir(page.get_by_role("link", name="Créer une structure"))
     verifier_accessibilite(page, "création de structure")
 
     page.get_by_label("Raison sociale").fill("Association Cévennes Partage")
@@ -88,9 +89,9 @@ def test_parcours_d_un_nouveau_porteur(page, referentiel_charge, executer_taches
     structure = Structure.objects.get(siret="73282932000074")
     assert Membre.objects.get(structure=structure).role == Membre.Role.RESPONSABLE
 
-    page.get_by_role("link", name="Déposer ou remplacer des documents").click()
+    ouvrir(page.get_by_role("link", name="Déposer ou remplacer des documents"))
     verifier_accessibilite(page, "documents")
-    page.get_by_role("link", name="Déposer : statuts").click()
+    ouvrir(page.get_by_role("link", name="Déposer : statuts"))
     verifier_accessibilite(page, "dépôt de document")
     page.get_by_label("Date du document").fill("2023-05-12")
     page.get_by_label("Fichier").set_input_files(
@@ -103,9 +104,9 @@ def test_parcours_d_un_nouveau_porteur(page, referentiel_charge, executer_taches
     document = DocumentStructure.objects.get(structure=structure)
     assert document.type == DocumentStructure.Type.STATUTS and document.est_actuel
 
-    page.get_by_role("link", name="Association Cévennes Partage").last.click()
+    ouvrir(page.get_by_role("link", name="Association Cévennes Partage").last)
     verifier_accessibilite(page, "fiche avec un document")
-    page.get_by_role("link", name="Inviter un membre").click()
+    ouvrir(page.get_by_role("link", name="Inviter un membre"))
     verifier_accessibilite(page, "invitation")
     page.get_by_label("Adresse électronique de la personne à inviter").fill(
         "collegue@exemple.test"
@@ -137,12 +138,12 @@ def test_un_administrateur_donne_un_role_et_debloque(page, referentiel_charge):
     page.get_by_label("Adresse électronique").fill("admin@exemple.test")
     page.get_by_label("Mot de passe").fill(MOT_DE_PASSE_FACTORY)
     page.get_by_role("button", name="Se connecter").click()
-    page.get_by_role("link", name="Comptes et rôles").click()
+    ouvrir(page.get_by_role("link", name="Comptes et rôles"))
     verifier_accessibilite(page, "comptes et rôles")
     page.get_by_label("Rechercher un compte").fill("dominique")
     page.get_by_role("button", name="Rechercher").click()
     expect(page.get_by_text("connexion bloquée")).to_be_visible()
-    page.get_by_role("link", name="Gérer les rôles de dominique@exemple.test").click()
+    ouvrir(page.get_by_role("link", name="Gérer les rôles de dominique@exemple.test"))
     verifier_accessibilite(page, "rôles d'un compte")
     page.get_by_label("instructeur").check()
     page.get_by_role("combobox", name="Territoire").fill("alès")
@@ -160,12 +161,12 @@ def test_un_administrateur_donne_un_role_et_debloque(page, referentiel_charge):
     expect(page.get_by_text("connexion de dominique@exemple.test est débloquée")).to_be_visible()
     assert not AccessAttempt.objects.exists()
 
-    page.get_by_role("link", name="Mon compte").click()
+    ouvrir(page.get_by_role("link", name="Mon compte"))
     verifier_accessibilite(page, "mon compte")
-    page.get_by_role("link", name="Changer de mot de passe").click()
+    ouvrir(page.get_by_role("link", name="Changer de mot de passe"))
     verifier_accessibilite(page, "changer de mot de passe")
-    page.get_by_role("navigation", name="Navigation principale").get_by_role(
+    ouvrir(page.get_by_role("navigation", name="Navigation principale").get_by_role(
         "link", name="Structures"
-    ).click()
+    ))
     verifier_accessibilite(page, "liste des structures (personnel)")
     assert page.erreurs_csp == []

@@ -20,6 +20,7 @@ from tests.evaluation.factories import (
     remplir_bilan,
 )
 from tests.navigateur.accessibilite import verifier_accessibilite
+from tests.navigateur.clics import ouvrir
 
 
 def _connecter(page, utilisateur):
@@ -84,7 +85,7 @@ def test_de_la_decision_au_fichier_de_donnees_ouvertes(
     page.goto(f"/conventions/appels/{dossier.appel_id}/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Conventions et paiements")
     verifier_accessibilite(page, "tableau des paiements")
-    page.get_by_role("link", name=reference).click()
+    ouvrir(page.get_by_role("link", name=reference))
     verifier_accessibilite(page, "convention à enregistrer")
     page.get_by_label("Référence de la convention").fill("CONV-2026-014")
     page.get_by_label("Date de la convention").fill(signature.isoformat())

@@ -16,6 +16,7 @@ from tests.candidatures.factories import (
     deposer_documents_structure,
 )
 from tests.navigateur.accessibilite import verifier_accessibilite
+from tests.navigateur.clics import ouvrir
 
 
 def _sans_espaces_de_milliers(texte):
@@ -39,7 +40,7 @@ def test_deposer_un_dossier_complet(page, referentiel_charge, tmp_path, executer
     verifier_accessibilite(page, "mes dossiers (vide)")
 
     # Create the draft.
-    page.get_by_role("link", name="Créer un dossier").click()
+    ouvrir(page.get_by_role("link", name="Créer un dossier"))
     verifier_accessibilite(page, "nouveau dossier")
     page.get_by_role("button", name="Créer le brouillon").click()
     expect(page.get_by_role("heading", name="1. Identité et fiche-action")).to_be_visible()

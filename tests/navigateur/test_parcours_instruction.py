@@ -16,6 +16,7 @@ from tests.evaluation.factories import (
     dossier_instruit,
 )
 from tests.navigateur.accessibilite import verifier_accessibilite
+from tests.navigateur.clics import ouvrir
 
 
 def _espaces_normalises(texte):
@@ -79,7 +80,7 @@ def test_instruire_corriger_decider_notifier(page, referentiel_charge, tmp_path,
     verifier_accessibilite(page, "grille enregistrée")
 
     # It asks for corrections on the project section.
-    page.get_by_role("link", name="Demander des corrections").click()
+    ouvrir(page.get_by_role("link", name="Demander des corrections"))
     verifier_accessibilite(page, "demande de corrections")
     page.get_by_label("Projet", exact=True).check()
     page.get_by_label("Message à la structure").fill("Précisez les lieux de réalisation.")
@@ -103,7 +104,7 @@ def test_instruire_corriger_decider_notifier(page, referentiel_charge, tmp_path,
     page.get_by_role("button", name="Envoyer le message").click()
     expect(page.locator(".messages")).to_contain_text("Votre message est envoyé.")
     verifier_accessibilite(page, "message envoyé")
-    page.get_by_role("link", name="Corriger le dossier").click()
+    ouvrir(page.get_by_role("link", name="Corriger le dossier"))
     verifier_accessibilite(page, "formulaire de correction")
     page.get_by_label("Lieux de réalisation").fill("Prés-Saint-Jean, Tamaris, Cévennes")
     page.get_by_label(re.compile("Je certifie exactes les informations")).check()
@@ -136,7 +137,7 @@ def test_instruire_corriger_decider_notifier(page, referentiel_charge, tmp_path,
 
     # The comité decides on the programmation page; the typed total follows.
     _connecter(page, comite)
-    page.get_by_role("link", name="Instruction", exact=True).click()
+    ouvrir(page.get_by_role("link", name="Instruction", exact=True))
     verifier_accessibilite(page, "file, côté comité")
     page.get_by_role("link", name="Programmation").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Programmation")
@@ -190,7 +191,7 @@ def test_affectations_et_decision_unitaire(page, referentiel_charge):
 
     page.goto(f"/instruction/dossiers/{dossier.pk}/")
     verifier_accessibilite(page, "dossier instruit, côté administrateur")
-    page.get_by_role("link", name="Enregistrer la décision").click()
+    ouvrir(page.get_by_role("link", name="Enregistrer la décision"))
     verifier_accessibilite(page, "décision unitaire")
     page.get_by_label("Décision").select_option("non_retenu")
     page.get_by_role("button", name="Enregistrer la décision").click()
