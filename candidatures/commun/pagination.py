@@ -56,3 +56,75 @@ class PaginateurBorne(Paginator):
         if not lignes and number > 1:
             raise EmptyPage("Cette page ne contient aucun résultat.")
         return PageBornee(lignes[: self.per_page], number, self, len(lignes) > self.per_page)
+
+
+class _Compte:
+    """What the templates read of a paginator: the count and the number of pages."""
+
+    def __init__(self, count, per_page, borne=None):
+        self.count = count
+        self.num_pages = max(1, -(-count // per_page))
+        self.per_page = per_page
+        self.borne = borne
+        self.depasse = borne is not None and count > borne
+
+
+class PageParCurseur:
+    """A page of a list sorted on one unique indexed column ``cle`` (keyset pagination).
+
+    « Page suivante » carries the last key shown (``apres``), « Page précédente » the first one
+    (``avant``): the database reads the page's rows from the index whatever the page. A page
+    number alone (a link typed or kept, without JavaScript) still works, by ``OFFSET`` on the
+    same index. ``compte`` is the list's length when the caller already knows it (totals),
+    otherwise it is counted up to a bound (``PaginateurBorne``).
+    """
+
+    def __init__(self, queryset, cle, par_page, *, numero=1, apres=None, avant=None,
+                 compte=None):
+        self.number = numero
+        if apres is not None:
+            lignes = list(queryset.filter(**{f"{cle}__gt": apres}).order_by(cle)[:par_page + 1])
+            self._suivante, self._precedente = len(lignes) > par_page, True
+            lignes = lignes[:par_page]
+        elif avant is not None:
+            lignes = list(
+                queryset.filter(**{f"{cle}__lt": avant}).order_by(f"-{cle}")[:par_page + 1]
+            )
+            self._suivante, self._precedente = True, len(lignes) > par_page
+            lignes = lignes[:par_page][::-1]
+        else:
+            debut = (numero - 1) * par_page
+            lignes = list(queryset.order_by(cle)[debut:debut + par_page + 1])
+            self._suivante, self._precedente = len(lignes) > par_page, numero > 1
+            lignes = lignes[:par_page]
+        self.object_list = lignes
+        self.cle_debut = getattr(lignes[0], cle) if lignes else None
+        self.cle_fin = getattr(lignes[-1], cle) if lignes else None
+        if compte is None:
+            borne = PaginateurBorne(queryset, par_page)
+            self.paginator = _Compte(borne.count, par_page, borne.borne)
+        else:
+            self.paginator = _Compte(compte, par_page)
+        if apres is None and avant is None and not lignes and numero > 1:
+            self._precedente = False
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self):
+        return len(self.object_list)
+
+    def has_next(self):
+        return self._suivante
+
+    def has_previous(self):
+        return self._precedente and self.number > 1
+
+    def has_other_pages(self):
+        return self.has_next() or self.has_previous()
+
+    def next_page_number(self):
+        return self.number + 1
+
+    def previous_page_number(self):
+        return self.number - 1
