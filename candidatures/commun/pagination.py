@@ -82,6 +82,7 @@ class PageParCurseur:
     def __init__(self, queryset, cle, par_page, *, numero=1, apres=None, avant=None,
                  compte=None):
         self.number = numero
+        self.paginator = None
         if apres is not None:
             lignes = list(queryset.filter(**{f"{cle}__gt": apres}).order_by(cle)[:par_page + 1])
             self._suivante, self._precedente = len(lignes) > par_page, True
@@ -93,20 +94,30 @@ class PageParCurseur:
             self._suivante, self._precedente = True, len(lignes) > par_page
             lignes = lignes[:par_page][::-1]
         else:
-            debut = (numero - 1) * par_page
-            lignes = list(queryset.order_by(cle)[debut:debut + par_page + 1])
+            lignes = self._par_numero(queryset, cle, par_page, numero)
+            if not lignes and numero > 1:  # past the end, as Paginator.get_page: the last page
+                self.number = numero = self._compter(queryset, par_page, compte).num_pages
+                lignes = self._par_numero(queryset, cle, par_page, numero)
             self._suivante, self._precedente = len(lignes) > par_page, numero > 1
             lignes = lignes[:par_page]
         self.object_list = lignes
         self.cle_debut = getattr(lignes[0], cle) if lignes else None
         self.cle_fin = getattr(lignes[-1], cle) if lignes else None
-        if compte is None:
-            borne = PaginateurBorne(queryset, par_page)
-            self.paginator = _Compte(borne.count, par_page, borne.borne)
-        else:
-            self.paginator = _Compte(compte, par_page)
-        if apres is None and avant is None and not lignes and numero > 1:
-            self._precedente = False
+        self.paginator = self._compter(queryset, par_page, compte)
+
+    @staticmethod
+    def _par_numero(queryset, cle, par_page, numero):
+        debut = (numero - 1) * par_page
+        return list(queryset.order_by(cle)[debut:debut + par_page + 1])
+
+    def _compter(self, queryset, par_page, compte):
+        if getattr(self, "paginator", None) is None:
+            if compte is None:
+                borne = PaginateurBorne(queryset, par_page)
+                self.paginator = _Compte(borne.count, par_page, borne.borne)
+            else:
+                self.paginator = _Compte(compte, par_page)
+        return self.paginator
 
     def __iter__(self):
         return iter(self.object_list)
