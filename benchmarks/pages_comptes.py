@@ -65,6 +65,9 @@ def _liste(comptes):
         ("comite", "programmation", "get", f"{file}programmation/"),
         ("comite", "programmation, décidés p. 50", "get",
          f"{file}programmation/?etat=decides&page=50"),
+        # The same page reached by « Page suivante » (the last number of page 49 as cursor).
+        ("comite", "programmation, décidés p. 50 (curseur)", "get",
+         f"{file}programmation/?etat=decides&page=50&apres={_curseur(appel, 49 * 50)}"),
         ("comite", "tableau de bord annuel", "get",
          f"/bilans/annuels/?contrat={contrat.code}&annee_debut={comptes['annee']}"
          f"&annee_fin={comptes['annee']}"),
@@ -73,6 +76,19 @@ def _liste(comptes):
         ("admin", "plancher", "get", "/plancher/"),
         ("admin", "comptes et rôles", "get", "/comptes/roles/"),
     ]
+
+
+def _curseur(appel, rang):
+    """The number of the ``rang``-th decided dossier; with fewer, the one before the last page
+    (as « page 50 » shows the last page then)."""
+    from evaluation.instruction.selectors import programmation
+
+    numeros = list(programmation.lignes(appel, etat=programmation.DECIDES).values_list(
+        "numero", flat=True
+    ))
+    if len(numeros) >= rang:
+        return numeros[rang - 1]
+    return numeros[(len(numeros) - 1) // 50 * 50 - 1] if len(numeros) > 50 else 0
 
 
 def _contenu(reponse):

@@ -9,6 +9,17 @@ from django.utils import timezone
 from .comptes import Utilisateur
 
 
+class ExisteParLigne(models.Exists):
+    """An EXISTS probed row by row through an index. PostgreSQL otherwise turns it into a
+    hashed subplan that reads the whole subquery's table before the first row, even for a page
+    of 25 rows sorted on an index; ``OFFSET 0`` keeps it correlated (SQLite always is)."""
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler, connection, template="EXISTS(%(subquery)s OFFSET 0)", **extra_context
+        )
+
+
 class StructureQuerySet(models.QuerySet):
     def visibles_par(self, user):
         """Structures are portal-wide: a portal administrator sees every one; other staff see
@@ -21,9 +32,13 @@ class StructureQuerySet(models.QuerySet):
             return self.all()
         condition = models.Q(pk__in=Membre.objects.filter(utilisateur=user).values("structure"))
         if ids:
-            condition |= models.Q(pk__in=self.model.objects.filter(
-                dossiers__depose_le__isnull=False, dossiers__appel__contrat_id__in=ids
-            ).values("pk"))
+            # A correlated EXISTS, probed per structure through the dossier's structure index:
+            # a page of structures sorted by name reads a page of them, not every dossier.
+            dossiers = self.model._meta.get_field("dossiers").related_model
+            condition |= ExisteParLigne(dossiers.objects.filter(
+                structure=models.OuterRef("pk"), depose_le__isnull=False,
+                appel__contrat_id__in=ids,
+            ))
         return self.filter(condition)
 
 
@@ -86,6 +101,8 @@ class Structure(models.Model):
         verbose_name = "structure"
         verbose_name_plural = "structures"
         ordering = ["raison_sociale"]
+        # The staff list pages through structures sorted by name: read in index order.
+        indexes = [models.Index(fields=["raison_sociale", "id"], name="structure_par_nom")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(siret__regex=r"^[0-9]{14}$"), name="structure_siret_14_chiffres"

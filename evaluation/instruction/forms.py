@@ -2,6 +2,7 @@
 
 from django import forms
 
+from candidatures.commun import formulaires as saisie
 from candidatures.commun.formulaires import ListeDeroulante
 from candidatures.models import Section, Statut
 from referentiel.models import Objectif, Orientation, Pilier, QuartierPrioritaire
@@ -293,21 +294,22 @@ class DecisionForm(forms.Form):
     nature = forms.ChoiceField(label="Décision", choices=Decision.Nature.choices)
     montant_accorde = forms.IntegerField(
         label="Montant accordé (€)", min_value=1, required=False,
-        help_text="Au plus le montant demandé.",
+        help_text="Au plus le montant demandé.", widget=saisie.EntreeNombre,
     )
     conditions = forms.CharField(
-        label="Conditions", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label="Conditions", required=False, widget=saisie.ZoneDeTexte(attrs={"rows": 2})
     )
     motif = forms.CharField(
         label="Motif (obligatoire si non retenu ou classé sans suite)", required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=saisie.ZoneDeTexte(attrs={"rows": 2}),
     )
     versement = forms.ChoiceField(
-        label="Versement", choices=Decision.Versement.choices, initial="unique"
+        label="Versement", choices=Decision.Versement.choices, initial="unique",
+        widget=ListeDeroulante,
     )
     date_limite_bilan = forms.DateField(
         label="Bilan à remettre avant le", required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=saisie.EntreeDate(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def valeurs(self):
@@ -333,10 +335,10 @@ class LigneProgrammationForm(DecisionForm):
     """One row of the programmation: left without decision, the dossier waits. The granted
     amount is never prefilled: « retenu » needs it typed, or « Accorder le montant proposé »."""
 
-    dossier = forms.IntegerField(widget=forms.HiddenInput)
+    dossier = forms.IntegerField(widget=saisie.EntreeCachee)
     nature = forms.ChoiceField(
         label="Décision", choices=[("", "— pas encore —"), *Decision.Nature.choices],
-        required=False,
+        required=False, widget=ListeDeroulante,
     )
     field_order = [
         "dossier", "nature", "montant_accorde", "date_limite_bilan", "versement", "conditions",

@@ -138,7 +138,9 @@ class Bilan(AppelDuDossier):
         ordering = ["-modifie_le"]
         # A call's bilans (annual figures, fingerprint) read from the index alone.
         indexes = [models.Index(fields=["appel", "dossier", "modifie_le", *CHAMPS_BENEFICIAIRES],
-                                name="bilan_appel_dossier")]
+                                name="bilan_appel_dossier"),
+                   # The bilans waiting for validation, oldest first: a page read in this order.
+                   models.Index(fields=["depose_le", "id"], name="bilan_par_depot")]
         constraints = [
             *_positifs("bilan", CHAMPS_BENEFICIAIRES),
             models.CheckConstraint(

@@ -340,3 +340,31 @@ def test_la_fiche_structure_ne_multiplie_pas_les_requetes(client, django_assert_
 
     with django_assert_max_num_queries(20):
         client.get(reverse("structures:detail", args=[membre.structure.pk]))
+
+
+def test_au_dela_de_la_borne_les_pages_menent_a_chaque_structure_une_fois(client, monkeypatch):
+    """Past the counting bound, the list says « Plus de … » and numbers its pages without a
+    last one; following « Page suivante » still reaches every visible structure exactly once,
+    in name order."""
+    monkeypatch.setattr("candidatures.commun.pagination.BORNE_COMPTE", 30)
+    client.force_login(UtilisateurFactory(comite=True))
+    appel = AppelAProjetsFactory()
+    visibles = StructureFactory.create_batch(60)
+    for structure in visibles:
+        DossierFactory(structure=structure, appel=appel, depose=True)
+
+    premiere = client.get(reverse("structures:liste"))
+    lues, reponse, pages = [], premiere, 0
+    while True:
+        pages += 1
+        lues += [s.pk for s in reponse.context["page"]]
+        if not reponse.context["page"].has_next():
+            break
+        reponse = client.get(reverse("structures:liste"), {"page": pages + 1})
+
+    assertContains(premiere, "Plus de 30 structures")
+    assertContains(premiere, "Page 1</span>")
+    assertContains(premiere, "Page suivante")
+    attendues = Structure.objects.filter(pk__in=[s.pk for s in visibles])
+    assert lues == list(attendues.order_by("raison_sociale", "pk").values_list("pk", flat=True))
+    assert pages == 3

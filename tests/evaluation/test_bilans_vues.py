@@ -5,6 +5,8 @@ import io
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -20,6 +22,9 @@ from evaluation.bilans.services import parametres as services_bilans_parametres
 from evaluation.bilans.services import saisie as services_bilans_saisie
 from evaluation.models import Bilan, GenerationBilan, RealisationIndicateur
 from tests.evaluation.factories import (
+    AppelAProjetsFactory,
+    BilanFactory,
+    DossierFactory,
     MembreFactory,
     UtilisateurFactory,
     dossier_retenu,
@@ -253,6 +258,46 @@ def test_liste_du_porteur_et_des_instructeurs(
 
     assertContains(reponse, "Bilans déposés, à valider")
     assertContains(reponse, bilan_depose.dossier.reference)
+
+
+def _bilans_deposes(nombre, appel):
+    debut = timezone.now() - datetime.timedelta(days=nombre + 1)
+    return [
+        BilanFactory(dossier=DossierFactory(bilan_depose=True, appel=appel),
+                     depose_le=debut + datetime.timedelta(days=i))
+        for i in range(nombre)
+    ]
+
+
+def test_bilans_a_valider_requetes_constantes_et_pages_au_dela_de_la_borne(
+    client, monkeypatch, django_assert_num_queries
+):
+    """The list of bilans to validate costs as many queries for 2 bilans as for 12; past the
+    counting bound it numbers pages without a last one, and « Page suivante » reaches every
+    waiting bilan once, oldest first."""
+    monkeypatch.setattr("candidatures.commun.pagination.BORNE_COMPTE", 4)
+    monkeypatch.setattr("evaluation.bilans.views.liste.PAR_PAGE", 5)
+    client.force_login(UtilisateurFactory(instructeur=True))
+    appel = AppelAProjetsFactory()
+    bilans = _bilans_deposes(2, appel)
+    client.get(reverse("bilans:liste"))
+    with CaptureQueriesContext(connection) as peu:
+        client.get(reverse("bilans:liste"))
+    bilans += _bilans_deposes(10, appel)
+
+    with django_assert_num_queries(len(peu.captured_queries)):
+        premiere = client.get(reverse("bilans:liste"))
+    lus, reponse, numero = [], premiere, 1
+    while True:
+        lus += [b.pk for b in reponse.context["a_valider"]]
+        if not reponse.context["a_valider"].has_next():
+            break
+        numero += 1
+        reponse = client.get(reverse("bilans:liste"), {"page": numero})
+
+    assertContains(premiere, "Page 1</span>")
+    assertNotContains(premiere, "Page 1 sur")
+    assert lus == [b.pk for b in sorted(bilans, key=lambda b: b.depose_le)]
 
 
 # --- Dashboard ------------------------------------------------------------------------------------

@@ -1,14 +1,18 @@
 """The programmation page: a bounded page, the whole call's totals, the granted amount chosen."""
 
 import datetime
+import html
+import re
 
 import pytest
+from django import forms
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from candidatures.commun import formulaires as saisie
 from candidatures.commun.formats import euros
 from candidatures.models import Dossier, Statut
 from evaluation.instruction.selectors import programmation as selectors_programmation
@@ -153,6 +157,64 @@ def test_nombre_de_requetes_constant(client, comite, django_assert_num_queries, 
         reponse = client.get(_url(appel, etat=etat))
 
     assert reponse.context["page"].paginator.count == 62
+
+
+def _lien(reponse, texte):
+    trouve = re.search(rf'href="(\?[^"]*)">{texte}<', reponse.content.decode())
+    return html.unescape(trouve.group(1)) if trouve else None
+
+
+def test_les_pages_des_decides_menent_a_chaque_dossier_une_fois(client, comite):
+    """« Page suivante » carries the last number shown: following it reaches every decided
+    dossier exactly once, in number order; « Page précédente » comes back to the same rows; a
+    page number alone (a link kept from before) shows the same page."""
+    appel = AppelAProjetsFactory()
+    premiere = Action.objects.get(contrat=appel.contrat, code="1.1.1.a")
+    autre_pilier = Action.objects.filter(contrat=appel.contrat).exclude(
+        objectif__orientation__pilier=premiere.objectif.orientation.pilier
+    ).first()
+    # Numbered first, in the second pilier: the list goes by number, not by pilier.
+    _en_masse(appel, 1, action=autre_pilier.code, decides=7)
+    _en_masse(appel, 0, decides=LIGNES_PAR_PAGE)
+    client.force_login(comite)
+    base = _url(appel)
+    pages, suivante = [], "?etat=decides"
+    while suivante:
+        reponse = client.get(base + suivante)
+        pages.append([d.pk for d in reponse.context["page"]])
+        suivante = _lien(reponse, "Page suivante")
+        assert suivante is None or "apres=" in suivante  # the last number shown, not an offset
+
+    retour = client.get(base + _lien(reponse, "Page précédente"))
+    par_numero = client.get(_url(appel, etat="decides", page=2))
+
+    decides = Dossier.objects.filter(appel=appel, decision__isnull=False).order_by("numero")
+    assert [pk for page in pages for pk in page] == list(decides.values_list("pk", flat=True))
+    assert [len(page) for page in pages] == [LIGNES_PAR_PAGE, 7]
+    assert [d.pk for d in retour.context["page"]] == pages[0]
+    assert _lien(retour, "Page précédente") is None
+    assert [d.pk for d in par_numero.context["page"]] == pages[1]
+    assert f"Dossiers décidés ({LIGNES_PAR_PAGE + 7})" in reponse.content.decode()
+
+
+@pytest.mark.parametrize("widget, valeur", [
+    (saisie.EntreeNombre(attrs={"min": "1", "class": "form-control"}), 1500),
+    (saisie.EntreeDate(attrs={"type": "date", "required": True}, format="%Y-%m-%d"),
+     datetime.date(2027, 6, 30)),
+    (saisie.EntreeCachee, "12"),
+    (saisie.EntreeNombre, None),
+    (saisie.ZoneDeTexte(attrs={"rows": 2, "disabled": False}), 'Sous « réserve » <b> & "x"'),
+    (saisie.ZoneDeTexte, ""),
+])
+def test_les_champs_ecrits_en_python_donnent_le_html_de_django(widget, valeur):
+    """The programmation's inputs, written in Python, are the HTML Django's templates write:
+    same attributes, value escaped."""
+    widget = widget() if isinstance(widget, type) else widget
+
+    html_python = widget.render("form-0-champ", valeur, {"id": "id_form-0-champ"})
+
+    assert html_python == forms.Widget.render(widget, "form-0-champ", valeur,
+                                              {"id": "id_form-0-champ"})
 
 
 # --- The granted amount, an explicit choice --------------------------------------------------

@@ -1,9 +1,9 @@
 """The list of bilans: those the structure must give and gave; those staff must validate."""
 
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from candidatures.commun.pagination import PaginateurBorne
 from candidatures.models import STATUTS_SAISIE
 
 from .. import selectors
@@ -30,7 +30,7 @@ def liste(request):
             d for d in dossiers if d.statut not in STATUTS_SAISIE
         ]
     if peut_voir_bilans_annuels(request.user):
-        contexte["a_valider"] = Paginator(
+        contexte["a_valider"] = PaginateurBorne(
             selectors.bilans_a_valider(request.user), PAR_PAGE
         ).get_page(request.GET.get("page"))
     return render(request, "bilans/liste.html", contexte)

@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from candidatures.commun.bornes import ENTIER_MAX
 from candidatures.models import Dossier, EnveloppePilier, LigneBudget, Statut
 from evaluation.models import Decision
-from referentiel.models import Pilier
+from referentiel.models import Action, Pilier
 
 PILIER = "action_principale__objectif__orientation__pilier"
 
@@ -67,20 +67,23 @@ class Programmation:
 
 
 def _instruits(appel):
-    return Dossier.objects.filter(appel=appel, instruction__conclue_le__isnull=False).exclude(
-        statut=Statut.RETIRE
-    )
+    # An instructed dossier was submitted: ``depose_le`` lets the database read the awaiting
+    # ones from the partial index (appel, statut…) of submitted dossiers.
+    return Dossier.objects.filter(
+        appel=appel, depose_le__isnull=False, instruction__conclue_le__isnull=False
+    ).exclude(statut=Statut.RETIRE)
 
 
 A_DECIDER_Q = Q(statut=Statut.INSTRUIT, decision__isnull=True)
 
 
 def programmation(appel):
-    """Totals of the whole call against the envelopes: one aggregate query per pilier group."""
-    totaux = {
-        ligne["pilier"]: ligne
-        for ligne in _instruits(appel)
-        .values(pilier=F(PILIER))
+    """Totals of the whole call against the envelopes, aggregated by the database per action
+    (the dossier's own column: no join up the tree for each dossier), then added up per pilier
+    from the contract's small tree."""
+    par_action = (
+        _instruits(appel)
+        .values("action_principale_id")
         .annotate(
             propose=Coalesce(Sum("instruction__montant_propose", filter=A_DECIDER_Q), 0),
             accorde=Coalesce(
@@ -91,7 +94,19 @@ def programmation(appel):
             decides=Count("pk", filter=Q(decision__isnull=False)),
         )
         .order_by()
-    }
+    )
+    pilier_de = dict(
+        Action.objects.filter(contrat_id=appel.contrat_id)
+        .values_list("pk", "objectif__orientation__pilier_id")
+    )
+    totaux = {}
+    for ligne in par_action:
+        total = totaux.setdefault(
+            pilier_de.get(ligne["action_principale_id"]),
+            {"propose": 0, "accorde": 0, "a_decider": 0, "decides": 0},
+        )
+        for cle in total:
+            total[cle] += ligne[cle]
     enveloppes = dict(
         EnveloppePilier.objects.filter(appel=appel).values_list("pilier_id", "montant")
     )
@@ -115,12 +130,16 @@ def programmation(appel):
 
 
 def lignes(appel, *, etat=A_DECIDER, pilier=None, objectif=None):
-    """The dossiers of the page, filtered; awaiting ones carry ``cumul_pilier``, the proposed
-    amounts added up in the list's order within their pilier (computed by the database)."""
-    dossiers = _instruits(appel).select_related(
-        "structure", "action_principale__objectif__orientation__pilier",
-        "instruction__instructeur", "decision",
-    )
+    """The dossiers of the page, filtered.
+
+    Awaiting ones (the comité's pending work) are sorted by pilier, avis and number and carry
+    ``cumul_pilier``, the proposed amounts added up in the list's order within their pilier
+    (computed by the database). Decided ones are sorted by number only, which the index
+    ``(appel, numero)`` holds: the page reads its rows from the index (``PageParCurseur``).
+    The pilier and objectif filters read the few actions under them, and filter the dossiers
+    on their own column.
+    """
+    dossiers = _instruits(appel)
     if etat == A_DECIDER:
         dossiers = dossiers.filter(A_DECIDER_Q)
     elif etat == DECIDES:
@@ -128,16 +147,31 @@ def lignes(appel, *, etat=A_DECIDER, pilier=None, objectif=None):
     else:
         dossiers = dossiers.filter(decision__nature=etat)
     if pilier is not None:
-        dossiers = dossiers.filter(**{PILIER: pilier})
+        dossiers = dossiers.filter(action_principale__in=Action.objects.filter(
+            objectif__orientation__pilier=pilier).values("pk"))
     if objectif is not None:
-        dossiers = dossiers.filter(action_principale__objectif=objectif)
-    ordre = [f"{PILIER}__ordre", f"{PILIER}__code", "instruction__avis", "numero"]
-    if etat == A_DECIDER:
-        dossiers = dossiers.annotate(cumul_pilier=Window(
-            Sum("instruction__montant_propose"),
-            partition_by=[F(PILIER)], order_by=[F("instruction__avis").asc(), F("numero").asc()],
-        ))
-    return dossiers.order_by(*ordre)
+        dossiers = dossiers.filter(
+            action_principale__in=Action.objects.filter(objectif=objectif).values("pk")
+        )
+    if etat != A_DECIDER:
+        return dossiers.select_related("structure", "instruction", "decision").order_by("numero")
+    return dossiers.select_related(
+        "structure", "action_principale__objectif__orientation__pilier",
+        "instruction__instructeur", "decision",
+    ).annotate(cumul_pilier=Window(
+        Sum("instruction__montant_propose"),
+        partition_by=[F(PILIER)], order_by=[F("instruction__avis").asc(), F("numero").asc()],
+    )).order_by(f"{PILIER}__ordre", f"{PILIER}__code", "instruction__avis", "numero")
+
+
+def compte(prog, *, etat, pilier=None, objectif=None):
+    """The list's length when the whole call's totals already hold it, else None."""
+    if objectif is not None or etat not in (A_DECIDER, DECIDES):
+        return None
+    attribut = "a_decider" if etat == A_DECIDER else "decides"
+    if pilier is None:
+        return prog.nombre_a_decider if etat == A_DECIDER else prog.nombre_decides
+    return next((getattr(t, attribut) for t in prog.piliers if t.pilier.pk == pilier.pk), 0)
 
 
 def a_decider_parmi(appel, pks):

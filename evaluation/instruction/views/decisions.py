@@ -10,6 +10,8 @@ from django.views.decorators.http import require_http_methods
 
 from candidatures.commun.bornes import ENTIER_MAX
 from candidatures.commun.erreurs import ErreurMetier, ajouter_au_formulaire
+from candidatures.commun.formulaires import lire_entier
+from candidatures.commun.pagination import PageParCurseur
 from evaluation.models import Decision
 
 from ..forms import (
@@ -79,10 +81,9 @@ def programmation(request, appel_pk):
     decideur = peut_decider(request.user, appel=appel)
     filtre = FiltreProgrammationForm(request.GET, appel=appel)
     filtres = filtre.filtres()
-    page = Paginator(selectors_programmation.lignes(appel, **filtres), LIGNES_PAR_PAGE).get_page(
-        request.GET.get("page")
-    )
+    prog = selectors_programmation.programmation(appel)
     a_decider = filtres["etat"] == selectors_programmation.A_DECIDER
+    page = _page(request, appel, prog, filtres, a_decider)
     initial = [
         {"dossier": d.pk, "date_limite_bilan": _bilan_par_defaut(appel),
          "versement": Decision.Versement.UNIQUE}
@@ -106,7 +107,7 @@ def programmation(request, appel_pk):
         "evaluation/programmation.html",
         {
             "appel": appel,
-            "prog": selectors_programmation.programmation(appel),
+            "prog": prog,
             "page": page,
             "filtre": filtre,
             "a_decider": a_decider,
@@ -118,6 +119,30 @@ def programmation(request, appel_pk):
             "siret_provisoire": settings.ATTRIBUANT_SIRET == settings.ATTRIBUANT_SIRET_PROVISOIRE,
         },
     )
+
+
+def _page(request, appel, prog, filtres, a_decider):
+    """Awaiting rows: a numbered page (the comité's pending work). Decided rows: a page read
+    from the ``(appel, numero)`` index after or before the key its links carry. Both counted
+    by the whole call's totals when they hold the count."""
+    dossiers = selectors_programmation.lignes(appel, **filtres)
+    compte = selectors_programmation.compte(prog, **filtres)
+    if a_decider:
+        paginateur = Paginator(dossiers, LIGNES_PAR_PAGE)
+        if compte is not None:
+            paginateur.count = compte
+        return paginateur.get_page(request.GET.get("page"))
+    numero = lire_entier(request.GET.get("page")) or 1
+    return PageParCurseur(
+        dossiers, "numero", LIGNES_PAR_PAGE, numero=min(numero, ENTIER_MAX // LIGNES_PAR_PAGE),
+        apres=_cle(request.GET.get("apres")), avant=_cle(request.GET.get("avant")),
+        compte=compte,
+    )
+
+
+def _cle(texte):
+    cle = lire_entier(texte)
+    return cle if cle is not None and cle <= ENTIER_MAX else None
 
 
 def _accorder_le_propose(appel, donnees):
