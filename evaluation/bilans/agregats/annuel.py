@@ -81,8 +81,12 @@ def _vecteurs(perimetre, dossiers, annee_de_l_appel):
     return resultat
 
 
-def _budgets(dossiers, par_dossier, chemins, lignes):
-    """Add each dossier's request to its vector; the funders' planned co-financing."""
+def _budgets(dossiers, appels, par_dossier, chemins, lignes):
+    """Add each dossier's request to its vector; the funders' planned co-financing.
+
+    The budget lines carry their dossier's call: filtered by the scope's calls, they are read
+    through their index that starts with the call and the line's code.
+    """
     financeurs = {code: Financeur(code, budget.PAR_CODE[code].libelle) for code in CODES_FINANCEURS}
     financeurs_par_pilier = {
         ligne.code: {code: Financeur(code, budget.PAR_CODE[code].libelle)
@@ -90,7 +94,7 @@ def _budgets(dossiers, par_dossier, chemins, lignes):
         for ligne in lignes["piliers"].values()
     }
     for dossier_id, code, montant in LigneBudget.objects.filter(
-        dossier__in=dossiers, code__in=CODES_LUS
+        appel_id__in=appels, code__in=CODES_LUS, dossier__in=dossiers
     ).values_list("dossier_id", "code", "montant").order_by():
         info = par_dossier.get(dossier_id)
         if info is None:
@@ -130,7 +134,8 @@ def _comptes_rendus(perimetre, dossiers, appels, chemins, financeurs, financeurs
 
 
 def _indicateurs(perimetre, dossiers, appels):
-    """Indicators: achieved in the counted bilans, forecast by the same dossiers."""
+    """Indicators: achieved in the counted bilans, forecast by the same dossiers (both tables
+    filtered by the scope's calls, which their rows carry)."""
     comptes = dossiers.filter(statut__in=statuts_comptes(perimetre.inclure_deposes))
     realisations = list(
         RealisationIndicateur.objects.filter(bilan__appel_id__in=appels, bilan__dossier__in=comptes)
@@ -145,7 +150,7 @@ def _indicateurs(perimetre, dossiers, appels):
         .order_by()
     )
     previsions = list(
-        PrevisionIndicateur.objects.filter(dossier__in=comptes)
+        PrevisionIndicateur.objects.filter(appel_id__in=appels, dossier__in=comptes)
         .values("indicateur_id")
         .annotate(
             valeur=Sum("valeur"), femmes=Sum("valeur_femmes"), hommes=Sum("valeur_hommes"),
@@ -218,8 +223,10 @@ def agreger(perimetre, *, maintenant=None):
     dossiers = perimetre.dossiers(appels=appels)
     lignes, chemins = arbre.arbre(perimetre)
     par_dossier = _vecteurs(perimetre, dossiers, {a.pk: a.annee for a in appels})
-    financeurs, financeurs_par_pilier = _budgets(dossiers, par_dossier, chemins, lignes)
     ids_appels = [a.pk for a in appels]
+    financeurs, financeurs_par_pilier = _budgets(
+        dossiers, ids_appels, par_dossier, chemins, lignes
+    )
     _comptes_rendus(perimetre, dossiers, ids_appels, chemins, financeurs, financeurs_par_pilier)
     par_action, par_quartier, par_structure = _sommer(dossiers, par_dossier)
 
