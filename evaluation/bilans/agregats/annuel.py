@@ -109,9 +109,14 @@ def _budgets(dossiers, appels, par_dossier, chemins, lignes):
     return financeurs, financeurs_par_pilier
 
 
-def _comptes_rendus(perimetre, dossiers, appels, chemins, financeurs, financeurs_par_pilier):
-    """The comptes rendus financiers of the counted bilans, in total and per pilier."""
-    for action_id, code, prevu, realise in (
+def _comptes_rendus(perimetre, dossiers, appels, par_dossier, chemins, financeurs,
+                    financeurs_par_pilier):
+    """The comptes rendus financiers of the counted bilans, in total and per pilier.
+
+    Read per dossier, whose action is already known (``par_dossier``): no join back to the
+    dossiers' rows, which lie among every other contract's.
+    """
+    for dossier_id, code, prevu, realise in (
         LigneCompteRendu.objects.filter(
             bilan__appel_id__in=appels,
             bilan__dossier__in=dossiers.filter(
@@ -119,12 +124,11 @@ def _comptes_rendus(perimetre, dossiers, appels, chemins, financeurs, financeurs
             ),
             code__in=CODES_FINANCEURS,
         )
-        .values("bilan__dossier__action_principale_id", "code")
-        .annotate(prevu=Sum("prevu"), realise=Sum("realise"))
-        .values_list("bilan__dossier__action_principale_id", "code", "prevu", "realise")
+        .values_list("bilan__dossier_id", "code", "prevu", "realise")
         .order_by()
     ):
-        chemin = chemins.get(action_id)
+        info = par_dossier.get(dossier_id)
+        chemin = chemins.get(info[1]) if info else None
         cibles = [financeurs]
         if chemin:
             cibles.append(financeurs_par_pilier[chemin[3].code])
@@ -201,7 +205,9 @@ def _quartiers(perimetre, par_quartier):
     return quartiers, noms
 
 
-def _structures(dossiers, par_structure):
+def _structures(par_structure):
+    """The figures per structure; their names read by id (not by a join back to the
+    dossiers)."""
     structures = [
         LigneStructure(
             structure_id=pk,
@@ -210,9 +216,8 @@ def _structures(dossiers, par_structure):
             chiffres=Chiffres(*par_structure[pk]),
         )
         for pk, raison_sociale, sigle, siret in Structure.objects.filter(
-            pk__in=dossiers.values("structure_id")
+            pk__in=list(par_structure)
         ).values_list("pk", "raison_sociale", "sigle", "siret")
-        if pk in par_structure
     ]
     return sorted(structures, key=lambda s: (s.nom.lower(), s.structure_id))
 
@@ -227,7 +232,8 @@ def agreger(perimetre, *, maintenant=None):
     financeurs, financeurs_par_pilier = _budgets(
         dossiers, ids_appels, par_dossier, chemins, lignes
     )
-    _comptes_rendus(perimetre, dossiers, ids_appels, chemins, financeurs, financeurs_par_pilier)
+    _comptes_rendus(perimetre, dossiers, ids_appels, par_dossier, chemins, financeurs,
+                    financeurs_par_pilier)
     par_action, par_quartier, par_structure = _sommer(dossiers, par_dossier)
 
     total = Chiffres()
@@ -262,6 +268,6 @@ def agreger(perimetre, *, maintenant=None):
         financeurs_par_pilier={p: list(f.values()) for p, f in financeurs_par_pilier.items()},
         indicateurs=arbre.indicateurs(lignes, *_indicateurs(perimetre, dossiers, ids_appels)),
         quartiers=quartiers,
-        structures=_structures(dossiers, par_structure),
+        structures=_structures(par_structure),
         annees=liste_annees,
     )
