@@ -22,7 +22,8 @@ class CandidaturesConfig(AppConfig):
         post_migrate.connect(
             reinstaller_apres_migration, sender=self, dispatch_uid="dossier_meme_contrat"
         )
-        # A row of a dossier (status history) carries the dossier's call: likewise.
+        # A row of a dossier (status history, forecasts, budget lines) carries the dossier's
+        # call: likewise.
         post_migrate.connect(
             contrainte_appel.reinstaller_apres_migration, sender=self,
             dispatch_uid="candidatures_appel_du_dossier",

@@ -12,4 +12,4 @@ TABLES = [
 # The migration that adds the column to these tables.
 MIGRATION = ("evaluation", "0008_lignes_appel_du_dossier")
 
-reinstaller_apres_migration = contrainte_appel.reinstaller(TABLES, MIGRATION)
+reinstaller_apres_migration = contrainte_appel.reinstaller((TABLES, MIGRATION))

@@ -16,6 +16,9 @@ MESSAGE = "L'appel de la ligne diffère de celui de son dossier."
 TABLES = ["candidatures_historiquestatut"]
 # The migration that adds the column to candidatures' tables.
 MIGRATION = ("candidatures", "0015_lignes_appel_du_dossier")
+# The forecasts and budget lines, given the column by a later migration.
+TABLES_CONTENU = ["candidatures_previsionindicateur", "candidatures_lignebudget"]
+MIGRATION_CONTENU = ("candidatures", "0017_previsions_budgets_appel_du_dossier")
 
 _DIFFERENT = (
     "NEW.appel_id IS DISTINCT FROM "
@@ -108,19 +111,23 @@ def remplir(connexion, tables=TABLES):
             curseur.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
-def reinstaller(tables, migration):
-    """A ``post_migrate`` receiver putting back the triggers of ``tables`` once ``migration``
-    is applied."""
+def reinstaller(*groupes):
+    """A ``post_migrate`` receiver putting back the triggers of each ``(tables, migration)``
+    group whose migration is applied."""
 
     def recepteur(using="default", **kwargs):
         from django.db import connections
         from django.db.migrations.recorder import MigrationRecorder
 
         connexion = connections[using]
-        if migration in MigrationRecorder(connexion).applied_migrations():
-            installer(connexion, tables)
+        appliquees = MigrationRecorder(connexion).applied_migrations()
+        for tables, migration in groupes:
+            if migration in appliquees:
+                installer(connexion, tables)
 
     return recepteur
 
 
-reinstaller_apres_migration = reinstaller(TABLES, MIGRATION)
+reinstaller_apres_migration = reinstaller(
+    (TABLES, MIGRATION), (TABLES_CONTENU, MIGRATION_CONTENU)
+)

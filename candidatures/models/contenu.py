@@ -12,6 +12,7 @@ from ..commun.formats import euros
 from ..dossiers import budget as grille_budget
 from .comptes import Utilisateur
 from .dossiers import Dossier
+from .historique import AppelDuDossier
 
 
 class ReponseExigence(models.Model):
@@ -32,8 +33,12 @@ class ReponseExigence(models.Model):
         return f"{self.dossier} — {self.exigence_id}"
 
 
-class PrevisionIndicateur(models.Model):
-    """Forecast value of a numeric indicator, in the breakdown the indicator asks for."""
+class PrevisionIndicateur(AppelDuDossier):
+    """Forecast value of a numeric indicator, in the breakdown the indicator asks for.
+
+    Carries the dossier's call (``AppelDuDossier``): the annual bilan reads a call's forecasts
+    through an index that starts with the call.
+    """
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="previsions")
     indicateur = models.ForeignKey(
@@ -48,6 +53,14 @@ class PrevisionIndicateur(models.Model):
     class Meta:
         verbose_name = "valeur prévisionnelle"
         verbose_name_plural = "valeurs prévisionnelles"
+        indexes = [
+            # A call's forecasts summed per indicator from the index alone (annual bilan).
+            models.Index(
+                fields=["appel", "dossier", "indicateur", "valeur", "valeur_femmes",
+                        "valeur_hommes", "valeur_filles", "valeur_garcons"],
+                name="prevision_appel_dossier",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["dossier", "indicateur"], name="prevision_unique"),
             *[
@@ -76,8 +89,12 @@ class PrevisionIndicateur(models.Model):
         return sum(v or 0 for v in valeurs)
 
 
-class LigneBudget(models.Model):
-    """One line of the project budget (grid in ``dossiers/budget.py``), in whole euros."""
+class LigneBudget(AppelDuDossier):
+    """One line of the project budget (grid in ``dossiers/budget.py``), in whole euros.
+
+    Carries the dossier's call (``AppelDuDossier``): the annual bilan reads a call's budget
+    lines through an index that starts with the call.
+    """
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="lignes_budget")
     code = models.CharField("ligne", max_length=16, choices=[
@@ -89,6 +106,11 @@ class LigneBudget(models.Model):
     class Meta:
         verbose_name = "ligne de budget"
         verbose_name_plural = "lignes de budget"
+        indexes = [
+            # A call's requests and co-financing read from the index alone (annual bilan).
+            models.Index(fields=["appel", "code", "dossier", "montant"],
+                         name="ligne_budget_appel_code"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["dossier", "code"], name="ligne_budget_unique"),
             models.CheckConstraint(

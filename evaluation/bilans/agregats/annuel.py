@@ -81,8 +81,12 @@ def _vecteurs(perimetre, dossiers, annee_de_l_appel):
     return resultat
 
 
-def _budgets(dossiers, par_dossier, chemins, lignes):
-    """Add each dossier's request to its vector; the funders' planned co-financing."""
+def _budgets(dossiers, appels, par_dossier, chemins, lignes):
+    """Add each dossier's request to its vector; the funders' planned co-financing.
+
+    The budget lines carry their dossier's call: filtered by the scope's calls, they are read
+    through their index that starts with the call and the line's code.
+    """
     financeurs = {code: Financeur(code, budget.PAR_CODE[code].libelle) for code in CODES_FINANCEURS}
     financeurs_par_pilier = {
         ligne.code: {code: Financeur(code, budget.PAR_CODE[code].libelle)
@@ -90,7 +94,7 @@ def _budgets(dossiers, par_dossier, chemins, lignes):
         for ligne in lignes["piliers"].values()
     }
     for dossier_id, code, montant in LigneBudget.objects.filter(
-        dossier__in=dossiers, code__in=CODES_LUS
+        appel_id__in=appels, code__in=CODES_LUS, dossier__in=dossiers
     ).values_list("dossier_id", "code", "montant").order_by():
         info = par_dossier.get(dossier_id)
         if info is None:
@@ -105,9 +109,14 @@ def _budgets(dossiers, par_dossier, chemins, lignes):
     return financeurs, financeurs_par_pilier
 
 
-def _comptes_rendus(perimetre, dossiers, appels, chemins, financeurs, financeurs_par_pilier):
-    """The comptes rendus financiers of the counted bilans, in total and per pilier."""
-    for action_id, code, prevu, realise in (
+def _comptes_rendus(perimetre, dossiers, appels, par_dossier, chemins, financeurs,
+                    financeurs_par_pilier):
+    """The comptes rendus financiers of the counted bilans, in total and per pilier.
+
+    Read per dossier, whose action is already known (``par_dossier``): no join back to the
+    dossiers' rows, which lie among every other contract's.
+    """
+    for dossier_id, code, prevu, realise in (
         LigneCompteRendu.objects.filter(
             bilan__appel_id__in=appels,
             bilan__dossier__in=dossiers.filter(
@@ -115,12 +124,11 @@ def _comptes_rendus(perimetre, dossiers, appels, chemins, financeurs, financeurs
             ),
             code__in=CODES_FINANCEURS,
         )
-        .values("bilan__dossier__action_principale_id", "code")
-        .annotate(prevu=Sum("prevu"), realise=Sum("realise"))
-        .values_list("bilan__dossier__action_principale_id", "code", "prevu", "realise")
+        .values_list("bilan__dossier_id", "code", "prevu", "realise")
         .order_by()
     ):
-        chemin = chemins.get(action_id)
+        info = par_dossier.get(dossier_id)
+        chemin = chemins.get(info[1]) if info else None
         cibles = [financeurs]
         if chemin:
             cibles.append(financeurs_par_pilier[chemin[3].code])
@@ -130,7 +138,8 @@ def _comptes_rendus(perimetre, dossiers, appels, chemins, financeurs, financeurs
 
 
 def _indicateurs(perimetre, dossiers, appels):
-    """Indicators: achieved in the counted bilans, forecast by the same dossiers."""
+    """Indicators: achieved in the counted bilans, forecast by the same dossiers (both tables
+    filtered by the scope's calls, which their rows carry)."""
     comptes = dossiers.filter(statut__in=statuts_comptes(perimetre.inclure_deposes))
     realisations = list(
         RealisationIndicateur.objects.filter(bilan__appel_id__in=appels, bilan__dossier__in=comptes)
@@ -145,7 +154,7 @@ def _indicateurs(perimetre, dossiers, appels):
         .order_by()
     )
     previsions = list(
-        PrevisionIndicateur.objects.filter(dossier__in=comptes)
+        PrevisionIndicateur.objects.filter(appel_id__in=appels, dossier__in=comptes)
         .values("indicateur_id")
         .annotate(
             valeur=Sum("valeur"), femmes=Sum("valeur_femmes"), hommes=Sum("valeur_hommes"),
@@ -196,7 +205,9 @@ def _quartiers(perimetre, par_quartier):
     return quartiers, noms
 
 
-def _structures(dossiers, par_structure):
+def _structures(par_structure):
+    """The figures per structure; their names read by id (not by a join back to the
+    dossiers)."""
     structures = [
         LigneStructure(
             structure_id=pk,
@@ -205,9 +216,8 @@ def _structures(dossiers, par_structure):
             chiffres=Chiffres(*par_structure[pk]),
         )
         for pk, raison_sociale, sigle, siret in Structure.objects.filter(
-            pk__in=dossiers.values("structure_id")
+            pk__in=list(par_structure)
         ).values_list("pk", "raison_sociale", "sigle", "siret")
-        if pk in par_structure
     ]
     return sorted(structures, key=lambda s: (s.nom.lower(), s.structure_id))
 
@@ -218,9 +228,12 @@ def agreger(perimetre, *, maintenant=None):
     dossiers = perimetre.dossiers(appels=appels)
     lignes, chemins = arbre.arbre(perimetre)
     par_dossier = _vecteurs(perimetre, dossiers, {a.pk: a.annee for a in appels})
-    financeurs, financeurs_par_pilier = _budgets(dossiers, par_dossier, chemins, lignes)
     ids_appels = [a.pk for a in appels]
-    _comptes_rendus(perimetre, dossiers, ids_appels, chemins, financeurs, financeurs_par_pilier)
+    financeurs, financeurs_par_pilier = _budgets(
+        dossiers, ids_appels, par_dossier, chemins, lignes
+    )
+    _comptes_rendus(perimetre, dossiers, ids_appels, par_dossier, chemins, financeurs,
+                    financeurs_par_pilier)
     par_action, par_quartier, par_structure = _sommer(dossiers, par_dossier)
 
     total = Chiffres()
@@ -255,6 +268,6 @@ def agreger(perimetre, *, maintenant=None):
         financeurs_par_pilier={p: list(f.values()) for p, f in financeurs_par_pilier.items()},
         indicateurs=arbre.indicateurs(lignes, *_indicateurs(perimetre, dossiers, ids_appels)),
         quartiers=quartiers,
-        structures=_structures(dossiers, par_structure),
+        structures=_structures(par_structure),
         annees=liste_annees,
     )

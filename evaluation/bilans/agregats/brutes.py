@@ -57,7 +57,10 @@ def lignes_brutes(perimetre):
     }
     colonnes = ("valeur", "valeur_femmes", "valeur_hommes", "valeur_filles", "valeur_garcons")
     valeurs = {}
-    for ligne in PrevisionIndicateur.objects.filter(dossier__in=dossiers).values_list(
+    # Forecasts carry their dossier's call: read by the scope's calls too.
+    for ligne in PrevisionIndicateur.objects.filter(
+        appel__in=perimetre.appels().values("pk"), dossier__in=dossiers
+    ).values_list(
         "dossier_id", "indicateur_id", *colonnes
     ):
         valeurs[(ligne[0], ligne[1])] = [Valeurs(*(v or 0 for v in ligne[2:])), Valeurs()]

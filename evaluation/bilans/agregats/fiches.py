@@ -62,8 +62,12 @@ def fiches_dossiers(perimetre):
             "bilan__beneficiaires_garcons", "bilan__pk",
         ).order_by("appel__annee", "reference")
     )
+    # Forecasts and budget lines carry their dossier's call: read by the scope's calls too.
+    appels = perimetre.appels().values("pk")
     demandes = dict(
-        LigneBudget.objects.filter(dossier__in=dossiers, code__in=CODES_CONTRAT_VILLE)
+        LigneBudget.objects.filter(
+            appel__in=appels, dossier__in=dossiers, code__in=CODES_CONTRAT_VILLE
+        )
         .values("dossier_id").annotate(m=Sum("montant")).values_list("dossier_id", "m")
         .order_by()
     )
@@ -74,7 +78,9 @@ def fiches_dossiers(perimetre):
         )
     }
     valeurs = {}
-    for ligne in PrevisionIndicateur.objects.filter(dossier__in=dossiers).values_list(
+    for ligne in PrevisionIndicateur.objects.filter(
+        appel__in=appels, dossier__in=dossiers
+    ).values_list(
         "dossier_id", "indicateur_id", *colonnes
     ):
         valeurs.setdefault(ligne[0], {})[ligne[1]] = [Valeurs(*(v or 0 for v in ligne[2:])), None]

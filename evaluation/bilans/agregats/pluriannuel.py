@@ -114,8 +114,10 @@ def agreger_pluriannuel(perimetre, *, maintenant=None):
         retenus=Count("pk"), accorde=Sum("decision__montant_accorde"),
         bilans=Count("pk", filter=Q(statut__in=comptes)),
     ).order_by()
+    # Forecasts and budget lines carry their dossier's call: read by the scope's calls too.
+    appels = perimetre.appels().values("pk")
     demandes = LigneBudget.objects.filter(
-        dossier__in=retenus, code__in=CODES_CONTRAT_VILLE
+        appel__in=appels, dossier__in=retenus, code__in=CODES_CONTRAT_VILLE
     ).values("dossier__appel__annee", f"dossier__{objectif}").annotate(
         montant=Sum("montant")
     ).order_by()
@@ -123,7 +125,7 @@ def agreger_pluriannuel(perimetre, *, maintenant=None):
         "valeur": Sum("valeur"), "femmes": Sum("valeur_femmes"), "hommes": Sum("valeur_hommes"),
         "filles": Sum("valeur_filles"), "garcons": Sum("valeur_garcons"),
     }
-    previsions = PrevisionIndicateur.objects.filter(dossier__in=retenus).values(
+    previsions = PrevisionIndicateur.objects.filter(appel__in=appels, dossier__in=retenus).values(
         "dossier__appel__annee", "indicateur_id"
     ).annotate(**colonnes).order_by()
     realisations = RealisationIndicateur.objects.filter(

@@ -280,8 +280,8 @@ class Generateur(Insertions):
             budgets += [
                 (c, d.pk, code, montant) for code, montant in lignes.items() if montant > 0
             ]
-        self._inserer_brut(LigneBudget, ["dossier", "code", "montant", "precision"],
-                           [(d, code, montant, "") for _c, d, code, montant in budgets])
+        self._inserer_brut(LigneBudget, ["dossier", "appel", "code", "montant", "precision"],
+                           [(d, c.appel.pk, code, montant, "") for c, d, code, montant in budgets])
         return budgets, demandes
 
     def _previsions(self, paires):
@@ -291,8 +291,8 @@ class Generateur(Insertions):
                 champs = champs_prevision(indicateur)
                 previsions.append((c, d.pk, indicateur, {k: c.r.randint(0, 60) for k in champs}))
         self._inserer_brut(
-            PrevisionIndicateur, ["dossier", "indicateur", *COLONNES],
-            [(d, i.pk, *(v.get(k) for k in COLONNES)) for _c, d, i, v in previsions],
+            PrevisionIndicateur, ["dossier", "appel", "indicateur", *COLONNES],
+            [(d, c.appel.pk, i.pk, *(v.get(k) for k in COLONNES)) for c, d, i, v in previsions],
         )
         return previsions
 
