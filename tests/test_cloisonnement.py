@@ -160,6 +160,8 @@ ACTIONS = [
     ("evaluation:lettre", "get", _pk("b_decide"), None, None, "comite_b"),
     ("bilans:detail", "get", _pk("b_bilan"), None, None, "comite_b"),
     ("bilans:compte_rendu_pdf", "get", _pk("b_bilan"), None, None, "comite_b"),
+    ("bilans:compte_rendu_pdf", "post", _pk("b_bilan"), None, None, "comite_b"),
+    ("bilans:compte_rendu_etat", "get", _pk("b_bilan"), None, None, "comite_b"),
     ("bilans:saisie", "get", _pk("b_a_remettre"), None, None, "membre_b"),
     ("bilans:saisie", "post", _pk("b_a_remettre"), None, lambda m: {"version": 1}, "membre_b"),
     ("bilans:commencer", "post", _pk("b_decide"), None, None, "membre_b"),
