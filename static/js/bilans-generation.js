@@ -1,6 +1,7 @@
-// Progress of a file built in the background (bilans, exports, compte rendu financier): poll
-// its state until the file is ready, then offer it and say so to screen readers. Without
-// JavaScript, the page's « Actualiser la page » link does the same by hand.
+// Progress of a file built in the background (bilans, exports, compte rendu financier,
+// decision letter): poll its state until the file is ready, then offer it and say so to
+// screen readers. Without JavaScript, the page's link (« Actualiser », « Recharger ») does the
+// same by hand.
 (function () {
   "use strict";
   var bloc = document.getElementById("generation");
@@ -17,8 +18,10 @@
     a.className = "btn btn-primary";
     a.textContent = "Télécharger le fichier";
     lien.appendChild(a);
-    barre.value = 100;
-    barre.textContent = "100 %";
+    if (barre) {
+      barre.value = 100;
+      barre.textContent = "100 %";
+    }
     etat.textContent = "Le fichier est prêt : vous pouvez le télécharger.";
   }
 
@@ -40,9 +43,11 @@
           return;
         }
         if (donnees.fichier) { pret(donnees.fichier); return; }
-        etat.textContent = "État : " + donnees.etat_libelle + " — " + donnees.progression + " %";
-        barre.value = donnees.progression;
-        barre.textContent = donnees.progression + " %";
+        if (barre) {
+          etat.textContent = "État : " + donnees.etat_libelle + " — " + donnees.progression + " %";
+          barre.value = donnees.progression;
+          barre.textContent = donnees.progression + " %";
+        }
         if (donnees.etat !== "echec") {
           window.setTimeout(suivre, 2000);
         } else {
