@@ -11,10 +11,10 @@
   var barre = document.getElementById("generation-progression");
   var lien = document.getElementById("generation-lien");
 
-  function pret(fichier) {
+  function pret(donnees) {
     lien.textContent = "";
     var a = document.createElement("a");
-    a.href = fichier;
+    a.href = donnees.fichier;
     a.className = "btn btn-primary";
     a.textContent = "Télécharger le fichier";
     lien.appendChild(a);
@@ -22,7 +22,8 @@
       barre.value = 100;
       barre.textContent = "100 %";
     }
-    etat.textContent = "Le fichier est prêt : vous pouvez le télécharger.";
+    etat.textContent = "État : " + donnees.etat_libelle + " — 100 %. Le fichier est prêt : "
+      + "vous pouvez le télécharger.";
   }
 
   function suivre() {
@@ -42,7 +43,7 @@
           etat.textContent = "La préparation s'est interrompue : actualisez la page.";
           return;
         }
-        if (donnees.fichier) { pret(donnees.fichier); return; }
+        if (donnees.fichier) { pret(donnees); return; }
         if (barre) {
           etat.textContent = "État : " + donnees.etat_libelle + " — " + donnees.progression + " %";
           barre.value = donnees.progression;

@@ -300,7 +300,7 @@ def test_compte_rendu_financier_offert_des_qu_il_est_pret(
 
     lien = page.get_by_role("link", name="Télécharger le fichier")
     expect(lien).to_be_visible()
-    expect(page.locator("#generation-etat")).to_have_text(
+    expect(page.locator("#generation-etat")).to_contain_text(
         "Le fichier est prêt : vous pouvez le télécharger."
     )
     with page.expect_download() as telechargement:
