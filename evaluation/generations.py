@@ -12,6 +12,7 @@ from functools import partial
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.http import JsonResponse
 from django.utils import timezone
 
 from .models import FichierGenere
@@ -29,12 +30,10 @@ MESSAGE_ECHEC = (
 )
 
 
-@transaction.atomic
-def demander(*, cible, empreinte, creer, tache):
-    """Return the build of ``cible`` (the rows of one target) made from data of ``empreinte``,
-    else drop the stale ones, create a row with ``creer(empreinte)`` and enqueue ``tache``."""
-    cible = cible.select_for_update()
-    existante = (
+def existante(cible, empreinte):
+    """The build of ``cible`` made (or being made) from data of ``empreinte``, if any: read
+    only, as a page shown on GET may ask."""
+    return (
         cible.filter(empreinte=empreinte)
         .exclude(etat=Etat.ECHEC)
         .exclude(
@@ -44,8 +43,28 @@ def demander(*, cible, empreinte, creer, tache):
         .order_by("-demandee_le")
         .first()
     )
-    if existante is not None:
-        return existante
+
+
+def reponse_etat(generation, fichier):
+    """The state of a build as its progress page polls it (``fichier``: the download address,
+    given once the file is ready)."""
+    return JsonResponse({
+        "etat": generation.etat,
+        "etat_libelle": generation.get_etat_display(),
+        "progression": generation.progression,
+        "message": generation.message,
+        "fichier": fichier if generation.est_terminee else "",
+    })
+
+
+@transaction.atomic
+def demander(*, cible, empreinte, creer, tache):
+    """Return the build of ``cible`` (the rows of one target) made from data of ``empreinte``,
+    else drop the stale ones, create a row with ``creer(empreinte)`` and enqueue ``tache``."""
+    cible = cible.select_for_update()
+    trouvee = existante(cible, empreinte)
+    if trouvee is not None:
+        return trouvee
     # Files built from older data are dropped, except those asked for lately: someone may
     # still be waiting on that page or about to download it.
     for ancienne in cible.filter(demandee_le__lt=timezone.now() - DELAI_DE_GRACE):

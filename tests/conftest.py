@@ -74,3 +74,12 @@ def executer_taches():
         assert not echecs, f"Tâches de fond en échec : {echecs}"
 
     return executer
+
+
+@pytest.fixture(autouse=True)
+def _cache_des_pages_vide():
+    """Fragments kept by a test (under a version its rolled-back data gave) are not served to
+    the next one."""
+    from django.core.cache import caches
+
+    caches["pages"].clear()

@@ -5,7 +5,7 @@ areas, a section that reports its valid values only, fields laid out in a table;
 import re
 
 from django import forms
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 LIBELLES_VALEURS = {
@@ -107,23 +107,29 @@ def _attributs(attrs):
 class ListeDeroulante(forms.Select):
     """A ``<select>`` written in Python, the same HTML as Django's templates: a list page that
     shows a few hundred options on every view (the queue's filters) does not render one
-    template per option."""
+    template per option, nor build one dictionary per option."""
+
+    def _options(self, choix, choisies, morceaux):
+        for valeur, libelle in choix:
+            valeur = "" if valeur is None else str(valeur)
+            selected = ""
+            if valeur in choisies:
+                selected = " selected"
+                choisies.clear()  # one selected option, as Django's Select
+            morceaux.append(f'\n  <option value="{escape(valeur)}"{selected}>{escape(libelle)}'
+                            "</option>")
 
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        morceaux = [
-            format_html('<select name="{}"{}>', widget["name"], _attributs(widget["attrs"]))
-        ]
-        for groupe, options, _index in widget["optgroups"]:
-            if groupe:
-                morceaux.append(format_html('\n  <optgroup label="{}">', groupe))
-            morceaux += [
-                format_html('\n  <option value="{}"{}>{}</option>', str(option["value"]),
-                            _attributs(option["attrs"]), option["label"])
-                for option in options
-            ]
-            if groupe:
+        attrs = self.build_attrs(self.attrs, attrs)
+        morceaux = [format_html('<select name="{}"{}>', name, _attributs(attrs))]
+        choisies = {str(v) for v in self.format_value(value)}
+        for valeur, libelle in self.choices:
+            if isinstance(libelle, (list, tuple)):
+                morceaux.append(format_html('\n  <optgroup label="{}">', valeur))
+                self._options(libelle, choisies, morceaux)
                 morceaux.append("\n  </optgroup>")
+            else:
+                self._options([(valeur, libelle)], choisies, morceaux)
         morceaux.append("\n</select>")
         return mark_safe("".join(morceaux))
 

@@ -120,13 +120,17 @@ class Utilisateur(AbstractBaseUser, PermissionsMixin):
 
             habs = [h for h in self._habilitations() if h[0] in cle]
             ids = {h[2] for h in habs if h[2]}
-            territoires = {h[1] for h in habs if not h[2]}
-            if territoires:
-                ids |= set(
-                    Contrat.objects.filter(territoire_id__in=territoires).values_list(
-                        "pk", flat=True
+            if any(not h[2] for h in habs):
+                # The contracts of every territory the user holds a role on, read once
+                # whatever the roles asked.
+                if "territoires" not in caches:
+                    caches["territoires"] = list(
+                        Contrat.objects.filter(
+                            territoire_id__in={h[1] for h in self._habilitations() if not h[2]}
+                        ).values_list("territoire_id", "pk")
                     )
-                )
+                territoires = {h[1] for h in habs if not h[2]}
+                ids |= {pk for territoire, pk in caches["territoires"] if territoire in territoires}
             caches[cle] = frozenset(ids)
         return caches[cle]
 

@@ -111,6 +111,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"init_command": "PRAGMA foreign_keys=ON; PRAGMA journal_mode=WAL;", "timeout": 20}
     )
 
+# --- Cache ---------------------------------------------------------------------------------------
+
+# "pages": rendered fragments that change rarely (the référentiel's catalogue, the queue's filter
+# lists), kept under a version bumped by every change of their data. Files under VAR_DIR, so the
+# workers of one machine share them (an edit shows at once in every worker) without any server.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("CACHE_PAGES_DIR", str(VAR_DIR / "cache" / "pages")),
+        "TIMEOUT": 600,
+    },
+}
+
 # --- Accounts and sign-in -------------------------------------------------------------------------
 
 AUTH_USER_MODEL = "candidatures.Utilisateur"

@@ -16,6 +16,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = tempfile.mkdtemp(prefix="portail-tests-")
+# One process (the live server's threads included): its memory is shared; cleared between tests.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"},
+}
 ALLOWED_HOSTS = ["*"]
 PORTAIL_DEMO = False
 # Tests sign staff in with force_login; those of the second factor set « obligatoire » themselves.

@@ -88,6 +88,14 @@ def generer_fichier_bilan(generation_id):
     )
 
 
+def compte_rendu_garde(bilan):
+    """The compte rendu financier kept (or being built) for the bilan's current data, if any;
+    writes nothing (``bilan.dossier`` loaded as for ``demander_compte_rendu``)."""
+    return generations.existante(
+        GenerationCompteRendu.objects.filter(bilan=bilan), compte_rendu.empreinte(bilan)
+    )
+
+
 def demander_compte_rendu(*, bilan, par):
     """The kept compte rendu financier of ``bilan`` if its data did not change, else start
     building it (``bilan.dossier`` loaded with its structure, call and decision)."""

@@ -21,6 +21,10 @@ urlpatterns = [
         "dossiers/<int:pk>/compte-rendu-financier.pdf", views_saisie.compte_rendu_pdf,
         name="compte_rendu_pdf",
     ),
+    path(
+        "dossiers/<int:pk>/compte-rendu-financier/etat.json", views_saisie.compte_rendu_etat,
+        name="compte_rendu_etat",
+    ),
     path("dossiers/<int:pk>/valider/", views_validation.valider, name="valider"),
     path("dossiers/<int:pk>/corrections/", views_validation.corrections, name="corrections"),
     path("dossiers/<int:pk>/documents/<int:piece_pk>/", views_validation.piece, name="piece"),

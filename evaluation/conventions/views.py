@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from candidatures.commun.erreurs import ErreurMetier, ajouter_au_formulaire
 from candidatures.commun.formats import euros
 from candidatures.models import AppelAProjets, Dossier
+from evaluation import generations
 from evaluation.donnees_ouvertes.scdl import attribuant_publiable
 from evaluation.donnees_ouvertes.selectors import etat_publication
 
@@ -191,14 +192,7 @@ def pdf_etat(request, pk):
     dossier, generation = _pdf(request, pk, pret=False)
     if generation is None:
         raise Http404
-    return JsonResponse({
-        "etat": generation.etat,
-        "etat_libelle": generation.get_etat_display(),
-        "progression": generation.progression,
-        "message": generation.message,
-        "fichier": reverse("conventions:pdf", args=[dossier.pk])
-        if generation.est_terminee else "",
-    })
+    return generations.reponse_etat(generation, reverse("conventions:pdf", args=[dossier.pk]))
 
 
 @require_GET

@@ -94,18 +94,11 @@ class FiltreFileForm(forms.Form):
         """Every choice belongs to the call's contract: its tree, its quartiers, its staff."""
         super().__init__(*args, **kwargs)
         contrat_id = appel.contrat_id
-        self.fields["pilier"].queryset = Pilier.objects.filter(contrat_id=contrat_id).order_by(
-            "ordre", "code"
-        )
-        self.fields["orientation"].queryset = Orientation.objects.filter(
-            contrat_id=contrat_id
-        ).order_by("pilier__ordre", "ordre", "code")
-        self.fields["objectif"].queryset = Objectif.objects.filter(
-            contrat_id=contrat_id, hors_appel_a_projets=False
-        ).order_by("code")
-        self.fields["qpv"].queryset = QuartierPrioritaire.objects.filter(
-            contrats=contrat_id
-        ).order_by("commune", "nom")
+        for nom, queryset in selectors_commun.listes_du_referentiel(contrat_id).items():
+            self.fields[nom].queryset = queryset  # what a chosen value is checked against
+            self.fields[nom].widget.choices = selectors_commun.ChoixDuReferentiel(
+                contrat_id, nom, self.fields[nom].empty_label
+            )
         self.fields["statut"].choices = [
             ("", "Tous"), *[(s.value, s.label) for s in Statut if s != Statut.BROUILLON]
         ]

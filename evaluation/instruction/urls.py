@@ -50,4 +50,5 @@ urlpatterns = [
         name="piece_message",
     ),
     path("dossiers/<int:pk>/lettre.pdf", views_suivi.lettre, name="lettre"),
+    path("dossiers/<int:pk>/lettre/etat.json", views_suivi.lettre_etat, name="lettre_etat"),
 ]

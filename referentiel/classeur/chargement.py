@@ -10,6 +10,7 @@ returned Rapport is the preview. Any problem raises ClasseurInvalide before the 
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
 
+from .. import fragments
 from ..models import (
     Action,
     Contrat,
@@ -127,6 +128,8 @@ def _enregistrer(objet, valeurs):
 
 
 def _appliquer(plan):
+    # Bulk writes send no signal: the kept catalogue and filters are told here.
+    fragments.signaler_changement()
     donnees = plan.classeur.contrat
     territoire = plan.territoire or Territoire(code=donnees["territoire_code"])
     if "territoire" in plan.ecrire:

@@ -22,13 +22,13 @@ def bilan(membre):
 
 @pytest.fixture
 def compte_rendu_pdf(client, django_capture_on_commit_callbacks, executer_taches):
-    """Download a dossier's compte rendu financier as its user does: ask for it (the worker
-    builds it), let the worker run, ask again and get the kept PDF's bytes."""
+    """Download a dossier's compte rendu financier as its user does: « Préparer le PDF » (the
+    worker builds it), let the worker run, ask again and get the kept PDF's bytes."""
 
     def telecharger(dossier_id):
         adresse = reverse("bilans:compte_rendu_pdf", args=[dossier_id])
         with django_capture_on_commit_callbacks(execute=True):
-            client.get(adresse)
+            client.post(adresse)
         executer_taches()
         reponse = client.get(adresse)
         assert reponse["Content-Type"] == "application/pdf"

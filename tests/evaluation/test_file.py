@@ -285,8 +285,10 @@ def _remplir(appel, n):
 # queue is scoped per contract, whatever the number of dossiers; -1 as the structures of the
 # call are no longer listed in a select; +1 as the page is sorted on its ids alone, then read
 # in full for those fifty ids; -1 as the total is the sum of the counts per status; -3 as the
-# session is no longer saved on every request.
-REQUETES_FILE = 18
+# session is no longer saved on every request; -4 as the options of the filters on the tree
+# and the quartiers are kept under the référentiel's version (counted from the second view);
+# -1 as the contracts of the user's territories are read once, whatever the roles asked.
+REQUETES_FILE = 13
 
 
 @pytest.mark.parametrize("nombre", [10, 200])
@@ -306,6 +308,7 @@ def test_nombre_de_requetes_constant(client, instructeur, appel, nombre, paramet
     _remplir(appel, nombre)
     client.force_login(instructeur)
     url = reverse("evaluation:file", args=[appel.pk])
+    client.get(url)
 
     with django_assert_num_queries(REQUETES_FILE):
         reponse = client.get(url, parametres)
@@ -325,11 +328,63 @@ def test_file_filtree_par_pilier_en_nombre_de_requetes_constant(
     pilier = Action.objects.get(code="1.1.1.a").objectif.orientation.pilier
     client.force_login(instructeur)
     url = reverse("evaluation:file", args=[appel.pk])
+    client.get(url)
 
     with django_assert_num_queries(REQUETES_FILE + 2):
         reponse = client.get(url, {"pilier": pilier.pk, "structure": "a", "tri": "montant"})
 
     assert reponse.context["page"].paginator.count == nombre + 1
+
+
+def test_premiere_vue_lit_les_listes_des_filtres_une_fois(
+    client, instructeur, appel, django_assert_num_queries
+):
+    """The first view of the queue reads the tree and the quartiers for its filters (four
+    queries); the next ones take them from the cache."""
+    client.force_login(instructeur)
+    url = reverse("evaluation:file", args=[appel.pk])
+
+    _remplir(appel, 3)
+
+    with django_assert_num_queries(REQUETES_FILE + 4):
+        client.get(url)
+    with django_assert_num_queries(REQUETES_FILE):
+        client.get(url)
+
+
+def test_un_pilier_renomme_se_voit_aussitot_dans_les_filtres(client, instructeur, appel):
+    client.force_login(instructeur)
+    url = reverse("evaluation:file", args=[appel.pk])
+    client.get(url)
+    pilier = Pilier.objects.get(contrat=appel.contrat, code="2")
+
+    pilier.titre = "Habitat, cadre de vie et mobilités"
+    pilier.save()
+
+    assert "Habitat, cadre de vie et mobilités" in client.get(url).content.decode()
+
+
+def test_les_filtres_gardes_sont_ceux_du_contrat_de_l_appel(client, instructeur, appel):
+    """Kept per contract: the queue of another contract's call lists that contract's piliers,
+    never those kept for the first one."""
+    from referentiel.models import Contrat
+    from tests.referentiel.factories import creer_contrat
+
+    client.force_login(instructeur)
+    client.get(reverse("evaluation:file", args=[appel.pk]))
+    autre = creer_contrat("val-fictif-2024", nom="Contrat du Val-Fictif")
+    Pilier.objects.filter(contrat=autre, code="1").update(titre="Pilier propre au Val-Fictif")
+    appel_autre = AppelAProjetsFactory(contrat=autre)
+    gestionnaire = UtilisateurFactory(instructeur=True, roles__contrat=autre)
+    assert Contrat.objects.count() == 2
+
+    client.force_login(gestionnaire)
+    page_autre = client.get(reverse("evaluation:file", args=[appel_autre.pk])).content.decode()
+    client.force_login(instructeur)
+    page = client.get(reverse("evaluation:file", args=[appel.pk])).content.decode()
+
+    assert "Pilier propre au Val-Fictif" in page_autre
+    assert "Pilier propre au Val-Fictif" not in page
 
 
 def test_export_en_nombre_de_requetes_constant(client, instructeur, appel):

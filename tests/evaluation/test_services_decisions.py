@@ -283,8 +283,11 @@ def test_la_page_de_la_lettre_ne_la_rend_pas(
         with django_capture_on_commit_callbacks(execute=True) as rappels:
             client.get(adresse)
         assert len(rappels) == 1
+    etat = reverse("evaluation:lettre_etat", args=[instruit.pk])
+    assert client.get(etat).json()["fichier"] == ""  # what the page polls
 
     executer_taches()
+    assert client.get(etat).json()["fichier"] == adresse
     reponse = client.get(adresse)
     contenu = b"".join(reponse.streaming_content)
     assert reponse["Content-Type"] == "application/pdf"

@@ -275,3 +275,36 @@ def test_tableau_de_bord_annuel_tient_dans_l_ecran(page, referentiel_charge):
             assert boite.evaluate("e => e.scrollLeft") > 0
             assert abs(premiere.bounding_box()["x"] - boite.bounding_box()["x"]) < 2
         verifier_accessibilite(page, f"bilans annuels à {largeur} px")
+
+
+def test_compte_rendu_financier_offert_des_qu_il_est_pret(
+    page, referentiel_charge, executer_taches
+):
+    """« Préparer le PDF », then the page follows the worker by itself: once the file is built,
+    the link appears and the status says so, without reloading."""
+    from django.urls import reverse
+
+    from evaluation.bilans.services import saisie as services_saisie
+    from tests.evaluation.factories import remplir_bilan
+
+    membre = MembreFactory()
+    dossier = dossier_retenu(membre=membre)
+    remplir_bilan(services_saisie.ouvrir_bilan(dossier=dossier, par=membre.utilisateur),
+                  membre.utilisateur)
+    _connecter(page, membre.utilisateur)
+    page.goto(reverse("bilans:compte_rendu_pdf", args=[dossier.pk]))
+
+    ouvrir(page.get_by_role("button", name="Préparer le PDF"))
+    expect(page.get_by_text("est en préparation")).to_be_visible()
+    executer_taches()
+
+    lien = page.get_by_role("link", name="Télécharger le fichier")
+    expect(lien).to_be_visible()
+    expect(page.locator("#generation-etat")).to_contain_text(
+        "Le fichier est prêt : vous pouvez le télécharger."
+    )
+    with page.expect_download() as telechargement:
+        lien.click()
+    assert telechargement.value.suggested_filename == (
+        f"compte-rendu-financier-{dossier.reference}.pdf"
+    )

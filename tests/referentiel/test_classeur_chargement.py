@@ -323,3 +323,16 @@ def test_une_cible_peut_nommer_son_propre_contrat():
     assert (renvoi.cible_objectif.contrat.code, renvoi.cible_objectif.code) == (
         "val-fictif-bis", "2.1.1"
     )
+
+
+def test_un_classeur_reimporte_se_voit_aussitot_dans_le_catalogue(client):
+    """Workbook rows are written in bulk (no model signal): the kept tree is still replaced."""
+    importer_classeur(exemple())
+    url = f"/referentiel/{EXEMPLE}/"
+    client.get(url)
+
+    importer_classeur(
+        modifier(exemple(), ecrire("Actions", 2, "Libellé", "Ateliers de lecture du soir"))
+    )
+
+    assert "Ateliers de lecture du soir" in client.get(url).content.decode()

@@ -75,6 +75,40 @@ def test_la_liste_des_contrats_en_une_requete(client, autre, django_assert_num_q
     assertContains(reponse, 'href="/referentiel/val-fictif-2024/"')
 
 
+def test_la_liste_des_contrats_gardee_sans_requete(client, autre, django_assert_num_queries):
+    """Seen again while the référentiel is unchanged, the list is served from the cache."""
+    client.get(reverse("referentiel:index"))
+
+    with django_assert_num_queries(0):
+        reponse = client.get(reverse("referentiel:index"))
+
+    assertContains(reponse, "Contrat du Val-Fictif")
+
+
+def test_un_contrat_renomme_se_voit_aussitot(client, autre):
+    """A change of the référentiel shows on the next page: the kept list is not served."""
+    client.get(reverse("referentiel:index"))
+    client.get(reverse("referentiel:contrat", args=[autre.code]))
+
+    autre.nom = "Contrat du Val-Renommé"
+    autre.save()
+    Action.objects.filter(contrat=autre, code="1.1.1.a").update(libelle="Libellé inchangé")
+    action = Action.objects.get(contrat=autre, code="1.1.1.a")
+    action.libelle = "Tournées en minibus"
+    action.save()
+
+    assertContains(client.get(reverse("referentiel:index")), "Contrat du Val-Renommé")
+    arbre = client.get(reverse("referentiel:contrat", args=[autre.code]))
+    assertContains(arbre, "Tournées en minibus")
+    assertContains(arbre, "<title>Fiches actions — Contrat du Val-Renommé")
+
+
+def test_un_contrat_inconnu_reste_introuvable(client, autre):
+    client.get(reverse("referentiel:contrat", args=[autre.code]))
+
+    assert client.get(reverse("referentiel:contrat", args=["inconnu-1999"])).status_code == 404
+
+
 def test_avec_plusieurs_contrats_le_catalogue_les_liste(client, autre):
     """/referentiel/ lists the contracts; each has its own tree, without the other's."""
 

@@ -1,10 +1,11 @@
 """Files built in the background: progress page, its state as JSON, the finished file."""
 
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from evaluation import generations
 from evaluation.models import GenerationBilan
 
 from .. import taches
@@ -31,14 +32,9 @@ def generation(request, pk):
 @require_GET
 def generation_etat(request, pk):
     generation = _generation(request, pk)
-    return JsonResponse({
-        "etat": generation.etat,
-        "etat_libelle": generation.get_etat_display(),
-        "progression": generation.progression,
-        "message": generation.message,
-        "fichier": reverse("bilans:generation_fichier", args=[generation.pk])
-        if generation.etat == GenerationBilan.Etat.TERMINEE else "",
-    })
+    return generations.reponse_etat(
+        generation, reverse("bilans:generation_fichier", args=[generation.pk])
+    )
 
 
 @require_GET

@@ -4,7 +4,7 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -13,6 +13,7 @@ from candidatures.commun.erreurs import ErreurMetier, Incomplet
 from candidatures.commun.formats import heure
 from candidatures.commun.sections import PageSections
 from candidatures.dossiers import budget
+from evaluation import generations
 from evaluation.models import Bilan, PieceBilan
 
 from .. import compte_rendu, selectors, taches
@@ -199,16 +200,26 @@ def deposer(request, pk):
     return redirect("bilans:detail", dossier.pk)
 
 
-@require_GET
-def compte_rendu_pdf(request, pk):
-    """The compte rendu financier (Cerfa n°15059*02) of a bilan, built by the worker and kept:
-    the file once it exists for the bilan's current data, else a page saying it is being
-    prepared (reloading it offers the file as soon as it is ready)."""
+def _bilan_du_compte_rendu(request, pk):
     dossier = _dossier(request, pk, peut_voir_bilan)
     bilan = get_object_or_404(Bilan, dossier=dossier)
     bilan.dossier = dossier
-    generation = taches.demander_compte_rendu(bilan=bilan, par=request.user)
-    if generation.est_terminee:
+    return dossier, bilan
+
+
+@require_http_methods(["GET", "POST"])
+def compte_rendu_pdf(request, pk):
+    """The compte rendu financier (Cerfa n°15059*02) of a bilan, built by the worker and kept.
+
+    GET writes nothing: the kept file if it was built from the bilan's current data, else a
+    page that follows its preparation, or offers to prepare it. POST (« Préparer le PDF ») asks
+    the worker for it, then comes back here."""
+    dossier, bilan = _bilan_du_compte_rendu(request, pk)
+    if request.method == "POST":
+        taches.demander_compte_rendu(bilan=bilan, par=request.user)
+        return redirect("bilans:compte_rendu_pdf", dossier.pk)
+    generation = taches.compte_rendu_garde(bilan)
+    if generation is not None and generation.est_terminee:
         return FileResponse(
             generation.fichier.open("rb"), as_attachment=True,
             filename=compte_rendu.nom_du_fichier(dossier), content_type="application/pdf",
@@ -216,4 +227,18 @@ def compte_rendu_pdf(request, pk):
     return render(
         request, "bilans/compte_rendu_en_preparation.html",
         {"dossier": dossier, "generation": generation},
+    )
+
+
+@require_GET
+def compte_rendu_etat(request, pk):
+    """The state of the compte rendu being built, as its page polls it."""
+    _, bilan = _bilan_du_compte_rendu(request, pk)
+    generation = taches.compte_rendu_garde(bilan)
+    if generation is None:
+        # Never asked for, failed, or replaced by newer data: the page, reloaded, offers it.
+        return JsonResponse({"etat": "absent", "etat_libelle": "aucune préparation en cours",
+                             "progression": 0, "message": "", "fichier": ""})
+    return generations.reponse_etat(
+        generation, reverse("bilans:compte_rendu_pdf", args=[bilan.dossier_id])
     )

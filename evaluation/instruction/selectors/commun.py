@@ -1,11 +1,13 @@
 """Reads the instruction's pages and writes share: instructors, requested amount, instruction."""
 
 from django.db.models import Q
+from django.utils.choices import BaseChoiceIterator
 
 from candidatures.dossiers.selectors import totaux_budget
 from candidatures.models import Role, Utilisateur
 from evaluation.models import AffectationPilier, Instruction
-from referentiel.models import Contrat
+from referentiel import fragments
+from referentiel.models import Contrat, Objectif, Orientation, Pilier, QuartierPrioritaire
 
 
 def instructeurs(contrat_id):
@@ -22,6 +24,43 @@ def instructeurs(contrat_id):
         .distinct()
         .order_by("nom", "prenom", "email")
     )
+
+
+def listes_du_referentiel(contrat_id):
+    """The queue's filters on the contract's tree and quartiers: field name → queryset."""
+    return {
+        "pilier": Pilier.objects.filter(contrat_id=contrat_id).order_by("ordre", "code"),
+        "orientation": Orientation.objects.filter(contrat_id=contrat_id).order_by(
+            "pilier__ordre", "ordre", "code"
+        ),
+        "objectif": Objectif.objects.filter(
+            contrat_id=contrat_id, hors_appel_a_projets=False
+        ).order_by("code"),
+        "qpv": QuartierPrioritaire.objects.filter(contrats=contrat_id).order_by(
+            "commune", "nom"
+        ),
+    }
+
+
+def choix_du_referentiel(contrat_id):
+    """The options of those filters, ``(pk, label)``, kept under the référentiel's version: a
+    page of the queue does not read the tree again."""
+    return fragments.garder(f"filtres:{contrat_id}", lambda: {
+        nom: [(o.pk, str(o)) for o in queryset]
+        for nom, queryset in listes_du_referentiel(contrat_id).items()
+    })
+
+
+class ChoixDuReferentiel(BaseChoiceIterator):
+    """The options of one of those filters, read only when its list is drawn (an export builds
+    the same form and draws nothing)."""
+
+    def __init__(self, contrat_id, nom, vide):
+        self.contrat_id, self.nom, self.vide = contrat_id, nom, vide
+
+    def __iter__(self):
+        yield ("", self.vide)
+        yield from choix_du_referentiel(self.contrat_id)[self.nom]
 
 
 def instructeur_par_defaut(dossier):

@@ -2,12 +2,13 @@
 the decision letters of a call in bulk."""
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from candidatures.models import AppelAProjets
+from evaluation import generations
 from evaluation.models import GenerationExport
 
 from .. import taches
@@ -43,14 +44,9 @@ def export(request, pk):
 @require_GET
 def export_etat(request, pk):
     generation = _generation(request, pk)
-    return JsonResponse({
-        "etat": generation.etat,
-        "etat_libelle": generation.get_etat_display(),
-        "progression": generation.progression,
-        "message": generation.message,
-        "fichier": reverse("evaluation:export_fichier", args=[generation.pk])
-        if generation.est_terminee else "",
-    })
+    return generations.reponse_etat(
+        generation, reverse("evaluation:export_fichier", args=[generation.pk])
+    )
 
 
 @require_GET

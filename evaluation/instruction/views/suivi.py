@@ -4,7 +4,7 @@ from functools import partial
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import FileResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -114,3 +114,18 @@ def lettre(request, pk):
         )
     return render(request, "evaluation/lettre_en_preparation.html", {"dossier": dossier})
 
+
+
+@require_GET
+def lettre_etat(request, pk):
+    """Whether the decision letter exists yet, as its page polls it (the shape of the other
+    files' states: ``fichier`` is the download address once it exists)."""
+    dossier = _dossier(request, pk, peut_telecharger_lettre)
+    pret = bool(dossier.decision.lettre)
+    return JsonResponse({
+        "etat": "terminee" if pret else "en_attente",
+        "etat_libelle": "terminée" if pret else "en préparation",
+        "progression": 100 if pret else 0,
+        "message": "",
+        "fichier": reverse("evaluation:lettre", args=[dossier.pk]) if pret else "",
+    })
