@@ -186,10 +186,7 @@ def _empreintes_tables(connexion, moteur):
     return resultat
 
 
-# One worker per engine builds the scratch source (demo data, backup) and runs its tests.
-@pytest.fixture(scope="module", params=[
-    pytest.param(nom, marks=pytest.mark.xdist_group(f"sauvegarde-{nom}")) for nom in MOTEURS
-])
+@pytest.fixture(scope="module", params=MOTEURS)
 def moteur(request):
     return request.param
 
@@ -386,7 +383,6 @@ def test_garder_supprime_les_plus_anciennes_sauvegardes(source, cibles):
 
 
 @pytest.mark.parametrize("moteur", ["sqlite"], scope="module")
-@pytest.mark.xdist_group("sauvegarde-sqlite")
 def test_la_sauvegarde_sqlite_lit_la_base_en_service_pas_son_fichier(source, cibles):
     """Committed rows still in the write-ahead log are saved, a transaction under way is not.
 
