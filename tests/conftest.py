@@ -13,9 +13,85 @@ def charger_donnees_de_base():
     """The référentiel and the role groups: what migrations and fixtures give a real database."""
     from django.contrib.auth.models import Group
 
-    call_command("loaddata", "referentiel", verbosity=0)
+    if not _restituer_referentiel():
+        _charger_et_photographier_referentiel()
     for nom in ROLES:
         Group.objects.get_or_create(name=nom)
+
+
+# Rows the référentiel fixture wrote, per database: (model, columns, rows), parents first. Loading
+# the fixture (natural keys: several queries per object) costs about a second of CPU, and every
+# transactional test, browser tests among them, loads it again into an emptied database; the same
+# rows inserted as they were read take a few milliseconds.
+_REFERENTIEL_LU = {}
+
+
+def _charger_et_photographier_referentiel():
+    from django.db import connection
+    from django.db.models.signals import post_save
+
+    enregistres = {}
+
+    def noter(sender, instance, raw, **kwargs):
+        if raw:
+            enregistres.setdefault(sender, []).append(instance.pk)
+
+    post_save.connect(noter, weak=False)
+    try:
+        call_command("loaddata", "referentiel", verbosity=0)
+    finally:
+        post_save.disconnect(noter)
+    lus = []
+    with connection.cursor() as curseur:
+        for modele, cles in enregistres.items():
+            lus.append(_lire(curseur, modele, modele._meta.pk.column, cles))
+        for modele, cles in enregistres.items():
+            for champ in modele._meta.local_many_to_many:
+                intermediaire = champ.remote_field.through
+                if intermediaire._meta.auto_created:
+                    lus.append(_lire(curseur, intermediaire, champ.m2m_column_name(), cles))
+    _REFERENTIEL_LU[connection.settings_dict["NAME"]] = lus
+
+
+def _lire(curseur, modele, colonne_cle, cles):
+    from django.db import connection
+
+    colonnes = [champ.column for champ in modele._meta.concrete_fields]
+    nom = connection.ops.quote_name
+    marques = ", ".join(["%s"] * len(cles))
+    curseur.execute(
+        f"SELECT {', '.join(nom(c) for c in colonnes)} FROM {nom(modele._meta.db_table)} "
+        f"WHERE {nom(colonne_cle)} IN ({marques})",
+        list(cles),
+    )
+    return modele, colonnes, curseur.fetchall()
+
+
+def _restituer_referentiel():
+    """Insert the rows read at the first load again, if their tables are empty (after a flush)."""
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
+
+    lus = _REFERENTIEL_LU.get(connection.settings_dict["NAME"])
+    if not lus:
+        return False
+    nom = connection.ops.quote_name
+    with transaction.atomic(), connection.cursor() as curseur:
+        for modele, _, _ in lus:
+            curseur.execute(f"SELECT 1 FROM {nom(modele._meta.db_table)} LIMIT 1")
+            if curseur.fetchone():
+                return False
+        for modele, colonnes, lignes in lus:
+            curseur.executemany(
+                f"INSERT INTO {nom(modele._meta.db_table)} "
+                f"({', '.join(nom(c) for c in colonnes)}) "
+                f"VALUES ({', '.join(['%s'] * len(colonnes))})",
+                lignes,
+            )
+        # As loaddata does: identifiers handed out next follow the rows inserted with theirs.
+        for requete in connection.ops.sequence_reset_sql(no_style(), [m for m, _, _ in lus]):
+            curseur.execute(requete)
+    return True
 
 
 @pytest.fixture(scope="session")

@@ -166,3 +166,37 @@ def test_licone_du_site_existe(client):
     assert (reponse.status_code, reponse["Location"]) == (301, "/static/favicon.ico")
     assert Path(finders.find("favicon.ico")).read_bytes()[:4] == b"\x00\x00\x01\x00"
     assert 'rel="icon"' in client.get(reverse("accueil")).content.decode()
+
+
+def _referentiel_par_cles_naturelles():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    sortie = StringIO()
+    call_command("dumpdata", "referentiel", "auth.group", natural_foreign=True,
+                 natural_primary=True, stdout=sortie)
+    return sortie.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_apres_un_vidage_le_referentiel_revient_tel_que_le_donne_la_fixture():
+    """Transactional tests (browser journeys) get the référentiel back after each flush without
+    ``loaddata``: the same rows as the fixture gives, and new rows still get free identifiers."""
+    from django.core.management import call_command
+
+    from referentiel.models import Territoire
+    from tests.conftest import charger_donnees_de_base
+
+    call_command("flush", verbosity=0, interactive=False)
+    call_command("loaddata", "referentiel", verbosity=0)
+    for nom in ("porteur", "instructeur", "comite", "administrateur"):
+        Group.objects.get_or_create(name=nom)
+    attendu = _referentiel_par_cles_naturelles()
+    call_command("flush", verbosity=0, interactive=False)
+
+    charger_donnees_de_base()
+
+    assert _referentiel_par_cles_naturelles() == attendu
+    ajoute = Territoire.objects.create(code="ajoute", nom="Territoire ajouté")
+    assert ajoute.pk > max(Territoire.objects.exclude(pk=ajoute.pk).values_list("pk", flat=True))
