@@ -285,3 +285,35 @@ def test_renouveler_prefere_le_meme_contrat_et_jamais_un_autre_territoire(autre)
     assert nouveau.action_principale == source.action_principale
     assert set(nouveau.quartiers.all()) == set(source.quartiers.all())
     assert nouveau.reponses.count() == source.reponses.count()
+
+
+def test_une_restauration_ne_laisse_pas_servir_les_pages_d_avant(
+    client, autre, monkeypatch, tmp_path
+):
+    """A restoration writes the tables without signals: the pages kept before it are not served
+    after it (the restored référentiel shows at once)."""
+    from candidatures.management.commands import restaurer
+
+    class BaseRestauree:
+        def connecter(self):
+            pass
+
+        def decrire(self):
+            return "base de test"
+
+    def restaurer_les_tables(commande, archive, base, documents, ecraser):
+        # What pg_restore / the SQLite copy does: rows replaced without any signal.
+        Contrat.objects.filter(pk=autre.pk).update(nom="Contrat du Val-Restauré")
+        return {"date": "2026-11-25", "base": {"tables": {"referentiel_contrat": 2}},
+                "fichiers": ["manifeste.json"]}
+
+    monkeypatch.setattr(restaurer, "base_de", lambda connexion: BaseRestauree())
+    monkeypatch.setattr(restaurer.Command, "_restaurer", restaurer_les_tables)
+    monkeypatch.setattr(restaurer.Command, "_verifier_schema", lambda commande: None)
+    archive = tmp_path / "sauvegarde-portail.tar.gz"
+    archive.write_bytes(b"")
+    assertContains(client.get(reverse("referentiel:index")), "Contrat du Val-Fictif")
+
+    call_command("restaurer", str(archive), "--ecraser", stdout=StringIO())
+
+    assertContains(client.get(reverse("referentiel:index")), "Contrat du Val-Restauré")

@@ -11,6 +11,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from candidatures.sauvegarde import ErreurSauvegarde, archives, echec_explique
 from candidatures.sauvegarde.bases import base_de
+from referentiel import fragments
 
 # Exit code of a restore that succeeded on a database older than the code: `migrate` is due.
 CODE_MIGRATIONS_EN_ATTENTE = 3
@@ -58,6 +59,9 @@ class Command(BaseCommand):
             if not ecraser:
                 self._refuser_si_occupe(base, documents)
             manifeste = self._restaurer(archive, base, documents, ecraser)
+            # The restored tables were written without signals: the pages kept from the
+            # référentiel before the restoration must not be served after it.
+            fragments.changer()
             self.stdout.write(
                 f"Restauration terminée depuis {archive.name} (sauvegarde du "
                 f"{manifeste['date']}) : {base.decrire()}, "
