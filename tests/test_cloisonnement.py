@@ -158,6 +158,7 @@ ACTIONS = [
     ("evaluation:piece_message", "get",
      lambda m: [m["b_en_instruction"].pk, m["piece_message_b"].pk], None, None, "comite_b"),
     ("evaluation:lettre", "get", _pk("b_decide"), None, None, "comite_b"),
+    ("evaluation:lettre", "post", _pk("b_decide"), None, None, "comite_b"),
     ("evaluation:lettre_etat", "get", _pk("b_decide"), None, None, "comite_b"),
     ("bilans:detail", "get", _pk("b_bilan"), None, None, "comite_b"),
     ("bilans:compte_rendu_pdf", "get", _pk("b_bilan"), None, None, "comite_b"),

@@ -99,6 +99,8 @@ PAGES = [
     ("message", "post", "en_instruction", [302, 302, 404, 302, 403, 302]),
     ("lettre", "get", "decide", [302, 200, 404, 200, 200, 200]),
     ("lettre", "get", "instruit", [302, 404, 404, 404, 404, 404]),
+    ("lettre", "post", "decide", [302, 302, 404, 302, 302, 302]),
+    ("lettre", "post", "instruit", [302, 404, 404, 404, 404, 404]),
 ]
 
 

@@ -264,7 +264,8 @@ def test_la_page_de_la_lettre_ne_la_rend_pas(
     client, instruit, comite, django_capture_on_commit_callbacks, executer_taches
 ):
     """Before the worker ran, the letter's address says it is being prepared (no rendering in
-    the request); asked long after the decision, it asks the worker again; then the file."""
+    the request, nothing written on a GET); long after the decision, the page offers to ask the
+    worker again, and the button does; then the file."""
     decision = services_decisions.decider(
         dossier=instruit, par=comite, nature="non_retenu", motif="Public hors des QPV."
     )
@@ -281,8 +282,13 @@ def test_la_page_de_la_lettre_ne_la_rend_pas(
             decidee_le=timezone.now() - datetime.timedelta(hours=1)
         )
         with django_capture_on_commit_callbacks(execute=True) as rappels:
-            client.get(adresse)
+            reponse = client.get(adresse)
+        assert rappels == []  # a GET never queues anything
+        assert "Relancer la préparation de la lettre" in reponse.content.decode()
+        with django_capture_on_commit_callbacks(execute=True) as rappels:
+            reponse = client.post(adresse, follow=True)
         assert len(rappels) == 1
+        assert "La préparation de la lettre de décision est relancée." in reponse.content.decode()
     etat = reverse("evaluation:lettre_etat", args=[instruit.pk])
     assert client.get(etat).json()["fichier"] == ""  # what the page polls
 

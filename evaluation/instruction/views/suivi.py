@@ -8,7 +8,7 @@ from django.http import FileResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from candidatures.commun.erreurs import ErreurMetier, SaisieInvalide, ajouter_au_formulaire
 from candidatures.dossiers.services.fichiers_pdf import ATTENTE_NORMALE
@@ -93,27 +93,36 @@ def piece_message(request, pk, piece_pk):
     return FileResponse(piece.fichier.open("rb"), as_attachment=True, filename=piece.nom_original)
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def lettre(request, pk):
     """The decision letter (PDF), rendered by the worker after the decision and kept.
 
-    Not rendered here: while it does not exist, the page says it is being prepared; asked for
-    long after the decision (worker down, file lost), it is asked of the worker again.
+    GET writes nothing: the kept letter, else a page that follows its preparation. Long after
+    the decision (worker down, file lost), that page offers to prepare it again: POST asks the
+    worker for it, then comes back here.
     """
     dossier = _dossier(request, pk, peut_telecharger_lettre)
     decision = dossier.decision
-    nom = f"decision-{dossier.reference}.pdf"
+    if request.method == "POST":
+        if not decision.lettre:
+            transaction.on_commit(
+                partial(notifications.preparer_lettre.enqueue, decision_id=decision.pk)
+            )
+            messages.success(request, "La préparation de la lettre de décision est relancée.")
+        return redirect("evaluation:lettre", dossier.pk)
     if decision.lettre:
         try:
-            return FileResponse(decision.lettre.open("rb"), as_attachment=True, filename=nom)
+            return FileResponse(
+                decision.lettre.open("rb"), as_attachment=True,
+                filename=f"decision-{dossier.reference}.pdf",
+            )
         except FileNotFoundError:
             pass
-    if decision.decidee_le < timezone.now() - ATTENTE_NORMALE:
-        transaction.on_commit(
-            partial(notifications.preparer_lettre.enqueue, decision_id=decision.pk)
-        )
-    return render(request, "evaluation/lettre_en_preparation.html", {"dossier": dossier})
-
+    en_retard = decision.decidee_le < timezone.now() - ATTENTE_NORMALE
+    return render(
+        request, "evaluation/lettre_en_preparation.html",
+        {"dossier": dossier, "en_retard": en_retard},
+    )
 
 
 @require_GET
