@@ -45,16 +45,22 @@ def existante(cible, empreinte):
     )
 
 
-def reponse_etat(generation, fichier):
-    """The state of a build as its progress page polls it (``fichier``: the download address,
-    given once the file is ready)."""
+def reponse(*, etat, libelle, progression=0, fichier="", message=""):
+    """The state of a file as its progress page polls it (``static/js/bilans-generation.js``):
+    ``fichier`` is the download address once the file is ready, else empty."""
     return JsonResponse({
-        "etat": generation.etat,
-        "etat_libelle": generation.get_etat_display(),
-        "progression": generation.progression,
-        "message": generation.message,
-        "fichier": fichier if generation.est_terminee else "",
+        "etat": etat, "etat_libelle": libelle, "progression": progression,
+        "message": message, "fichier": fichier,
     })
+
+
+def reponse_etat(generation, fichier):
+    """The state of a build (a ``FichierGenere`` row); ``fichier`` given once it is ready."""
+    return reponse(
+        etat=generation.etat, libelle=generation.get_etat_display(),
+        progression=generation.progression, message=generation.message,
+        fichier=fichier if generation.est_terminee else "",
+    )
 
 
 @transaction.atomic

@@ -2,8 +2,13 @@
 
 from django import forms
 
-from candidatures.commun import formulaires as saisie
-from candidatures.commun.formulaires import ListeDeroulante
+from candidatures.commun.formulaires import (
+    EntreeCachee,
+    EntreeDate,
+    EntreeNombre,
+    ListeDeroulante,
+    ZoneDeTexte,
+)
 from candidatures.models import Section, Statut
 from referentiel.models import Objectif, Orientation, Pilier, QuartierPrioritaire
 
@@ -287,14 +292,14 @@ class DecisionForm(forms.Form):
     nature = forms.ChoiceField(label="Décision", choices=Decision.Nature.choices)
     montant_accorde = forms.IntegerField(
         label="Montant accordé (€)", min_value=1, required=False,
-        help_text="Au plus le montant demandé.", widget=saisie.EntreeNombre,
+        help_text="Au plus le montant demandé.", widget=EntreeNombre,
     )
     conditions = forms.CharField(
-        label="Conditions", required=False, widget=saisie.ZoneDeTexte(attrs={"rows": 2})
+        label="Conditions", required=False, widget=ZoneDeTexte(attrs={"rows": 2})
     )
     motif = forms.CharField(
         label="Motif (obligatoire si non retenu ou classé sans suite)", required=False,
-        widget=saisie.ZoneDeTexte(attrs={"rows": 2}),
+        widget=ZoneDeTexte(attrs={"rows": 2}),
     )
     versement = forms.ChoiceField(
         label="Versement", choices=Decision.Versement.choices, initial="unique",
@@ -302,7 +307,7 @@ class DecisionForm(forms.Form):
     )
     date_limite_bilan = forms.DateField(
         label="Bilan à remettre avant le", required=False,
-        widget=saisie.EntreeDate(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=EntreeDate(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def valeurs(self):
@@ -328,7 +333,7 @@ class LigneProgrammationForm(DecisionForm):
     """One row of the programmation: left without decision, the dossier waits. The granted
     amount is never prefilled: « retenu » needs it typed, or « Accorder le montant proposé »."""
 
-    dossier = forms.IntegerField(widget=saisie.EntreeCachee)
+    dossier = forms.IntegerField(widget=EntreeCachee)
     nature = forms.ChoiceField(
         label="Décision", choices=[("", "— pas encore —"), *Decision.Nature.choices],
         required=False, widget=ListeDeroulante,

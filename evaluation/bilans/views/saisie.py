@@ -4,7 +4,7 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, JsonResponse
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -237,8 +237,7 @@ def compte_rendu_etat(request, pk):
     generation = taches.compte_rendu_garde(bilan)
     if generation is None:
         # Never asked for, failed, or replaced by newer data: the page, reloaded, offers it.
-        return JsonResponse({"etat": "absent", "etat_libelle": "aucune préparation en cours",
-                             "progression": 0, "message": "", "fichier": ""})
+        return generations.reponse(etat="absent", libelle="aucune préparation en cours")
     return generations.reponse_etat(
         generation, reverse("bilans:compte_rendu_pdf", args=[bilan.dossier_id])
     )

@@ -4,7 +4,7 @@ from functools import partial
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import FileResponse, JsonResponse
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from candidatures.commun.erreurs import ErreurMetier, SaisieInvalide, ajouter_au_formulaire
 from candidatures.dossiers.services.fichiers_pdf import ATTENTE_NORMALE
+from evaluation import generations
 from evaluation.models import PieceMessage
 
 from .. import notifications
@@ -130,11 +131,9 @@ def lettre_etat(request, pk):
     """Whether the decision letter exists yet, as its page polls it (the shape of the other
     files' states: ``fichier`` is the download address once it exists)."""
     dossier = _dossier(request, pk, peut_telecharger_lettre)
-    pret = bool(dossier.decision.lettre)
-    return JsonResponse({
-        "etat": "terminee" if pret else "en_attente",
-        "etat_libelle": "terminée" if pret else "en préparation",
-        "progression": 100 if pret else 0,
-        "message": "",
-        "fichier": reverse("evaluation:lettre", args=[dossier.pk]) if pret else "",
-    })
+    if dossier.decision.lettre:
+        return generations.reponse(
+            etat="terminee", libelle="terminée", progression=100,
+            fichier=reverse("evaluation:lettre", args=[dossier.pk]),
+        )
+    return generations.reponse(etat="en_attente", libelle="en préparation")
