@@ -72,7 +72,12 @@ class Utilisateur(AbstractBaseUser, PermissionsMixin):
         ]
 
     def __str__(self):
-        return self.get_full_name() or self.email
+        return self.libelle(self.prenom, self.nom, self.email)
+
+    @staticmethod
+    def libelle(prenom, nom, email):
+        """How a user is named (``str``), from the columns alone: full name, else e-mail."""
+        return f"{prenom or ''} {nom or ''}".strip() or email
 
     def get_full_name(self):
         return f"{self.prenom} {self.nom}".strip()

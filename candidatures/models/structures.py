@@ -124,7 +124,12 @@ class Structure(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.raison_sociale} ({self.sigle})" if self.sigle else self.raison_sociale
+        return self.libelle(self.raison_sociale, self.sigle)
+
+    @staticmethod
+    def libelle(raison_sociale, sigle):
+        """How a structure is named (``str``), from the columns alone."""
+        return f"{raison_sociale} ({sigle})" if sigle else raison_sociale
 
 
 class Membre(models.Model):

@@ -186,7 +186,12 @@ class QuartierPrioritaire(models.Model):
         ]
 
     def __str__(self):
-        return self.nom if self.nom == self.commune else f"{self.nom} ({self.commune})"
+        return self.libelle(self.nom, self.commune)
+
+    @staticmethod
+    def libelle(nom, commune):
+        """How a quartier is named (``str``), from the columns alone."""
+        return nom if nom == commune else f"{nom} ({commune})"
 
     def natural_key(self):
         return (*self.generation.natural_key(), self.code)

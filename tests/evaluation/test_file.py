@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from candidatures.commun.formats import euros
 from candidatures.dossiers.services.montants import actualiser_montants_demandes
 from candidatures.models import Dossier, LigneBudget, Statut, Structure
 from evaluation.instruction.selectors import file as selectors_file
@@ -228,6 +229,55 @@ def test_total_affiche_suit_le_filtre_de_statut(client, instructeur, appel):
     assert "1 dossier." in client.get(url, {"statut": "en_instruction"}).content.decode()
 
 
+def test_une_ligne_montre_le_dossier_ses_quartiers_son_instruction_echappes(
+    client, instructeur, appel
+):
+    """Each cell of a row: reference linked to the instruction page, title, structure with its
+    acronym, action, quartiers « nom (commune) », amount, status, instructor, avis with the
+    proposed amount, unread messages; what a porteur typed is escaped, never markup."""
+    dossier = _dossier(appel, montant=12500, qpv="ales")
+    Dossier.objects.filter(pk=dossier.pk).update(
+        intitule='Atelier <script>alert("x")</script> & cie'
+    )
+    Structure.objects.filter(pk=dossier.structure_id).update(
+        raison_sociale="Les <b>Amis</b>", sigle="L&A"
+    )
+    quartier = QuartierPrioritaire.objects.get(code="ales")
+    QuartierPrioritaire.objects.filter(pk=quartier.pk).update(nom="Près <i>Vert</i>")
+    autre = _dossier(appel, code="2.1.1.a", qpv="ales")
+    autre.quartiers.clear()
+    InstructionFactory(
+        dossier=dossier, instructeur=UtilisateurFactory(prenom="Ana", nom="Lopez"),
+        avis="favorable", montant_demande=12500, montant_propose=9000,
+    )
+    Message.objects.create(
+        dossier=dossier, auteur=UtilisateurFactory(), de_la_structure=True, texte="Bonjour"
+    )
+    Message.objects.create(
+        dossier=dossier, auteur=UtilisateurFactory(), de_la_structure=True, texte="Relance"
+    )
+    client.force_login(instructeur)
+
+    html = client.get(reverse("evaluation:file", args=[appel.pk])).content.decode()
+
+    lien = reverse("evaluation:instruction", args=[dossier.pk])
+    assert f'<a href="{lien}">{dossier.reference}</a>' in html
+    assert "Atelier &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; cie" in html
+    assert "<script>alert" not in html
+    assert '<span class="d-block small">Les &lt;b&gt;Amis&lt;/b&gt; (L&amp;A)</span>' in html
+    assert '<span class="code">1.1.1.a</span>' in html
+    assert f"Près &lt;i&gt;Vert&lt;/i&gt; ({quartier.commune})" in html
+    assert f'<td class="text-end text-nowrap">{euros(12500)}</td>' in html
+    assert "Ana Lopez" in html
+    assert f"Favorable ({euros(9000)})" in html
+    assert '<span class="badge text-bg-danger">2 non lus</span>' in html
+    # The other dossier: no quartier, no instructor, no avis, nothing unread.
+    ligne = html.split(f">{autre.reference}</a>")[1].split("</tr>")[0]
+    assert '<td class="small">—</td>' in ligne
+    assert "<em>non affecté</em>" in ligne
+    assert '<span class="visually-hidden">aucun message non lu</span>' in ligne
+
+
 def test_pagination(client, instructeur, appel):
     """Fifty dossiers per page; the second page holds the rest."""
     for _ in range(52):
@@ -287,8 +337,9 @@ def _remplir(appel, n):
 # in full for those fifty ids; -1 as the total is the sum of the counts per status; -3 as the
 # session is no longer saved on every request; -4 as the options of the filters on the tree
 # and the quartiers are kept under the référentiel's version (counted from the second view);
-# -1 as the contracts of the user's territories are read once, whatever the roles asked.
-REQUETES_FILE = 13
+# -1 as the contracts of the user's territories are read once, whatever the roles asked;
+# -1 as the call shown is taken from the list of the user's calls, not read apart.
+REQUETES_FILE = 12
 
 
 @pytest.mark.parametrize("nombre", [10, 200])

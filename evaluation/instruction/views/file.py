@@ -57,14 +57,25 @@ def _file_filtree(request, appel, selecteur=selectors_file.file_instruction):
 @require_GET
 def file(request, appel_pk):
     """Submitted dossiers of a call: filters, search, sort, counts per status, pages."""
-    appel = _appel(request, appel_pk)
+    if not peut_voir_file(request.user):
+        raise Http404
+    # The calls of the user's contracts, for the choice of call: the one shown is among them
+    # (read once for both; a 404 outside them, as ``_appel``).
+    appels = list(
+        AppelAProjets.objects.pour_le_personnel(request.user)
+        .select_related("contrat")
+        .order_by("-annee", "contrat__nom")
+    )
+    appel = next((a for a in appels if a.pk == appel_pk), None)
+    if appel is None:
+        raise Http404
     form, filtres, dossiers = _file_filtree(request, appel)
     comptes = selectors_file.comptes_par_statut(appel=appel, filtres=filtres, user=request.user)
     paginator = Paginator(dossiers.values_list("pk", flat=True), PAR_PAGE)
     # The counts per status already hold the total: no second count of the matching rows.
     paginator.count = sum(n for s, n in comptes if filtres.get("statut") in (None, s.value))
     page = paginator.get_page(request.GET.get("page"))
-    page.object_list = selectors_file.page_de_la_file(dossiers, list(page.object_list))
+    page.object_list = selectors_file.page_de_la_file(list(page.object_list), request.user)
     parametres = request.GET.copy()
     parametres.pop("page", None)
     sans_statut = parametres.copy()
@@ -73,11 +84,6 @@ def file(request, appel_pk):
     mes["instructeur"] = "moi"
     tous = parametres.copy()
     tous.pop("instructeur", None)
-    appels = list(
-        AppelAProjets.objects.pour_le_personnel(request.user)
-        .select_related("contrat")
-        .order_by("-annee", "contrat__nom")
-    )
     return render(
         request,
         "evaluation/file.html",
