@@ -114,12 +114,17 @@ def _plan(requete):
 
 def test_la_page_et_le_compte_lisent_leurs_index():
     """The page is read from the partial index of the bilans submitted and not validated (its
-    filter implies the index's condition); the count from the dossiers' index by status."""
+    filter implies the index's condition); the count from an index of the dossiers by call."""
     appel = AppelAProjetsFactory()
     _depose(appel, timezone.now())
     user = UtilisateurFactory(instructeur=True)
 
     assert "bilan_a_valider" in _plan(selectors.bilans_a_valider(user)[:51])
-    assert "dossier_soumis_appel_statut" in _plan(
-        selectors.dossiers_bilan_depose(user).values("pk")[:501]
-    )
+    compte = _plan(selectors.dossiers_bilan_depose(user).values("pk")[:501])
+    if connection.vendor == "postgresql":
+        # Which of the indexes on the call a tiny table gets varies; the dossiers are reached
+        # through the user's calls, not read in key order.
+        assert "Index Cond: (appel_id = " in compte
+        assert "candidatures_dossier_pkey" not in compte
+    else:
+        assert "dossier_soumis_appel_statut" in compte
