@@ -2,12 +2,12 @@
 
 from dataclasses import dataclass
 
-from django.db.models import OuterRef
+from django.db.models import F, OuterRef
 
 from candidatures.commun.formats import euros
 from candidatures.dossiers import budget
 from candidatures.dossiers.selectors import TRANCHES_MAJEURS, TRANCHES_MINEURS, champs_prevision
-from candidatures.models import STATUTS_BILAN, Dossier, LigneBudget, Statut
+from candidatures.models import STATUTS_BILAN, AppelAProjets, Dossier, LigneBudget, Statut
 from candidatures.models.structures import ExisteParLigne
 from referentiel.models import Indicateur
 
@@ -242,15 +242,35 @@ def dossiers_a_bilan(user):
 
 
 def bilans_a_valider(user):
-    """Submitted bilans of the user's contracts waiting for an instructor, oldest first."""
-    # Read in (depose_le, pk) index order, each bilan's dossier probed by its key: a page
-    # costs the same for twenty waiting bilans as for thousands.
+    """Submitted bilans of the user's contracts waiting for an instructor, oldest first: one
+    dict per bilan with only what the list shows (``pk``, ``dossier_id``, ``depose_le``,
+    ``reference``, ``intitule``, ``raison_sociale``, ``sigle``, ``action``)."""
+    # Read in (depose_le, pk) order from the partial index of the bilans submitted and not
+    # validated (a bilan waiting for validation is one of them), each bilan's dossier probed by
+    # its key: a page costs the same for twenty waiting bilans as for thousands, and reads
+    # only the columns it shows (no model instances).
     return (
         Bilan.objects.filter(
             ExisteParLigne(Dossier.objects.pour_le_personnel(user).filter(
                 pk=OuterRef("dossier_id"), statut=Statut.BILAN_DEPOSE,
             )),
+            depose_le__isnull=False, valide_le__isnull=True,
         )
-        .select_related("dossier__structure", "dossier__action_principale")
         .order_by("depose_le", "pk")
+        .values(
+            "pk", "dossier_id", "depose_le", reference=F("dossier__reference"),
+            intitule=F("dossier__intitule"), raison_sociale=F("dossier__structure__raison_sociale"),
+            sigle=F("dossier__structure__sigle"), action=F("dossier__action_principale__code"),
+        )
     )
+
+
+def dossiers_bilan_depose(user):
+    """The dossiers whose bilan waits for validation, as many as ``bilans_a_valider`` lists (a
+    dossier is « bilan déposé » only by the submission of its bilan): what the list counts,
+    from the index of the submitted dossiers by call and status; the user's calls are an
+    ``IN (SELECT …)``, not a join (joined, PostgreSQL read the dossiers in key order)."""
+    return Dossier.objects.filter(
+        depose_le__isnull=False, statut=Statut.BILAN_DEPOSE,
+        appel_id__in=AppelAProjets.objects.pour_le_personnel(user).values("pk"),
+    ).order_by()

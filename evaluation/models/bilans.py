@@ -139,8 +139,11 @@ class Bilan(AppelDuDossier):
         # A call's bilans (annual figures, fingerprint) read from the index alone.
         indexes = [models.Index(fields=["appel", "dossier", "modifie_le", *CHAMPS_BENEFICIAIRES],
                                 name="bilan_appel_dossier"),
-                   # The bilans waiting for validation, oldest first: a page read in this order.
-                   models.Index(fields=["depose_le", "id"], name="bilan_par_depot")]
+                   # The bilans submitted and not validated (those waiting for validation
+                   # among them), oldest first: a page of the list read in this order.
+                   models.Index(fields=["depose_le", "id"], name="bilan_a_valider",
+                                condition=models.Q(depose_le__isnull=False,
+                                                   valide_le__isnull=True))]
         constraints = [
             *_positifs("bilan", CHAMPS_BENEFICIAIRES),
             models.CheckConstraint(

@@ -1,7 +1,11 @@
 """Journey: instruction, corrections, resubmission, conclusion, comité decision, decision letter."""
 
+import datetime
 import re
 
+from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -14,6 +18,7 @@ from tests.evaluation.factories import (
     UtilisateurFactory,
     dossier_depose,
     dossier_instruit,
+    dossier_retenu,
 )
 from tests.navigateur.accessibilite import verifier_accessibilite
 from tests.navigateur.clics import ouvrir
@@ -206,4 +211,49 @@ def test_affectations_et_decision_unitaire(page, referentiel_charge):
     verifier_accessibilite(page, "dossier décidé, côté administrateur")
 
     assert Dossier.objects.get(pk=dossier.pk).statut == Statut.NON_RETENU
+    assert page.erreurs_csp == []
+
+
+def test_lettre_en_retard_relancee_puis_offerte(
+    page, referentiel_charge, tmp_path, executer_taches
+):
+    """The letter of a decision taken an hour ago was never rendered (worker down): the staff
+    asks for it again with the page's button, the worker runs, and the page offers the letter by
+    itself (it polls its state); the file is the decision letter."""
+    comite = UtilisateurFactory(comite=True)
+    dossier = dossier_retenu(accorde=4200)
+    Decision.objects.filter(dossier=dossier).update(
+        decidee_le=timezone.now() - datetime.timedelta(hours=1), lettre=""
+    )
+    assert not DBTaskResult.objects.exists()  # nothing queued: only the button can ask for it
+
+    _connecter(page, comite)
+    page.goto(reverse("evaluation:lettre", args=[dossier.pk]))
+    expect(
+        page.get_by_role("heading", name=f"Lettre de décision du dossier {dossier.reference}")
+    ).to_be_visible()
+    expect(page.get_by_text("La lettre tarde")).to_be_visible()
+    bouton = page.get_by_role("button", name="Relancer la préparation de la lettre")
+    expect(bouton).to_be_visible()
+    verifier_accessibilite(page, "lettre de décision en retard")
+
+    ouvrir(bouton)
+    expect(page.locator(".messages")).to_contain_text(
+        "La préparation de la lettre de décision est relancée."
+    )
+    verifier_accessibilite(page, "préparation de la lettre relancée")
+    executer_taches()
+
+    lien = page.get_by_role("link", name="Télécharger le fichier")
+    expect(lien).to_be_visible()
+    expect(page.locator("#generation-etat")).to_contain_text("Le fichier est prêt")
+    with page.expect_download() as telechargement:
+        lien.click()
+    assert telechargement.value.suggested_filename == f"decision-{dossier.reference}.pdf"
+    chemin = tmp_path / "decision.pdf"
+    telechargement.value.save_as(chemin)
+    assert chemin.read_bytes().startswith(b"%PDF")
+    texte = _espaces_normalises(" ".join(p.extract_text() for p in PdfReader(chemin).pages))
+    assert dossier.reference in texte
+    assert "4 200 €" in texte
     assert page.erreurs_csp == []
