@@ -81,3 +81,23 @@ class AgregatBilanAnnuel(models.Model):
 
     def __str__(self):
         return f"Agrégat {self.cle}"
+
+
+class VersionAppel(models.Model):
+    """A counter per call that the database raises whenever the call's dossiers, instructions
+    or decisions change (triggers of ``evaluation.version_appel``): the fingerprint of what
+    the programmation's totals depend on, read by its key.
+
+    No foreign key: a row may outlive its call, and a trigger may write it while the call is
+    being deleted. A row is never deleted (a counter starting again could meet an old value).
+    """
+
+    appel_id = models.BigIntegerField("appel à projets", primary_key=True)
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "version des données d'un appel"
+        verbose_name_plural = "versions des données des appels"
+
+    def __str__(self):
+        return f"Appel {self.appel_id} : version {self.version}"
