@@ -25,6 +25,7 @@ from .bilans_annuels import (
     PARTENAIRES_MAX,
     AgregatBilanAnnuel,
     DocumentBilanAnnuel,
+    VersionAppel,
     chemin_logo_bilan,
 )
 from .comptes_rendus import DetailCompteRendu
@@ -64,6 +65,7 @@ __all__ = [
     "PARTENAIRES_MAX",
     "AgregatBilanAnnuel",
     "DocumentBilanAnnuel",
+    "VersionAppel",
     "chemin_logo_bilan",
     "CHAMPS_BENEFICIAIRES",
     "CHAMPS_VALEUR",

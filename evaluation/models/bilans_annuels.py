@@ -81,3 +81,24 @@ class AgregatBilanAnnuel(models.Model):
 
     def __str__(self):
         return f"Agrégat {self.cle}"
+
+
+class VersionAppel(models.Model):
+    """A counter of a call that the database raises whenever the call's dossiers, instructions
+    or decisions change (triggers of ``evaluation.version_appel``). The call's version, the
+    fingerprint of what the programmation's totals depend on, is the sum of its counters: on
+    PostgreSQL a transaction raises one no other transaction holds, so none waits for another.
+
+    No foreign key: a row may outlive its call, and a trigger may write it while the call is
+    being deleted. A row is never deleted (the sum must never come back to an old value).
+    """
+
+    appel_id = models.BigIntegerField("appel à projets", db_index=True)
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "version des données d'un appel"
+        verbose_name_plural = "versions des données des appels"
+
+    def __str__(self):
+        return f"Appel {self.appel_id} : compteur {self.pk} à {self.version}"

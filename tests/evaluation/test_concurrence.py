@@ -4,17 +4,18 @@ import datetime
 import threading
 import time
 
+import psycopg2
 import pytest
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from candidatures.commun.erreurs import ConflitVersion, ErreurMetier
-from candidatures.models import HistoriqueStatut, Statut
+from candidatures.models import Dossier, HistoriqueStatut, Statut
 from evaluation.instruction.selectors import commun as selectors_commun
 from evaluation.instruction.services import decisions as services_decisions
 from evaluation.instruction.services import instruction as services_instruction
-from evaluation.models import Decision, Instruction
+from evaluation.models import Decision, Instruction, VersionAppel
 
 from .factories import UtilisateurFactory, dossier_depose, dossier_instruit
 
@@ -126,3 +127,32 @@ def test_deux_decisions_simultanees(referentiel_charge, lent):
     assert Decision.objects.filter(dossier=dossier).count() == 1
     dossier.refresh_from_db()
     assert dossier.statut in (Statut.EN_COURS, Statut.NON_RETENU)
+
+
+def _version(appel):
+    return sum(VersionAppel.objects.filter(appel_id=appel.pk).values_list("version", flat=True))
+
+
+def test_deux_ecritures_d_un_meme_appel_ne_s_attendent_pas(referentiel_charge):
+    """A transaction that changed a dossier of a call and is still open (a bulk assignment of a
+    thousand dossiers, say) does not hold up another write of the same call on account of the
+    call's version; once both are committed, the version has risen for each of them."""
+    un = dossier_depose()
+    deux = dossier_depose(appel=un.appel)
+    avant = _version(un.appel)
+    autre = psycopg2.connect(**connection.get_connection_params())
+    try:
+        with transaction.atomic():
+            Dossier.objects.filter(pk=un.pk).update(statut=Statut.RETIRE)
+            with autre.cursor() as curseur:
+                # Waiting for the open transaction would end in an error, not in a pause.
+                curseur.execute("SET lock_timeout = '5s'")
+                curseur.execute(
+                    "UPDATE candidatures_dossier SET statut = %s WHERE id = %s",
+                    [Statut.RETIRE, deux.pk],
+                )
+            autre.commit()
+    finally:
+        autre.close()
+
+    assert _version(un.appel) == avant + 2

@@ -1,17 +1,20 @@
 """The programmation of a call: decisions against the envelopes; the granted subsidies.
 
 The totals (per pilier and for the whole call) are aggregated by the database over every
-instructed dossier of the call; the rows are a filtered queryset that the page paginates.
+instructed dossier of the call, and kept under the call's version (raised by the database
+whenever a dossier, instruction or decision of the call changes): a view of unchanged data
+reads them back. The rows are a filtered queryset that the page paginates.
 """
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Prefetch, Q, Sum, Window
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Sum, Window
 from django.db.models.functions import Coalesce
 
 from candidatures.commun.bornes import ENTIER_MAX
-from candidatures.models import Dossier, EnveloppePilier, LigneBudget, Statut
-from evaluation.models import Decision
+from candidatures.models import AppelAProjets, Dossier, EnveloppePilier, LigneBudget, Statut
+from evaluation.gardes import garde
+from evaluation.models import Decision, VersionAppel
 from referentiel.models import Action, Pilier
 
 PILIER = "action_principale__objectif__orientation__pilier"
@@ -77,14 +80,17 @@ def _instruits(appel):
 A_DECIDER_Q = Q(statut=Statut.INSTRUIT, decision__isnull=True)
 
 
-def programmation(appel):
-    """Totals of the whole call against the envelopes, aggregated by the database per action
-    (the dossier's own column: no join up the tree for each dossier), then added up per pilier
-    from the contract's small tree."""
-    par_action = (
-        _instruits(appel)
-        .values("action_principale_id")
-        .annotate(
+# Changing what ``_par_action`` returns changes this: every kept total is then computed again.
+VERSION_TOTAUX = "1"
+TOTAUX = ("propose", "accorde", "a_decider", "decides")
+
+
+def _par_action(appel):
+    """``[(action id, proposed, granted, awaiting, decided)]`` over the whole call, aggregated
+    by the database per action (the dossier's own column: no join up the tree per dossier)."""
+    return [
+        (ligne["action_principale_id"], *(ligne[cle] for cle in TOTAUX))
+        for ligne in _instruits(appel).values("action_principale_id").annotate(
             propose=Coalesce(Sum("instruction__montant_propose", filter=A_DECIDER_Q), 0),
             accorde=Coalesce(
                 Sum("decision__montant_accorde",
@@ -92,21 +98,41 @@ def programmation(appel):
             ),
             a_decider=Count("pk", filter=A_DECIDER_Q),
             decides=Count("pk", filter=Q(decision__isnull=False)),
-        )
-        .order_by()
+        ).order_by()
+    ]
+
+
+def _empreinte_et(appel, **autres):
+    """The call's version (the sum of its counters, read by their index), and the ``autres``
+    expressions: one query."""
+    version = Subquery(
+        VersionAppel.objects.filter(appel_id=OuterRef("pk")).order_by().values("appel_id")
+        .annotate(somme=Sum("version")).values("somme")
+    )
+    valeurs = (
+        AppelAProjets.objects.filter(pk=appel.pk).annotate(_version=version, **autres)
+        .values_list("_version", *autres).first()
+    ) or (None,) * (1 + len(autres))
+    return (f"{VERSION_TOTAUX}-{valeurs[0]}", *valeurs[1:])
+
+
+def programmation(appel):
+    """Totals of the whole call against the envelopes: the per-action aggregate kept under the
+    call's version, added up per pilier from the contract's small tree (read each time, as
+    are the envelopes: changing them needs no new aggregation)."""
+    par_action = garde(
+        f"programmation-a{appel.pk}", appel.contrat_id,
+        lambda **autres: _empreinte_et(appel, **autres), lambda: _par_action(appel),
     )
     pilier_de = dict(
         Action.objects.filter(contrat_id=appel.contrat_id)
         .values_list("pk", "objectif__orientation__pilier_id")
     )
     totaux = {}
-    for ligne in par_action:
-        total = totaux.setdefault(
-            pilier_de.get(ligne["action_principale_id"]),
-            {"propose": 0, "accorde": 0, "a_decider": 0, "decides": 0},
-        )
-        for cle in total:
-            total[cle] += ligne[cle]
+    for action_id, *valeurs in par_action:
+        total = totaux.setdefault(pilier_de.get(action_id), dict.fromkeys(TOTAUX, 0))
+        for cle, valeur in zip(TOTAUX, valeurs, strict=True):
+            total[cle] += valeur
     enveloppes = dict(
         EnveloppePilier.objects.filter(appel=appel).values_list("pilier_id", "montant")
     )
