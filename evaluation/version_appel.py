@@ -27,6 +27,8 @@ The migration that creates the table installs the triggers; ``post_migrate`` ins
 again (a SQLite table rebuild drops them).
 """
 
+from candidatures.commun.declencheurs import executer, reinstalleur
+
 TABLE_VERSION = "evaluation_versionappel"
 MIGRATION = ("evaluation", "0013_version_appel")
 
@@ -135,22 +137,11 @@ def _instructions(connexion):
 
 def installer(connexion):
     """Create the triggers that are missing (idempotent)."""
-    with connexion.cursor() as curseur:
-        for instruction in _instructions(connexion)[0]:
-            curseur.execute(instruction)
+    executer(connexion, _instructions(connexion)[0])
 
 
 def retirer(connexion):
-    with connexion.cursor() as curseur:
-        for instruction in _instructions(connexion)[1]:
-            curseur.execute(instruction)
+    executer(connexion, _instructions(connexion)[1])
 
 
-def reinstaller_apres_migration(using="default", **kwargs):
-    """``post_migrate``: put the triggers back once the table's migration is applied."""
-    from django.db import connections
-    from django.db.migrations.recorder import MigrationRecorder
-
-    connexion = connections[using]
-    if MIGRATION in MigrationRecorder(connexion).applied_migrations():
-        installer(connexion)
+reinstaller_apres_migration = reinstalleur((MIGRATION, installer))

@@ -11,6 +11,10 @@ Their migrations install the triggers; ``post_migrate`` installs them again if m
 table rebuild drops them).
 """
 
+import functools
+
+from ..commun.declencheurs import executer, reinstalleur
+
 MESSAGE = "L'appel de la ligne diffère de celui de son dossier."
 
 TABLES = ["candidatures_historiquestatut"]
@@ -80,15 +84,11 @@ def _instructions(connexion, tables):
 
 def installer(connexion, tables=TABLES):
     """Create the triggers that are missing (idempotent)."""
-    with connexion.cursor() as curseur:
-        for instruction in _instructions(connexion, tables)[0]:
-            curseur.execute(instruction)
+    executer(connexion, _instructions(connexion, tables)[0])
 
 
 def retirer(connexion, tables=TABLES):
-    with connexion.cursor() as curseur:
-        for instruction in _instructions(connexion, tables)[1]:
-            curseur.execute(instruction)
+    executer(connexion, _instructions(connexion, tables)[1])
 
 
 def remplir(connexion, tables=TABLES):
@@ -114,18 +114,9 @@ def remplir(connexion, tables=TABLES):
 def reinstaller(*groupes):
     """A ``post_migrate`` receiver putting back the triggers of each ``(tables, migration)``
     group whose migration is applied."""
-
-    def recepteur(using="default", **kwargs):
-        from django.db import connections
-        from django.db.migrations.recorder import MigrationRecorder
-
-        connexion = connections[using]
-        appliquees = MigrationRecorder(connexion).applied_migrations()
-        for tables, migration in groupes:
-            if migration in appliquees:
-                installer(connexion, tables)
-
-    return recepteur
+    return reinstalleur(*(
+        (migration, functools.partial(installer, tables=tables)) for tables, migration in groupes
+    ))
 
 
 reinstaller_apres_migration = reinstaller(

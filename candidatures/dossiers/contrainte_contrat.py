@@ -9,6 +9,8 @@ later migration that rebuilds one of these tables (Django copies it into a new t
 triggers. PostgreSQL keeps them through ALTER TABLE.
 """
 
+from ..commun.declencheurs import executer, reinstalleur
+
 MESSAGES = {
     "action": "L'action principale du dossier n'appartient pas au contrat de son appel.",
     "secondaire": "Une action secondaire du dossier n'appartient pas au contrat de son appel.",
@@ -94,26 +96,15 @@ def _instructions(connexion):
 
 def installer(connexion):
     """Create the triggers that are missing (idempotent)."""
-    with connexion.cursor() as curseur:
-        for instruction in _instructions(connexion)[0]:
-            curseur.execute(instruction)
+    executer(connexion, _instructions(connexion)[0])
 
 
 def retirer(connexion):
-    with connexion.cursor() as curseur:
-        for instruction in _instructions(connexion)[1]:
-            curseur.execute(instruction)
+    executer(connexion, _instructions(connexion)[1])
 
 
 # The migration that first installs them: before it, the tables may lack the columns.
 MIGRATION = ("candidatures", "0013_dossier_meme_contrat")
 
-
-def reinstaller_apres_migration(using="default", **kwargs):
-    """``post_migrate`` receiver: put back what a table rebuild on SQLite took away."""
-    from django.db import connections
-    from django.db.migrations.recorder import MigrationRecorder
-
-    connexion = connections[using]
-    if MIGRATION in MigrationRecorder(connexion).applied_migrations():
-        installer(connexion)
+# ``post_migrate``: put back what a table rebuild on SQLite took away.
+reinstaller_apres_migration = reinstalleur((MIGRATION, installer))

@@ -2,10 +2,12 @@
 the page shows the new ones, and a view of unchanged data reads them back."""
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from candidatures.models import Dossier, EnveloppePilier, Statut
+from evaluation import version_appel
 from evaluation.instruction.services import decisions as services_decisions
 from evaluation.instruction.services import enveloppes as services_enveloppes
 from evaluation.models import Decision, Instruction, VersionAppel
@@ -143,15 +145,15 @@ def test_un_dossier_change_d_appel_les_deux_appels_changent(client, comite, appe
 
 def test_un_brouillon_enregistre_ne_change_pas_la_version(appel):
     """Only what the totals read raises the call's version: a dossier's text saved does not."""
-    version = VersionAppel.objects.get(appel_id=appel.pk).version
+    version = _version(appel)
     dossier = _a_decider(appel).first()
     dossier.intitule = "Un autre intitulé"
     dossier.save()
-    assert VersionAppel.objects.get(appel_id=appel.pk).version == version
+    assert _version(appel) == version
 
     dossier.statut = Statut.RETIRE
     dossier.save()
-    assert VersionAppel.objects.get(appel_id=appel.pk).version > version
+    assert _version(appel) > version
 
 
 @pytest.mark.parametrize("etat", ["a_decider", "decides"])
@@ -170,3 +172,21 @@ def test_une_seconde_vue_sans_changement_coute_moins(client, comite, appel, etat
         reponse = client.get(_url(appel, etat=etat))
 
     assert reponse.context["prog"].nombre_a_decider == 2
+
+
+def test_les_declencheurs_de_version_reviennent_apres_une_migration(appel):
+    """A SQLite table rebuild drops the version's triggers: the next ``migrate`` puts them back
+    (simulated here by removing them), and a write raises the call's version again."""
+    version_appel.retirer(connection)
+    avant = _version(appel)
+    Dossier.objects.filter(pk=_a_decider(appel).first().pk).update(statut=Statut.RETIRE)
+    assert _version(appel) == avant  # nothing raises it any more
+
+    call_command("migrate", verbosity=0)
+
+    Dossier.objects.filter(pk=_a_decider(appel).first().pk).update(statut=Statut.RETIRE)
+    assert _version(appel) > avant
+
+
+def _version(appel):
+    return sum(VersionAppel.objects.filter(appel_id=appel.pk).values_list("version", flat=True))
