@@ -3,15 +3,13 @@
 from html import escape  # Django's ``escape`` without its lazy-string wrapper, same output
 
 from django import template
-from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 
 from candidatures.commun.formats import euros
+from candidatures.commun.redirections import adresses_par_cle
 
 register = template.Library()
-
-_REPERE = 987654321
 
 
 def _ligne(d, lien):
@@ -52,10 +50,5 @@ def lignes_de_la_file(lignes):
         return mark_safe(
             '<tr><td colspan="9">Aucun dossier ne correspond à ces critères.</td></tr>\n'
         )
-    # One reverse for the page: the address of a dossier's instruction differs by its id only.
-    avant, _, apres = reverse("evaluation:instruction", args=[_REPERE]).partition(str(_REPERE))
-
-    def lien(pk):
-        return f"{avant}{pk}{apres}"
-
+    lien = adresses_par_cle("evaluation:instruction")
     return mark_safe("".join(_ligne(d, lien) for d in lignes))

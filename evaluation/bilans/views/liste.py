@@ -4,21 +4,19 @@ from dataclasses import dataclass
 from html import escape
 
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from candidatures.commun.formats import date_longue
 from candidatures.commun.pagination import PaginateurBorne
-from candidatures.models import STATUTS_SAISIE
+from candidatures.commun.redirections import adresses_par_cle
+from candidatures.models import STATUTS_SAISIE, Structure
 
 from .. import selectors
 from ..permissions import peut_voir_bilans_annuels
 
 PAR_PAGE = 50
-# A key no dossier has, reversed once: each row's address is this one with its own key.
-_CLE_MODELE = 987654321
 
 
 # One row of the table of bilans to validate, as the template wrote it.
@@ -42,8 +40,7 @@ def lignes_a_valider(valeurs):
     """Rows of the bilans to validate from ``selectors.bilans_a_valider``'s dicts: the detail
     address reversed once for the page, each submission day formatted once, each value escaped
     as the template's autoescape does (``django.utils.html.escape`` is ``html.escape``)."""
-    modele = reverse("bilans:detail", args=[_CLE_MODELE])
-    avant, apres = modele.split(str(_CLE_MODELE))
+    adresse = adresses_par_cle("bilans:detail")
     fuseau = timezone.get_current_timezone()
     dates = {}
     lignes = []
@@ -51,11 +48,9 @@ def lignes_a_valider(valeurs):
         jour = v["depose_le"].astimezone(fuseau).date()
         if jour not in dates:
             dates[jour] = escape(date_longue(jour))
-        structure = v["raison_sociale"]
-        if v["sigle"]:
-            structure = f"{structure} ({v['sigle']})"
+        structure = Structure.libelle(v["raison_sociale"], v["sigle"])
         lignes.append(LigneAValider(v["pk"], mark_safe(_RANGEE.format(
-            f"{avant}{v['dossier_id']}{apres}", escape(v["reference"]), escape(v["intitule"]),
+            adresse(v["dossier_id"]), escape(v["reference"]), escape(v["intitule"]),
             escape(structure), escape(v["action"] or ""), dates[jour],
         ))))
     return lignes
