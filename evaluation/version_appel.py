@@ -1,14 +1,17 @@
-"""The database raises a call's version whenever what its programmation totals depend on changes.
+"""The database raises a call's version whenever what is shown of the call may change.
 
-``evaluation_versionappel`` holds the counters of each call; the call's version is their sum.
-Triggers raise it for every write that may change the totals, whoever writes (services, admin,
-bulk updates, raw SQL, the ``suit_dossier`` triggers that carry a dossier's rows to its new
-call):
+``evaluation_versionappel`` holds counters; a version is the sum of its counters. Triggers raise
+them for every write, whoever writes (services, admin, bulk updates, raw SQL, the
+``suit_dossier`` triggers that carry a dossier's rows to its new call):
 
-- a dossier inserted or deleted, or updated in its call, status, main action or submission
-  date (its other columns are the structure's text: a draft saved does not count);
-- an instruction or a decision inserted, updated or deleted (the proposed and granted amounts,
-  the nature, the conclusion date).
+- **the call's version** (counters of the call), for its programmation totals and its queue:
+  a dossier inserted or deleted, or updated in its call, status, main action or submission
+  date; once submitted, also in its reference, title, structure or requested amount (a draft
+  saved does not count); an instruction, a decision, a message, a reading of the messages or
+  a quartier of a dossier inserted, updated or deleted;
+- **the portal's version** (counters of ``PORTAIL``, no call has that id), for what the pages
+  of every call show about people and rights: a structure's name or identifiers, a user's
+  name, e-mail or flags, a membership, a role (``Habilitation``), a group, a call.
 
 A moved row raises both calls. On PostgreSQL the triggers run once per statement, over its
 transition tables (a ``bulk_create`` of thousands of rows raises the counter once, rather than
@@ -18,10 +21,10 @@ A raised counter stays locked until its transaction ends. On PostgreSQL, several
 write at once: one counter per call would make every write of the call wait for the
 transaction that raised it first (a bulk assignment of a thousand dossiers would hold up every
 instructor of the call), and two such transactions could each wait for the other (a deadlock).
-So a transaction raises a counter of the call that no other transaction holds
-(``FOR UPDATE SKIP LOCKED``), or adds one: no write ever waits for another on account of the
-version. Each committed transaction raises the sum by at least one, so the sum never comes
-back to a value already read. SQLite has one writer at a time: one counter per call.
+So a transaction raises a counter that no other transaction holds (``FOR UPDATE SKIP
+LOCKED``), or adds one: no write ever waits for another on account of the version. Each
+committed transaction raises the sum by at least one, so the sum never comes back to a value
+already read. SQLite has one writer at a time: one counter per call.
 
 The migration that creates the table installs the triggers; ``post_migrate`` installs them
 again (a SQLite table rebuild drops them).
@@ -32,16 +35,57 @@ from candidatures.commun.declencheurs import executer, reinstalleur
 TABLE_VERSION = "evaluation_versionappel"
 MIGRATION = ("evaluation", "0013_version_appel")
 
-# Table → the columns whose change matters (None: any update).
+# The counters of the portal's version: no call has this id.
+PORTAIL = 0
+
+# Which counter a changed row raises, written for a row ``r`` (a transition table's alias on
+# PostgreSQL, NEW or OLD on SQLite).
+APPEL = "{r}.appel_id"
+APPEL_DU_DOSSIER = "(SELECT d.appel_id FROM candidatures_dossier d WHERE d.id = {r}.dossier_id)"
+DU_PORTAIL = str(PORTAIL)
+
+# Columns of a dossier that change its call's totals, and those shown once it is submitted.
+DOSSIER_TOTAUX = ("appel_id", "statut", "action_principale_id", "depose_le")
+DOSSIER_MONTRE = ("reference", "intitule", "structure_id", "montant_demande")
+
+
+def _colonnes(*colonnes):
+    def change(ancien, nouveau, different):
+        return " OR ".join(f"{ancien}.{c} {different} {nouveau}.{c}" for c in colonnes)
+
+    return change
+
+
+def _change_dossier(ancien, nouveau, different):
+    return (
+        f"({_colonnes(*DOSSIER_TOTAUX)(ancien, nouveau, different)}) OR "
+        f"({nouveau}.depose_le IS NOT NULL AND "
+        f"({_colonnes(*DOSSIER_MONTRE)(ancien, nouveau, different)}))"
+    )
+
+
+# Table → (the counter its rows raise, the change of an update that matters; None: any).
 TABLES = {
-    "candidatures_dossier": ["appel_id", "statut", "action_principale_id", "depose_le"],
-    "evaluation_instruction": None,
-    "evaluation_decision": None,
+    "candidatures_dossier": (APPEL, _change_dossier),
+    "evaluation_instruction": (APPEL, None),
+    "evaluation_decision": (APPEL, None),
+    "candidatures_dossier_quartiers": (APPEL_DU_DOSSIER, None),
+    "evaluation_message": (APPEL_DU_DOSSIER, None),
+    "evaluation_lecture": (APPEL_DU_DOSSIER, None),
+    "candidatures_structure": (DU_PORTAIL, _colonnes("raison_sociale", "sigle", "siret", "rna")),
+    "candidatures_utilisateur": (
+        DU_PORTAIL,
+        _colonnes("prenom", "nom", "email", "is_active", "is_staff", "is_superuser"),
+    ),
+    "candidatures_membre": (DU_PORTAIL, None),
+    "candidatures_habilitation": (DU_PORTAIL, None),
+    "candidatures_utilisateur_groups": (DU_PORTAIL, None),
+    "candidatures_appelaprojets": (DU_PORTAIL, None),
 }
 
 FONCTION_MONTER = "evaluation_monter_version_appel"
 
-# PostgreSQL: raise a counter of the call that no other transaction holds, or add one.
+# PostgreSQL: raise a counter that no other transaction holds, or add one.
 _FONCTION_PG = (
     f"CREATE OR REPLACE FUNCTION {FONCTION_MONTER}(appel bigint) RETURNS void "
     f"LANGUAGE plpgsql AS $$ DECLARE cible bigint; BEGIN "
@@ -53,24 +97,20 @@ _FONCTION_PG = (
 )
 
 
-def _change(colonnes, ancien, nouveau, different):
-    if colonnes is None:
-        return "TRUE"
-    return " OR ".join(f"{ancien}.{c} {different} {nouveau}.{c}" for c in colonnes)
-
-
-def _sqlite(table, colonnes):
+def _sqlite(table, compteur, change):
     def monter(ligne, aussi=""):
-        quand = f"{ligne}.appel_id IS NOT NULL{aussi}"
+        appel = compteur.format(r=ligne)
+        quand = f"{appel} IS NOT NULL{aussi}"
         return (
-            f"INSERT INTO {TABLE_VERSION} (appel_id, version) SELECT {ligne}.appel_id, 0 "
+            f"INSERT INTO {TABLE_VERSION} (appel_id, version) SELECT {appel}, 0 "
             f"WHERE {quand} AND NOT EXISTS "
-            f"(SELECT 1 FROM {TABLE_VERSION} WHERE appel_id = {ligne}.appel_id); "
+            f"(SELECT 1 FROM {TABLE_VERSION} WHERE appel_id = {appel}); "
             f"UPDATE {TABLE_VERSION} SET version = version + 1 "
-            f"WHERE appel_id = {ligne}.appel_id AND {quand};"
+            f"WHERE appel_id = {appel} AND {quand};"
         )
 
-    quand = "" if colonnes is None else f" WHEN {_change(colonnes, 'OLD', 'NEW', 'IS NOT')}"
+    quand = "" if change is None else f" WHEN {change('OLD', 'NEW', 'IS NOT')}"
+    deplace = f" AND {compteur.format(r='NEW')} IS NOT {compteur.format(r='OLD')}"
     return [
         f"CREATE TRIGGER IF NOT EXISTS {table}_version_i AFTER INSERT ON {table} "
         f"FOR EACH ROW BEGIN {monter('NEW')} END",
@@ -78,22 +118,20 @@ def _sqlite(table, colonnes):
         f"FOR EACH ROW BEGIN {monter('OLD')} END",
         # A row moved to another call raises both.
         f"CREATE TRIGGER IF NOT EXISTS {table}_version_u AFTER UPDATE ON {table} "
-        f"FOR EACH ROW{quand} BEGIN {monter('OLD')} "
-        f"{monter('NEW', ' AND NEW.appel_id IS NOT OLD.appel_id')} END",
+        f"FOR EACH ROW{quand} BEGIN {monter('OLD')} {monter('NEW', deplace)} END",
     ], [f"DROP TRIGGER IF EXISTS {table}_version_{e}" for e in "idu"]
 
 
-def _postgresql(table, colonnes):
-    change = _change(colonnes, "a", "n", "IS DISTINCT FROM")
-    modifies = (
-        f"SELECT a.appel_id FROM anciennes a JOIN nouvelles n ON n.id = a.id WHERE {change} "
-        f"UNION SELECT n.appel_id FROM anciennes a JOIN nouvelles n ON n.id = a.id "
-        f"WHERE {change}"
-    )
+def _postgresql(table, compteur, change):
+    change = "TRUE" if change is None else change("a", "n", "IS DISTINCT FROM")
+    paires = "FROM anciennes a JOIN nouvelles n ON n.id = a.id"
     corps = {
-        "INSERT": "SELECT appel_id FROM nouvelles",
-        "DELETE": "SELECT appel_id FROM anciennes",
-        "UPDATE": modifies,
+        "INSERT": f"SELECT {compteur.format(r='n')} AS appel_id FROM nouvelles n",
+        "DELETE": f"SELECT {compteur.format(r='a')} AS appel_id FROM anciennes a",
+        "UPDATE": (
+            f"SELECT {compteur.format(r='a')} AS appel_id {paires} WHERE {change} "
+            f"UNION SELECT {compteur.format(r='n')} AS appel_id {paires} WHERE {change}"
+        ),
     }
     fonction = f"{table}_version"
     branches = " ".join(
@@ -126,8 +164,8 @@ def _instructions(connexion):
     creer, supprimer = [], []
     if connexion.vendor == "postgresql":
         creer.append(_FONCTION_PG)
-    for table, colonnes in TABLES.items() if ecrire else []:
-        c, s = ecrire(table, colonnes)
+    for table, (compteur, change) in TABLES.items() if ecrire else []:
+        c, s = ecrire(table, compteur, change)
         creer += c
         supprimer += s
     if connexion.vendor == "postgresql":
@@ -142,6 +180,18 @@ def installer(connexion):
 
 def retirer(connexion):
     executer(connexion, _instructions(connexion)[1])
+
+
+def versions(connexion, appel_id):
+    """The call's version and the portal's, in one query (0 before the first write)."""
+    with connexion.cursor() as curseur:
+        curseur.execute(
+            f"SELECT appel_id, SUM(version) FROM {TABLE_VERSION} "
+            f"WHERE appel_id IN (%s, %s) GROUP BY appel_id",
+            [appel_id, PORTAIL],
+        )
+        lues = dict(curseur.fetchall())
+    return int(lues.get(appel_id) or 0), int(lues.get(PORTAIL) or 0)
 
 
 reinstaller_apres_migration = reinstalleur((MIGRATION, installer))

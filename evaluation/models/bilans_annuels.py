@@ -84,10 +84,11 @@ class AgregatBilanAnnuel(models.Model):
 
 
 class VersionAppel(models.Model):
-    """A counter of a call that the database raises whenever the call's dossiers, instructions
-    or decisions change (triggers of ``evaluation.version_appel``). The call's version, the
-    fingerprint of what the programmation's totals depend on, is the sum of its counters: on
-    PostgreSQL a transaction raises one no other transaction holds, so none waits for another.
+    """A counter of a call that the database raises whenever what the call's pages show
+    changes (triggers of ``evaluation.version_appel``); ``appel_id`` 0 counts the portal's
+    changes (names, roles, calls). The call's version, the fingerprint of its programmation's
+    totals and of its kept queue pages, is the sum of its counters: on PostgreSQL a
+    transaction raises one no other transaction holds, so none waits for another.
 
     No foreign key: a row may outlive its call, and a trigger may write it while the call is
     being deleted. A row is never deleted (the sum must never come back to an old value).

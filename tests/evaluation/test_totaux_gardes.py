@@ -13,7 +13,7 @@ from evaluation.instruction.services import enveloppes as services_enveloppes
 from evaluation.models import Decision, Instruction, VersionAppel
 from referentiel.models import Action, Objectif
 
-from .factories import AppelAProjetsFactory, UtilisateurFactory
+from .factories import AppelAProjetsFactory, DossierFactory, UtilisateurFactory
 from .test_programmation import _en_masse, _url
 
 pytestmark = pytest.mark.django_db
@@ -144,9 +144,10 @@ def test_un_dossier_change_d_appel_les_deux_appels_changent(client, comite, appe
 
 
 def test_un_brouillon_enregistre_ne_change_pas_la_version(appel):
-    """Only what the totals read raises the call's version: a dossier's text saved does not."""
+    """Only what the call's pages show raises its version: a draft's text saved does not (a
+    submitted dossier's title does: the queue shows it)."""
+    dossier = DossierFactory(appel=appel)
     version = _version(appel)
-    dossier = _a_decider(appel).first()
     dossier.intitule = "Un autre intitulé"
     dossier.save()
     assert _version(appel) == version

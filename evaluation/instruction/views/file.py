@@ -12,6 +12,7 @@ from candidatures.models import AppelAProjets, Role
 from evaluation.models import AffectationPilier
 from referentiel.models import Contrat, Pilier
 
+from ... import pages_gardees
 from .. import exports, taches
 from ..forms import AffectationsPiliersForm, FiltreFileForm
 from ..permissions import (
@@ -56,7 +57,12 @@ def _file_filtree(request, appel, selecteur=selectors_file.file_instruction):
 
 @require_GET
 def file(request, appel_pk):
-    """Submitted dossiers of a call: filters, search, sort, counts per status, pages."""
+    """Submitted dossiers of a call: filters, search, sort, counts per status, pages. Kept for
+    the user while nothing it shows changes (``evaluation.pages_gardees``)."""
+    return pages_gardees.page_gardee(request, "file", appel_pk, lambda: _file(request, appel_pk))
+
+
+def _file(request, appel_pk):
     if not peut_voir_file(request.user):
         raise Http404
     # The calls of the user's contracts, for the choice of call: the one shown is among them
