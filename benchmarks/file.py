@@ -153,7 +153,7 @@ def _ancien_tri(appel, utilisateur):
         ),
         Value(0),
     )
-    file = selectors_file.file_instruction(appel=appel, filtres={}, user=utilisateur)
+    file = selectors_file.file_triee(appel=appel, filtres={}, user=utilisateur)
     return list(file.annotate(ancien=somme).order_by("-ancien", "numero")[:50])
 
 

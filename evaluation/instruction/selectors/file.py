@@ -171,11 +171,6 @@ def file_triee(*, appel, filtres, user):
     )
 
 
-def file_instruction(*, appel, filtres, user):
-    """The queue as the page shows it, ready to page: a fixed number of queries."""
-    return file_triee(appel=appel, filtres=filtres, user=user)
-
-
 COLONNES_PAGE = (
     "pk", "reference", "intitule", "structure__raison_sociale", "structure__sigle",
     "action_principale__code", "montant_demande", "statut", "instruction__instructeur__prenom",

@@ -48,10 +48,10 @@ def accueil(request):
     return redirect("evaluation:file", appel.pk)
 
 
-def _file_filtree(request, appel, selecteur=selectors_file.file_instruction):
+def _file_filtree(request, appel):
     form = FiltreFileForm(request.GET or None, appel=appel)
     filtres = form.filtres()
-    dossiers = selecteur(appel=appel, filtres=filtres, user=request.user)
+    dossiers = selectors_file.file_triee(appel=appel, filtres=filtres, user=request.user)
     return form, filtres, dossiers
 
 
@@ -120,7 +120,7 @@ def _exporter(request, appel_pk, nature):
     appel = _appel(request, appel_pk)
     if not peut_exporter(request.user, appel):
         raise Http404
-    _form, filtres, dossiers = _file_filtree(request, appel, selectors_file.file_triee)
+    _form, filtres, dossiers = _file_filtree(request, appel)
     if dossiers.count() > taches.seuil_arriere_plan():
         generation = taches.demander_export(
             appel=appel, nature=nature, par=request.user,
