@@ -87,7 +87,7 @@ def _champs(form, reference):
 
 
 def _decision(d, f, reference):
-    propose = d.instruction.montant_propose
+    propose = d.montant_propose
     erreurs = "".join(
         f'<p class="invalid-feedback d-block" role="alert">{escape(str(e))}</p>'
         for e in f.non_field_errors()
@@ -108,14 +108,12 @@ def _decision(d, f, reference):
 
 
 def _ligne(d, f, lien, peut_decider):
-    instruction, action = d.instruction, d.action_principale
     reference = escape(d.reference)
-    pilier = action.objectif.orientation.pilier_id if action else ""
     selection = decision = ""
     if peut_decider:
         propose = ""
-        if instruction.montant_propose:
-            propose = (f' data-propose="{instruction.montant_propose}" data-cible="'
+        if d.montant_propose:
+            propose = (f' data-propose="{d.montant_propose}" data-cible="'
                        f'{escape(f["montant_accorde"].id_for_label)}"')
         selection = (
             f'<td><input class="form-check-input" type="checkbox" name="selection" '
@@ -125,21 +123,19 @@ def _ligne(d, f, lien, peut_decider):
         )
         decision = _decision(d, f, reference)
     synthese = ""
-    if instruction.synthese:
-        texte = escape(normalize_newlines(instruction.synthese)).replace("\n", "<br>")
+    if d.synthese:
+        texte = escape(normalize_newlines(d.synthese)).replace("\n", "<br>")
         synthese = f'\n<details class="small"><summary>Synthèse</summary>{texte}</details>'
-    code = escape(action.code) if action else ""
     return (
-        f'<tr class="{"table-danger" if f.errors else ""}" data-ligne data-pilier="{pilier}" '
-        f'id="ligne-{d.pk}">\n{selection}'
+        f'<tr class="{"table-danger" if f.errors else ""}" data-ligne '
+        f'data-pilier="{d.pilier_id or ""}" id="ligne-{d.pk}">\n{selection}'
         f'<th scope="row"><a href="{escape(lien(d.pk))}">{reference}</a>\n'
         f'<span class="d-block fw-normal">{escape(str(d.intitule))}</span>\n'
-        f'<span class="d-block small fw-normal">{escape(str(d.structure))} — '
-        f'<span class="code">{code}</span></span></th>\n'
-        f"<td>{escape(capfirst(instruction.get_avis_display()))}{synthese}</td>\n"
-        f'<td class="text-end text-nowrap">{escape(euros(instruction.montant_demande))}</td>\n'
-        f'<td class="text-end text-nowrap">{escape(euros(instruction.montant_propose)) or "—"}'
-        "</td>\n"
+        f'<span class="d-block small fw-normal">{escape(d.structure)} — '
+        f'<span class="code">{escape(d.action or "")}</span></span></th>\n'
+        f"<td>{escape(capfirst(d.avis))}{synthese}</td>\n"
+        f'<td class="text-end text-nowrap">{escape(euros(d.montant_demande))}</td>\n'
+        f'<td class="text-end text-nowrap">{escape(euros(d.montant_propose)) or "—"}</td>\n'
         f'<td class="text-end text-nowrap">{escape(euros(d.cumul_pilier or 0))}</td>\n'
         f"{decision}</tr>\n"
     )
@@ -147,6 +143,7 @@ def _ligne(d, f, lien, peut_decider):
 
 @register.simple_tag
 def lignes_a_decider(lignes, peut_decider):
-    """The ``<tr>`` of each awaiting row (``(dossier, form)`` pairs), every value escaped."""
+    """The ``<tr>`` of each awaiting row (``(LigneADecider, form)`` pairs), every value
+    escaped."""
     lien = adresses_par_cle("evaluation:instruction")
     return mark_safe("".join(_ligne(d, f, lien, peut_decider) for d, f in lignes))

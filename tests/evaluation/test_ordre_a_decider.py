@@ -3,7 +3,6 @@ the call's version and the contract's tree: after every kind of change, and what
 filter, the page shows the rows and totals the database computes from the data."""
 
 import pytest
-from django.utils import timezone
 
 from candidatures.models import Dossier
 from evaluation.instruction.selectors import programmation as selectors_programmation
@@ -128,4 +127,3 @@ def test_la_seconde_page_continue_le_cumul(client, comite):
     assert seconde.paginator.count == LIGNES_PAR_PAGE + 2
     assert [d.cumul_pilier for d in seconde] == [10 * (LIGNES_PAR_PAGE + 1),
                                                   10 * (LIGNES_PAR_PAGE + 2)]
-    assert all(d.instruction.conclue_le <= timezone.now() for d in seconde)

@@ -15,9 +15,16 @@ from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Sum, Win
 from django.db.models.functions import Coalesce
 
 from candidatures.commun.bornes import ENTIER_MAX
-from candidatures.models import AppelAProjets, Dossier, EnveloppePilier, LigneBudget, Statut
+from candidatures.models import (
+    AppelAProjets,
+    Dossier,
+    EnveloppePilier,
+    LigneBudget,
+    Statut,
+    Structure,
+)
 from evaluation.gardes import garde
-from evaluation.models import Decision, VersionAppel
+from evaluation.models import Avis, Decision, VersionAppel
 from referentiel.models import Action, Pilier
 
 PILIER = "action_principale__objectif__orientation__pilier"
@@ -164,12 +171,6 @@ def programmation(appel):
     )
 
 
-LIEES_A_DECIDER = (
-    "structure", "action_principale__objectif__orientation__pilier", "instruction__instructeur",
-    "decision",
-)
-
-
 def lignes(appel, *, etat=A_DECIDER, pilier=None, objectif=None):
     """The dossiers of the page, filtered.
 
@@ -196,7 +197,10 @@ def lignes(appel, *, etat=A_DECIDER, pilier=None, objectif=None):
         )
     if etat != A_DECIDER:
         return dossiers.select_related("structure", "instruction", "decision").order_by("numero")
-    return dossiers.select_related(*LIEES_A_DECIDER).annotate(cumul_pilier=Window(
+    return dossiers.select_related(
+        "structure", "action_principale__objectif__orientation__pilier",
+        "instruction__instructeur", "decision",
+    ).annotate(cumul_pilier=Window(
         Sum("instruction__montant_propose"),
         partition_by=[F(PILIER)], order_by=[F("instruction__avis").asc(), F("numero").asc()],
     )).order_by(f"{PILIER}__ordre", f"{PILIER}__code", "instruction__avis", "numero")
@@ -245,17 +249,43 @@ def rang_a_decider(prog, *, pilier=None, objectif=None):
     ))
 
 
+CHAMPS_LIGNE = (
+    "pk", "reference", "intitule", "structure__raison_sociale", "structure__sigle",
+    "action_principale__code", "action_principale__objectif__orientation__pilier_id",
+    "instruction__avis", "instruction__synthese", "instruction__montant_demande",
+    "instruction__montant_propose",
+)
+
+
+class LigneADecider:
+    """What one awaiting row shows, read as plain values (no model instances)."""
+
+    __slots__ = ("pk", "reference", "intitule", "structure", "action", "pilier_id", "avis",
+                 "synthese", "montant_demande", "montant_propose", "cumul_pilier")
+
+    def __init__(self, valeurs, cumul):
+        self.pk = valeurs["pk"]
+        self.reference = valeurs["reference"]
+        self.intitule = valeurs["intitule"]
+        self.structure = Structure.libelle(
+            valeurs["structure__raison_sociale"], valeurs["structure__sigle"]
+        )
+        self.action = valeurs["action_principale__code"]
+        self.pilier_id = valeurs["action_principale__objectif__orientation__pilier_id"]
+        avis = valeurs["instruction__avis"]
+        self.avis = Avis(avis).label if avis else ""
+        self.synthese = valeurs["instruction__synthese"]
+        self.montant_demande = valeurs["instruction__montant_demande"]
+        self.montant_propose = valeurs["instruction__montant_propose"]
+        self.cumul_pilier = cumul
+
+
 def lignes_par_cle(appel, paires):
-    """The awaiting dossiers named by ``(pk, cumul_pilier)`` pairs, in their order, carrying
-    ``cumul_pilier``; one gone meanwhile is left out."""
-    dossiers = _instruits(appel).filter(A_DECIDER_Q, pk__in=[pk for pk, _ in paires])
-    par_pk = {d.pk: d for d in dossiers.select_related(*LIEES_A_DECIDER)}
-    rangees = []
-    for pk, cumul in paires:
-        if pk in par_pk:
-            par_pk[pk].cumul_pilier = cumul
-            rangees.append(par_pk[pk])
-    return rangees
+    """The awaiting rows named by ``(pk, cumul_pilier)`` pairs, in their order, read as values
+    (``LigneADecider``); one no longer awaiting is left out."""
+    valeurs = _instruits(appel).filter(A_DECIDER_Q, pk__in=[pk for pk, _ in paires])
+    par_pk = {v["pk"]: v for v in valeurs.order_by().values(*CHAMPS_LIGNE)}
+    return [LigneADecider(par_pk[pk], cumul) for pk, cumul in paires if pk in par_pk]
 
 
 def compte(prog, *, etat, pilier=None, objectif=None):
