@@ -3,18 +3,28 @@
 The totals (per pilier and for the whole call) are aggregated by the database over every
 instructed dossier of the call, and kept under the call's version (raised by the database
 whenever a dossier, instruction or decision of the call changes): a view of unchanged data
-reads them back. The rows are a filtered queryset that the page paginates.
+reads them back. The awaiting rows' order and running totals are kept the same way, under the
+call's version and the contract's tree: a page reads its rows by their keys.
 """
 
+import hashlib
+from array import array
 from dataclasses import dataclass
 
 from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Sum, Window
 from django.db.models.functions import Coalesce
 
 from candidatures.commun.bornes import ENTIER_MAX
-from candidatures.models import AppelAProjets, Dossier, EnveloppePilier, LigneBudget, Statut
+from candidatures.models import (
+    AppelAProjets,
+    Dossier,
+    EnveloppePilier,
+    LigneBudget,
+    Statut,
+    Structure,
+)
 from evaluation.gardes import garde
-from evaluation.models import Decision, VersionAppel
+from evaluation.models import Avis, Decision, VersionAppel
 from referentiel.models import Action, Pilier
 
 PILIER = "action_principale__objectif__orientation__pilier"
@@ -54,6 +64,8 @@ class Programmation:
     accorde: int
     nombre_a_decider: int
     nombre_decides: int
+    # Fingerprint of the contract's tree (action → objectif → pilier, piliers' order).
+    arbre: str = ""
 
     @property
     def reste(self):
@@ -124,26 +136,29 @@ def programmation(appel):
         f"programmation-a{appel.pk}", appel.contrat_id,
         lambda **autres: _empreinte_et(appel, **autres), lambda: _par_action(appel),
     )
-    pilier_de = dict(
-        Action.objects.filter(contrat_id=appel.contrat_id)
-        .values_list("pk", "objectif__orientation__pilier_id")
+    arbre = list(
+        Action.objects.filter(contrat_id=appel.contrat_id).order_by("pk")
+        .values_list("pk", "objectif_id", "objectif__orientation__pilier_id")
     )
+    pilier_de = {action_id: pilier_id for action_id, _, pilier_id in arbre}
     totaux = {}
     for action_id, *valeurs in par_action:
         total = totaux.setdefault(pilier_de.get(action_id), dict.fromkeys(TOTAUX, 0))
         for cle, valeur in zip(TOTAUX, valeurs, strict=True):
             total[cle] += valeur
-    enveloppes = dict(
-        EnveloppePilier.objects.filter(appel=appel).values_list("pilier_id", "montant")
-    )
+    # The envelopes with the piliers: one query.
+    enveloppe = EnveloppePilier.objects.filter(appel=appel, pilier_id=OuterRef("pk"))
     piliers = []
-    for pilier in Pilier.objects.filter(contrat_id=appel.contrat_id).order_by("ordre", "code"):
+    for pilier in Pilier.objects.filter(contrat_id=appel.contrat_id).annotate(
+        _enveloppe=Subquery(enveloppe.values("montant")[:1])
+    ).order_by("ordre", "code"):
         total = totaux.get(pilier.pk, {})
         piliers.append(TotalPilier(
-            pilier, enveloppes.get(pilier.pk),
+            pilier, pilier._enveloppe,
             propose=total.get("propose", 0), accorde=total.get("accorde", 0),
             a_decider=total.get("a_decider", 0), decides=total.get("decides", 0),
         ))
+    ordre = [(t.pilier.pk, t.pilier.ordre, t.pilier.code) for t in piliers]
     return Programmation(
         appel=appel,
         piliers=piliers,
@@ -152,6 +167,7 @@ def programmation(appel):
         accorde=sum(t.accorde for t in piliers),
         nombre_a_decider=sum(t.a_decider for t in piliers),
         nombre_decides=sum(t.decides for t in piliers),
+        arbre=hashlib.blake2b(repr((arbre, ordre)).encode(), digest_size=8).hexdigest(),
     )
 
 
@@ -188,6 +204,88 @@ def lignes(appel, *, etat=A_DECIDER, pilier=None, objectif=None):
         Sum("instruction__montant_propose"),
         partition_by=[F(PILIER)], order_by=[F("instruction__avis").asc(), F("numero").asc()],
     )).order_by(f"{PILIER}__ordre", f"{PILIER}__code", "instruction__avis", "numero")
+
+
+class Rang:
+    """The awaiting rows of a list in its order: ``(pk, cumul_pilier)`` pairs, sliced by the
+    paginator without building the whole list."""
+
+    def __init__(self, pks, cumuls):
+        self.pks, self.cumuls = pks, cumuls
+
+    def __len__(self):
+        return len(self.pks)
+
+    def __getitem__(self, tranche):
+        return list(zip(self.pks[tranche], self.cumuls[tranche], strict=True))
+
+
+def _rang(appel, pilier, objectif):
+    ordre = lignes(appel, etat=A_DECIDER, pilier=pilier, objectif=objectif).values_list(
+        "pk", "cumul_pilier"
+    )
+    pks, cumuls = array("q"), array("q")
+    for pk, cumul in ordre:
+        pks.append(pk)
+        cumuls.append(cumul or 0)
+    return pks, cumuls
+
+
+def rang_a_decider(prog, *, pilier=None, objectif=None):
+    """The order of the awaiting rows (filtered) and their running totals per pilier, as
+    ``lignes`` gives them, kept under the call's version and the contract's tree (which gives
+    each action its pilier and the piliers their order): a view of unchanged data reads them
+    back, one query, and then only its page's rows."""
+    appel = prog.appel
+    filtre = f"p{getattr(pilier, 'pk', '')}o{getattr(objectif, 'pk', '')}"
+
+    def empreinte_et(**autres):
+        version, *valeurs = _empreinte_et(appel, **autres)
+        return (f"{version}-{prog.arbre}", *valeurs)
+
+    return Rang(*garde(
+        f"programmation-rang-a{appel.pk}-{filtre}", appel.contrat_id, empreinte_et,
+        lambda: _rang(appel, pilier, objectif),
+    ))
+
+
+CHAMPS_LIGNE = (
+    "pk", "reference", "intitule", "structure__raison_sociale", "structure__sigle",
+    "action_principale__code", "action_principale__objectif__orientation__pilier_id",
+    "instruction__avis", "instruction__synthese", "instruction__montant_demande",
+    "instruction__montant_propose",
+)
+
+
+class LigneADecider:
+    """What one awaiting row shows, read as plain values (no model instances)."""
+
+    __slots__ = ("pk", "reference", "intitule", "structure", "action", "pilier_id", "avis",
+                 "synthese", "montant_demande", "montant_propose", "cumul_pilier")
+
+    def __init__(self, valeurs, cumul):
+        self.pk = valeurs["pk"]
+        self.reference = valeurs["reference"]
+        self.intitule = valeurs["intitule"]
+        self.structure = Structure.libelle(
+            valeurs["structure__raison_sociale"], valeurs["structure__sigle"]
+        )
+        self.action = valeurs["action_principale__code"]
+        self.pilier_id = valeurs["action_principale__objectif__orientation__pilier_id"]
+        avis = valeurs["instruction__avis"]
+        self.avis = Avis(avis).label if avis else ""
+        self.synthese = valeurs["instruction__synthese"]
+        self.montant_demande = valeurs["instruction__montant_demande"]
+        self.montant_propose = valeurs["instruction__montant_propose"]
+        self.cumul_pilier = cumul
+
+
+def lignes_par_cle(appel, paires):
+    """The awaiting rows named by ``(pk, cumul_pilier)`` pairs, in their order, read as values
+    (``LigneADecider``); one no longer awaiting is left out."""
+    valeurs = _instruits(appel).filter(A_DECIDER_Q, pk__in=[pk for pk, _ in paires])
+    par_pk = {v["pk"]: v for v in valeurs.order_by().values(*CHAMPS_LIGNE)}
+    return [LigneADecider(par_pk[pk], cumul) for pk, cumul in paires if pk in par_pk]
 
 
 def compte(prog, *, etat, pilier=None, objectif=None):

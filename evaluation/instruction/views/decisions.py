@@ -122,16 +122,19 @@ def programmation(request, appel_pk):
 
 
 def _page(request, appel, prog, filtres, a_decider):
-    """Awaiting rows: a numbered page (the comité's pending work). Decided rows: a page read
-    from the ``(appel, numero)`` index after or before the key its links carry. Both counted
-    by the whole call's totals when they hold the count."""
+    """Awaiting rows: a numbered page (the comité's pending work) of the list's kept order.
+    Decided rows: a page read from the ``(appel, numero)`` index after or before the key its
+    links carry, counted by the whole call's totals when they hold the count."""
+    if a_decider:
+        # The kept order of the list: the page reads its rows by their keys.
+        rang = selectors_programmation.rang_a_decider(
+            prog, pilier=filtres["pilier"], objectif=filtres["objectif"]
+        )
+        page = Paginator(rang, LIGNES_PAR_PAGE).get_page(request.GET.get("page"))
+        page.object_list = selectors_programmation.lignes_par_cle(appel, page.object_list)
+        return page
     dossiers = selectors_programmation.lignes(appel, **filtres)
     compte = selectors_programmation.compte(prog, **filtres)
-    if a_decider:
-        paginateur = Paginator(dossiers, LIGNES_PAR_PAGE)
-        if compte is not None:
-            paginateur.count = compte
-        return paginateur.get_page(request.GET.get("page"))
     numero = lire_entier(request.GET.get("page")) or 1
     return PageParCurseur(
         dossiers, "numero", LIGNES_PAR_PAGE, numero=min(numero, ENTIER_MAX // LIGNES_PAR_PAGE),
