@@ -109,7 +109,9 @@ class ListeDeroulante(forms.Select):
     shows a few hundred options on every view (the queue's filters) does not render one
     template per option, nor build one dictionary per option."""
 
-    def _options(self, choix, choisies, morceaux):
+    def ecrire_options(self, choix, choisies, morceaux):
+        """Append the ``<option>`` of ``choix`` to ``morceaux``, the first of ``choisies``
+        selected."""
         for valeur, libelle in choix:
             valeur = "" if valeur is None else str(valeur)
             selected = ""
@@ -126,10 +128,10 @@ class ListeDeroulante(forms.Select):
         for valeur, libelle in self.choices:
             if isinstance(libelle, (list, tuple)):
                 morceaux.append(format_html('\n  <optgroup label="{}">', valeur))
-                self._options(libelle, choisies, morceaux)
+                self.ecrire_options(libelle, choisies, morceaux)
                 morceaux.append("\n  </optgroup>")
             else:
-                self._options([(valeur, libelle)], choisies, morceaux)
+                self.ecrire_options([(valeur, libelle)], choisies, morceaux)
         morceaux.append("\n</select>")
         return mark_safe("".join(morceaux))
 

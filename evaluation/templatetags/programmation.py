@@ -34,15 +34,7 @@ def _zone(widget, nom, valeur, attrs):
 
 def _liste(widget, nom, valeurs, attrs):
     morceaux = [f'<select name="{escape(nom)}"{_attributs(attrs)}>']
-    choisies = set(valeurs)
-    for valeur, libelle in widget.choices:
-        valeur = "" if valeur is None else str(valeur)
-        selected = ""
-        if valeur in choisies:
-            selected = " selected"
-            choisies.clear()  # one selected option, as Django's Select
-        morceaux.append(f'\n  <option value="{escape(valeur)}"{selected}>{escape(str(libelle))}'
-                        "</option>")
+    widget.ecrire_options(widget.choices, set(valeurs), morceaux)
     morceaux.append("\n</select>")
     return "".join(morceaux)
 
