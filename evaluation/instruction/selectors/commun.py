@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils.choices import BaseChoiceIterator
 
 from candidatures.dossiers.selectors import totaux_budget
-from candidatures.models import Role, Utilisateur
+from candidatures.models import Role, Structure, Utilisateur
 from evaluation.models import AffectationPilier, Instruction
 from referentiel import fragments
 from referentiel.models import Contrat, Objectif, Orientation, Pilier, QuartierPrioritaire
@@ -84,3 +84,18 @@ def instruction_de(dossier):
     """The dossier's instruction, or None before it was assigned or taken."""
     return Instruction.objects.filter(dossier=dossier).select_related("instructeur").first()
 
+
+class LigneDossier:
+    """What every row of a dossier list shows, read as plain values (no model instances): the
+    queue's and the programmation's rows add their own columns."""
+
+    __slots__ = ("pk", "reference", "intitule", "structure", "action")
+
+    def __init__(self, valeurs):
+        self.pk = valeurs["pk"]
+        self.reference = valeurs["reference"]
+        self.intitule = valeurs["intitule"]
+        self.structure = Structure.libelle(
+            valeurs["structure__raison_sociale"], valeurs["structure__sigle"]
+        )
+        self.action = valeurs["action_principale__code"]

@@ -29,6 +29,8 @@ from candidatures.models import (
 from evaluation.models import Avis, Lecture, Message
 from referentiel.models import Action, QuartierPrioritaire
 
+from .commun import LigneDossier
+
 TRIS = {
     "reference": ("numero",),
     "structure": ("structure__raison_sociale", "numero"),
@@ -179,20 +181,14 @@ COLONNES_PAGE = (
 )
 
 
-class LigneFile:
+class LigneFile(LigneDossier):
     """What one row of the queue shows, read as plain values (no model instances)."""
 
-    __slots__ = ("pk", "reference", "intitule", "structure", "action", "quartiers",
-                 "montant_demande", "statut", "instructeur", "avis", "montant_propose", "non_lus")
+    __slots__ = ("quartiers", "montant_demande", "statut", "instructeur", "avis",
+                 "montant_propose", "non_lus")
 
     def __init__(self, valeurs, quartiers):
-        self.pk = valeurs["pk"]
-        self.reference = valeurs["reference"]
-        self.intitule = valeurs["intitule"]
-        self.structure = Structure.libelle(
-            valeurs["structure__raison_sociale"], valeurs["structure__sigle"]
-        )
-        self.action = valeurs["action_principale__code"]
+        super().__init__(valeurs)
         self.quartiers = quartiers
         self.montant_demande = valeurs["montant_demande"]
         self.statut = Statut(valeurs["statut"]).label

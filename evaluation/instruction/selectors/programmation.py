@@ -21,11 +21,12 @@ from candidatures.models import (
     EnveloppePilier,
     LigneBudget,
     Statut,
-    Structure,
 )
 from evaluation.gardes import garde
 from evaluation.models import Avis, Decision, VersionAppel
 from referentiel.models import Action, Pilier
+
+from .commun import LigneDossier
 
 PILIER = "action_principale__objectif__orientation__pilier"
 
@@ -257,20 +258,14 @@ CHAMPS_LIGNE = (
 )
 
 
-class LigneADecider:
+class LigneADecider(LigneDossier):
     """What one awaiting row shows, read as plain values (no model instances)."""
 
-    __slots__ = ("pk", "reference", "intitule", "structure", "action", "pilier_id", "avis",
-                 "synthese", "montant_demande", "montant_propose", "cumul_pilier")
+    __slots__ = ("pilier_id", "avis", "synthese", "montant_demande", "montant_propose",
+                 "cumul_pilier")
 
     def __init__(self, valeurs, cumul):
-        self.pk = valeurs["pk"]
-        self.reference = valeurs["reference"]
-        self.intitule = valeurs["intitule"]
-        self.structure = Structure.libelle(
-            valeurs["structure__raison_sociale"], valeurs["structure__sigle"]
-        )
-        self.action = valeurs["action_principale__code"]
+        super().__init__(valeurs)
         self.pilier_id = valeurs["action_principale__objectif__orientation__pilier_id"]
         avis = valeurs["instruction__avis"]
         self.avis = Avis(avis).label if avis else ""
