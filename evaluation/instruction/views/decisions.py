@@ -111,8 +111,12 @@ def programmation(request, appel_pk):
             "page": page,
             "filtre": filtre,
             "a_decider": a_decider,
-            "lignes": list(zip(page, formset.forms, strict=False)) if a_decider else [],
+            "lignes": list(page) if a_decider else [],
             "formset": formset,
+            # Read here: the template's ``formset.x`` would first try ``formset["x"]``, which
+            # builds every row's form (an unbound page writes its rows from one model).
+            "formset_gestion": formset.management_form,
+            "formset_erreurs": formset.non_form_errors(),
             "seance": seance,
             "peut_decider": decideur,
             "peut_gerer_enveloppes": peut_gerer_enveloppes(request.user, appel),
