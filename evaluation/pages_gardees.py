@@ -51,6 +51,15 @@ def _messages_a_montrer(request):
     )
 
 
+def versions_de(request, appel_id):
+    """The call's version and the portal's (``version_appel.versions``), read once per request:
+    the kept page and what its rendering keeps share them."""
+    lues = request.__dict__.setdefault("_versions_appel", {})
+    if appel_id not in lues:
+        lues[appel_id] = versions(connection, appel_id)
+    return lues[appel_id]
+
+
 def _cle(request, nom, appel_id, version_appel, version_portail):
     user = request.user
     elements = (
@@ -66,7 +75,7 @@ def page_gardee(request, nom, appel_id, rendre):
     versions of what the page shows, and given back while none of them changes."""
     if not request.user.is_authenticated or _messages_a_montrer(request):
         return rendre()
-    cle = _cle(request, nom, appel_id, *versions(connection, appel_id))
+    cle = _cle(request, nom, appel_id, *versions_de(request, appel_id))
     cache = caches[fragments.CACHE]
     gardee = cache.get(cle)
     if gardee is not None:

@@ -346,10 +346,16 @@ REQUETES_FILE = 13
 REQUETES_FILE_GARDEE = 5
 
 
+# A page whose counts per status and rows' ids were kept by a view with the same filters (of
+# any user): the count and the sort over the call are not run again.
+REQUETES_FILE_PARTAGEE = REQUETES_FILE - 2
+
+
 def _autre_adresse():
-    """Query parameters that change the address, not the page: a view warms the session and
-    the référentiel's fragments without keeping the page measured next."""
-    return {"page": "1"}
+    """The default sort named: the same rows at another address, under other filters. A view
+    that warms the session and the référentiel's fragments without keeping the page measured
+    next, nor its counts and rows."""
+    return {"tri": "reference"}
 
 
 @pytest.mark.parametrize("nombre", [10, 200])
@@ -483,3 +489,49 @@ def test_un_appel_illisible_mene_a_l_appel_courant(client, instructeur, valeur):
     reponse = client.get(reverse("evaluation:accueil"), {"appel": valeur})
 
     assert reponse.status_code in (200, 302)
+
+
+def test_les_comptes_et_les_lignes_servent_a_chaque_instructeur(
+    client, instructeur, appel, django_assert_num_queries
+):
+    """Two instructors read the same queue: the count per status and the sort of the whole call
+    run for the first one; the second reads them kept (two queries less), and sees the same
+    rows. A status changed gives both the new counts at once."""
+    _remplir(appel, 60)
+    autre = UtilisateurFactory(instructeur=True)
+    url = reverse("evaluation:file", args=[appel.pk])
+    parametres = {"tri": "-montant", "page": "2"}
+    client.force_login(instructeur)
+    premiere = client.get(url, parametres)
+    client.force_login(autre)
+    client.get(url, _autre_adresse())
+
+    with django_assert_num_queries(REQUETES_FILE_PARTAGEE):
+        seconde = client.get(url, parametres)
+
+    assert _references(seconde) == _references(premiere)
+    assert len(_references(seconde)) == 11
+    assert seconde.context["comptes"] == premiere.context["comptes"]
+    dossier = Dossier.objects.get(reference=_references(seconde)[0])
+    dossier.statut = Statut.INSTRUIT
+    dossier.save()
+    client.force_login(instructeur)
+    apres = client.get(url, parametres)
+    assert (Statut.INSTRUIT, 1) in apres.context["comptes"]
+
+
+def test_mes_dossiers_ne_sont_pas_partages(client, appel):
+    """« Mes dossiers » names the user: each instructor gets their own rows and counts, never
+    those kept for another."""
+    premier, second = (UtilisateurFactory(instructeur=True) for _ in range(2))
+    a, b = _dossier(appel), _dossier(appel)
+    InstructionFactory(dossier=a, instructeur=premier)
+    InstructionFactory(dossier=b, instructeur=second)
+    url = reverse("evaluation:file", args=[appel.pk])
+
+    vus = []
+    for instructeur in (premier, second):
+        client.force_login(instructeur)
+        vus.append(_references(client.get(url, {"instructeur": "moi"})))
+
+    assert vus == [[a.reference], [b.reference]]

@@ -79,7 +79,7 @@ def test_la_meme_page_redemandee_est_la_page_gardee(
     """Asked again with nothing changed, the page costs five queries instead of thirteen and
     shows exactly what the rendered one showed."""
     client.force_login(instructeur)
-    client.get(_url(appel), {"page": "1"})  # session and référentiel's fragments warm
+    client.get(_url(appel), {"tri": "reference"})  # session and référentiel's fragments warm
     with django_assert_num_queries(REQUETES_FILE):
         rendue = client.get(_url(appel)).content.decode()
 

@@ -4,6 +4,8 @@ import datetime
 import hashlib
 import re
 
+from django.core.cache import caches
+from django.core.paginator import Paginator
 from django.db.models import (
     Count,
     DateTimeField,
@@ -27,6 +29,7 @@ from candidatures.models import (
     Utilisateur,
 )
 from evaluation.models import Avis, Lecture, Message
+from referentiel import fragments
 from referentiel.models import Action, QuartierPrioritaire
 
 from .commun import LigneDossier
@@ -253,6 +256,39 @@ def comptes_par_statut(*, appel, filtres, user):
         .annotate(n=Count("pk"))
     )
     return [(s, comptes[s.value]) for s in Statut if comptes.get(s.value)]
+
+
+def _cle_gardee(appel, filtres, user, versions):
+    """What the filtered queue's rows depend on: the call's and the portal's versions (dossiers,
+    instructions, quartiers; structure and user names), the référentiel's (the tree under a
+    pilier, action codes), the filters, and the user when the filter is « mes dossiers »."""
+    valeurs = sorted((k, getattr(v, "pk", v)) for k, v in filtres.items())
+    moi = user.pk if filtres.get("instructeur") == "moi" else None
+    elements = (appel.pk, versions, fragments.version(), valeurs, moi)
+    return "file:" + hashlib.sha256(repr(elements).encode()).hexdigest()
+
+
+def comptes_et_page(*, appel, filtres, user, dossiers, numero, par_page, versions):
+    """The counts per status of the filtered queue and the ids of its page ``numero`` (a
+    ``Page`` whose ``object_list`` holds them), kept under ``versions`` (``pages_gardees.
+    versions_de``) for every user: the same filters give the same rows, so the count and the
+    sort over the whole call run once per change of the call, not once per user and page."""
+    cache = caches[fragments.CACHE]
+    cle = _cle_gardee(appel, filtres, user, versions)
+    comptes = cache.get(cle)
+    if comptes is None:
+        comptes = comptes_par_statut(appel=appel, filtres=filtres, user=user)
+        cache.set(cle, comptes)
+    # The counts per status already hold the total: no second count of the matching rows.
+    total = sum(n for s, n in comptes if filtres.get("statut") in (None, s.value))
+    page = Paginator(range(total), par_page).get_page(numero)
+    ids = cache.get(f"{cle}:{page.number}")
+    if ids is None:
+        debut = (page.number - 1) * par_page
+        ids = list(dossiers.values_list("pk", flat=True)[debut:debut + par_page])
+        cache.set(f"{cle}:{page.number}", ids)
+    page.object_list = ids
+    return comptes, page
 
 
 def dossiers_a_affecter(appel):

@@ -1,7 +1,6 @@
 """The queue of a call: list, exports, assignment by pilier, default instructors per pilier."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -76,12 +75,12 @@ def _file(request, appel_pk):
     if appel is None:
         raise Http404
     form, filtres, dossiers = _file_filtree(request, appel)
-    comptes = selectors_file.comptes_par_statut(appel=appel, filtres=filtres, user=request.user)
-    paginator = Paginator(dossiers.values_list("pk", flat=True), PAR_PAGE)
-    # The counts per status already hold the total: no second count of the matching rows.
-    paginator.count = sum(n for s, n in comptes if filtres.get("statut") in (None, s.value))
-    page = paginator.get_page(request.GET.get("page"))
-    page.object_list = selectors_file.page_de_la_file(list(page.object_list), request.user)
+    comptes, page = selectors_file.comptes_et_page(
+        appel=appel, filtres=filtres, user=request.user, dossiers=dossiers,
+        numero=request.GET.get("page"), par_page=PAR_PAGE,
+        versions=pages_gardees.versions_de(request, appel.pk),
+    )
+    page.object_list = selectors_file.page_de_la_file(page.object_list, request.user)
     parametres = request.GET.copy()
     parametres.pop("page", None)
     sans_statut = parametres.copy()
