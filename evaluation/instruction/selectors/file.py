@@ -45,6 +45,14 @@ TRIS = {
     "instructeur": ("instruction__instructeur__nom", "instruction__instructeur__email", "numero"),
 }
 
+# Sort columns a submitted dossier may lack (no action, no instructor): sorted descending, they
+# go last. The others (a submitted dossier always has its number, amount, date...) are sorted
+# descending as their index reads backwards: ``NULLS LAST``, which no index holds, would sort
+# the whole call (at 20 000 dossiers, 7 ms instead of 0.3 ms for the amount).
+PEUVENT_MANQUER = {
+    "action_principale__code", "instruction__instructeur__nom", "instruction__instructeur__email",
+}
+
 
 def _non_lus_sous_requete(user):
     derniere_lecture = Lecture.objects.filter(dossier=OuterRef("dossier"), utilisateur=user)
@@ -163,7 +171,9 @@ def file_triee(*, appel, filtres, user):
     tri = filtres.get("tri") or "reference"
     cles = TRIS.get(tri.lstrip("-"), TRIS["reference"])
     if tri.startswith("-"):
-        cles = tuple(F(c).desc(nulls_last=True) for c in cles)
+        cles = tuple(
+            F(c).desc(nulls_last=True) if c in PEUVENT_MANQUER else F(c).desc() for c in cles
+        )
     return (
         queryset.select_related(
             "structure",
