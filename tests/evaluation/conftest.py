@@ -4,7 +4,19 @@ import pytest
 from django.urls import reverse
 
 from evaluation.bilans.services import saisie as services_saisie
-from tests.evaluation.factories import MembreFactory, dossier_retenu
+from tests.evaluation.factories import MembreFactory, UtilisateurFactory, dossier_retenu
+
+
+@pytest.fixture
+def instructeur():
+    """An instructor of the default contract."""
+    return UtilisateurFactory(instructeur=True)
+
+
+@pytest.fixture
+def comite():
+    """A member of the comité de pilotage of the default contract."""
+    return UtilisateurFactory(comite=True)
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@ from tests.candidatures.factories import PDF_MINIMAL
 from tests.evaluation.factories import (
     DossierFactory,
     MembreFactory,
-    UtilisateurFactory,
     dossier_retenu,
     indicateur,
     remplir_bilan,
@@ -41,11 +40,6 @@ def dossier(membre):
 @pytest.fixture
 def bilan(dossier, membre):
     return services_saisie.ouvrir_bilan(dossier=dossier, par=membre.utilisateur)
-
-
-@pytest.fixture
-def instructeur():
-    return UtilisateurFactory(instructeur=True)
 
 
 # --- Opening ------------------------------------------------------------------------------------

@@ -19,11 +19,6 @@ HIER = timezone.localdate() - datetime.timedelta(days=1)
 IL_Y_A_UN_MOIS = timezone.localdate() - datetime.timedelta(days=30)
 
 
-@pytest.fixture
-def instructeur():
-    return UtilisateurFactory(instructeur=True)
-
-
 def _convention(dossier, par, **champs):
     valeurs = {
         "reference": "CONV-2026-001", "date_signature": IL_Y_A_UN_MOIS,

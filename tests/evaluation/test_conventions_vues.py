@@ -34,11 +34,6 @@ def dossier(membre):
     return dossier_retenu(membre=membre, accorde=6000, versement="echelonne")
 
 
-@pytest.fixture
-def instructeur():
-    return UtilisateurFactory(instructeur=True)
-
-
 def _acteurs(membre):
     return {
         "anonyme": None,

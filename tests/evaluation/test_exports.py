@@ -24,11 +24,6 @@ SIRET_AGGLO = siret_valide(4242)  # a test value, not the real one
 
 
 @pytest.fixture
-def comite():
-    return UtilisateurFactory(comite=True)
-
-
-@pytest.fixture
 def appel_decide(comite):
     retenu = dossier_instruit()
     refuse = dossier_instruit(appel=retenu.appel)

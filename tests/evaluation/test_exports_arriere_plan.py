@@ -41,11 +41,6 @@ def en_arriere_plan(settings):
 
 
 @pytest.fixture
-def instructeur():
-    return UtilisateurFactory(instructeur=True)
-
-
-@pytest.fixture
 def deux_dossiers():
     formule = MembreFactory(structure__raison_sociale="=HYPERLINK(\"http://x\")")
     jardins = MembreFactory(structure__raison_sociale="Les Jardins du Gardon")

@@ -24,11 +24,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def instructeur():
-    return UtilisateurFactory(instructeur=True)
-
-
-@pytest.fixture
 def appel():
     return AppelAProjetsFactory()
 

@@ -11,15 +11,10 @@ from evaluation.instruction.selectors.programmation import LigneADecider
 from evaluation.models import Decision
 from evaluation.templatetags import programmation as lignes_programmation
 
-from .factories import UtilisateurFactory, dossier_instruit
+from .factories import dossier_instruit
 from .test_programmation import _ligne, _programmation, _url
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def comite():
-    return UtilisateurFactory(comite=True)
 
 
 @pytest.mark.parametrize("donnees", [

@@ -10,7 +10,7 @@ from evaluation.instruction.views.decisions import LIGNES_PAR_PAGE
 from evaluation.models import Instruction
 from referentiel.models import Action, Pilier
 
-from .factories import AppelAProjetsFactory, UtilisateurFactory
+from .factories import AppelAProjetsFactory
 from .test_programmation import _en_masse, _url
 from .test_totaux_gardes import (
     PREMIERE,
@@ -25,11 +25,6 @@ from .test_totaux_gardes import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def comite():
-    return UtilisateurFactory(comite=True)
 
 
 @pytest.fixture

@@ -36,11 +36,6 @@ pytestmark = pytest.mark.django_db
 BILAN = (timezone.localdate() + datetime.timedelta(days=200)).isoformat()
 
 
-@pytest.fixture
-def comite():
-    return UtilisateurFactory(comite=True)
-
-
 def _en_masse(appel, nombre, *, propose=100, action="1.1.1.a", decides=0):
     """``nombre`` instructed dossiers awaiting a decision (proposed ``propose`` € each) and
     ``decides`` retained ones (granted 50 € each), inserted directly: the page reads them."""

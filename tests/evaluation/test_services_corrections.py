@@ -15,14 +15,9 @@ from evaluation.instruction.services import corrections as services_corrections
 from evaluation.instruction.services import instruction as services_instruction
 from evaluation.models import SuiviCorrection
 
-from .factories import MembreFactory, UtilisateurFactory, dossier_depose, remplir_grille
+from .factories import MembreFactory, dossier_depose, remplir_grille
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def instructeur():
-    return UtilisateurFactory(instructeur=True)
 
 
 @pytest.fixture

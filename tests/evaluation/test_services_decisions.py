@@ -30,11 +30,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def comite():
-    return UtilisateurFactory(comite=True)
-
-
-@pytest.fixture
 def membre():
     return MembreFactory()
 

@@ -30,11 +30,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def instructeur():
-    return UtilisateurFactory(instructeur=True)
-
-
-@pytest.fixture
 def depose():
     return dossier_depose()
 

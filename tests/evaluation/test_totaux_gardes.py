@@ -22,11 +22,6 @@ PREMIERE = "1.1.1.a"
 
 
 @pytest.fixture
-def comite():
-    return UtilisateurFactory(comite=True)
-
-
-@pytest.fixture
 def appel():
     appel = AppelAProjetsFactory()
     _en_masse(appel, 3, propose=100, decides=2)  # 300 € proposed, 2 × 50 € granted

@@ -32,11 +32,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def instructeur():
-    return UtilisateurFactory(instructeur=True)
-
-
-@pytest.fixture
 def membre():
     return MembreFactory()
 
@@ -272,11 +267,6 @@ def test_les_corrections_de_la_structure_figurent_dans_l_historique(
 
 
 # --- Decisions -----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def comite():
-    return UtilisateurFactory(comite=True)
 
 
 def _ligne(form, dossier, **valeurs):
