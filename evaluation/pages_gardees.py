@@ -2,8 +2,8 @@
 
 The queue of a call is read again and again by the same instructors while nothing in it changes.
 A page asked again by the same user, with the same address, while nothing it shows has changed
-is answered with the HTML kept the first time: three queries (session, user, versions) instead
-of a dozen and the rendering of its rows.
+is answered with the HTML kept the first time: four queries (session, user, the user's roles
+for the staff pages' gate, versions) instead of a dozen and the rendering of its rows.
 
 It is kept under:
 

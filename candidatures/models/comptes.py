@@ -2,7 +2,7 @@
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Cast, Lower
 from django.utils import timezone
 
 
@@ -89,16 +89,31 @@ class Utilisateur(AbstractBaseUser, PermissionsMixin):
     # Porteur and portal-wide administrator are groups. Instructeur, comité and territory
     # administrator are habilitations: held on one contract, or on every contract of a territory.
 
+    def _lire_roles(self):
+        """The user's groups and habilitations, read by one query: a staff page asks both (the
+        gate of the staff pages, then the page's own rights)."""
+        aucun = Cast(models.Value(None), models.BigIntegerField())
+        groupes = self.groups.order_by().values_list(
+            models.Value("groupe"), "name", aucun, aucun
+        )
+        habilitations = self.habilitations.order_by().values_list(
+            models.Value("habilitation"), "role", "territoire_id", "contrat_id"
+        )
+        self._roles, self._habilitations_cache = set(), []
+        for nature, nom, territoire, contrat in groupes.union(habilitations, all=True):
+            if nature == "groupe":
+                self._roles.add(nom)
+            else:
+                self._habilitations_cache.append((nom, territoire, contrat))
+
     def _habilitations(self):
         if not hasattr(self, "_habilitations_cache"):
-            self._habilitations_cache = list(
-                self.habilitations.values_list("role", "territoire_id", "contrat_id")
-            )
+            self._lire_roles()
         return self._habilitations_cache
 
     def _groupes(self):
         if not hasattr(self, "_roles"):
-            self._roles = set(self.groups.values_list("name", flat=True))
+            self._lire_roles()
         return self._roles
 
     def a_role(self, role):

@@ -223,7 +223,7 @@ def test_tableau_en_nombre_de_requetes_constant(client, dossier, instructeur, no
     url = reverse("conventions:tableau", args=[dossier.appel_id])
     client.get(url)
 
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         reponse = client.get(url)
 
     totaux = reponse.context["totaux"]

@@ -334,11 +334,13 @@ def _remplir(appel, n):
 # and the quartiers are kept under the référentiel's version (counted from the second view);
 # -1 as the contracts of the user's territories are read once, whatever the roles asked;
 # -1 as the call shown is taken from the list of the user's calls, not read apart;
-# +1 as the versions of the call and of the portal are read first (the page is kept under them).
-REQUETES_FILE = 13
+# +1 as the versions of the call and of the portal are read first (the page is kept under them);
+# -1 as the user's groups and habilitations are read by one query.
+REQUETES_FILE = 12
 # The same page asked again by the same user while nothing it shows changed: session, user,
-# the user's roles (groups, habilitations: the staff pages' gate) and the versions.
-REQUETES_FILE_GARDEE = 5
+# the user's roles (groups and habilitations, one query: the staff pages' gate) and the
+# versions.
+REQUETES_FILE_GARDEE = 4
 
 
 # A page whose counts per status and rows' ids were kept by a view with the same filters (of

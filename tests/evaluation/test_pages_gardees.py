@@ -76,7 +76,7 @@ def _sans_jetons(html):
 def test_la_meme_page_redemandee_est_la_page_gardee(
     client, instructeur, appel, dossier, django_assert_num_queries
 ):
-    """Asked again with nothing changed, the page costs five queries instead of thirteen and
+    """Asked again with nothing changed, the page costs four queries instead of twelve and
     shows exactly what the rendered one showed."""
     client.force_login(instructeur)
     client.get(_url(appel), {"tri": "reference"})  # session and référentiel's fragments warm
