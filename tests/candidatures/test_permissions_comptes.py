@@ -159,3 +159,23 @@ def test_documents_visibles_par_structure(monde):
     assert list(DocumentStructure.objects.visibles_par(monde["contributeur"])) == [mien]
     assert list(DocumentStructure.objects.visibles_par(monde["comite"])) == [mien]
     assert DocumentStructure.objects.visibles_par(monde["administrateur"]).count() == 2
+
+
+def test_groupes_et_habilitations_lus_en_une_requete(django_assert_num_queries):
+    """A porteur who is also instructor on a contract and comité on a territory: one query
+    reads all their roles, then every question about them is answered from it."""
+    contrat = creer_contrat("Unique")
+    utilisateur = habiliter(UtilisateurFactory(roles=[Role.PORTEUR, Role.INSTRUCTEUR]),
+                            Role.COMITE, contrat)
+    utilisateur = type(utilisateur).objects.get(pk=utilisateur.pk)
+
+    with django_assert_num_queries(1):
+        reponses = (
+            utilisateur.a_role(Role.PORTEUR), utilisateur.a_role(Role.INSTRUCTEUR),
+            utilisateur.a_role(Role.COMITE), utilisateur.a_role(Role.ADMINISTRATEUR),
+            utilisateur.est_administrateur_portail, utilisateur.est_personnel,
+        )
+
+    assert reponses == (True, True, True, False, False, True)
+    assert utilisateur.est_comite_de(contrat.pk)
+    assert not utilisateur.est_instructeur_de(contrat.pk)
