@@ -162,7 +162,7 @@ def test_documents_visibles_par_structure(monde):
 
 
 def test_groupes_et_habilitations_lus_en_une_requete(django_assert_num_queries):
-    """A porteur who is also instructor on a contract and comité on a territory: one query
+    """A porteur who is also instructor on a territory and comité on one contract: one query
     reads all their roles, then every question about them is answered from it."""
     contrat = creer_contrat("Unique")
     utilisateur = habiliter(UtilisateurFactory(roles=[Role.PORTEUR, Role.INSTRUCTEUR]),
