@@ -27,7 +27,6 @@ CSRF tokens of the page's forms are the request's own, put back into the kept HT
 import hashlib
 import re
 
-from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
 from django.http import HttpResponse
@@ -42,13 +41,6 @@ from .version_appel import versions
 _JETON = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 # A mark escaped text cannot hold (``<`` is escaped wherever the page shows what users typed).
 _MARQUE = "<jeton-csrf>"
-
-
-def _messages_a_montrer(request):
-    return bool(
-        request.COOKIES.get(getattr(settings, "MESSAGE_COOKIE_NAME", "messages"))
-        or request.session.get("_messages")
-    )
 
 
 def versions_de(request, appel_id):
@@ -73,7 +65,7 @@ def _cle(request, nom, appel_id, version_appel, version_portail):
 def page_gardee(request, nom, appel_id, rendre):
     """The answer of ``rendre()`` (which checks the user's rights), kept for this user under the
     versions of what the page shows, and given back while none of them changes."""
-    if not request.user.is_authenticated or _messages_a_montrer(request):
+    if not request.user.is_authenticated or fragments.messages_en_attente(request):
         return rendre()
     cle = _cle(request, nom, appel_id, *versions_de(request, appel_id))
     cache = caches[fragments.CACHE]

@@ -31,6 +31,17 @@ def version():
     return actuelle
 
 
+def messages_en_attente(request):
+    """Whether a flash message waits for this request (cookie or session storage): a page that
+    shows it is shown once, never kept nor answered from what was kept."""
+    from django.conf import settings
+
+    return bool(
+        request.COOKIES.get(getattr(settings, "MESSAGE_COOKIE_NAME", "messages"))
+        or (hasattr(request, "session") and request.session.get("_messages"))
+    )
+
+
 def changer():
     _cache().set(CLE_VERSION, uuid.uuid4().hex, None)
 

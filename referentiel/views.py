@@ -6,6 +6,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import get_script_prefix
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from . import fragments, selectors
@@ -78,13 +80,28 @@ def _catalogue(request):
 def index(request):
     """One contract: its tree, as the portal always showed it. Several: the list of contracts.
 
-    Without a search, the page's content is kept under the référentiel's version (no query)."""
+    Without a search, the page's content is kept under the référentiel's version (no query);
+    for a visitor who is not signed in, the whole page (nothing in it is theirs)."""
     if request.GET.get("q"):
         contrats = list(selectors.contrats_du_catalogue())
         if len(contrats) > 1:
             defaut = _contrat_ou_404()
             return redirect(f"{defaut.get_absolute_url()}?{request.GET.urlencode()}")
         return _page_arbre(request, contrats[0] if contrats else None, plusieurs=False)
+    if request.user.is_authenticated or fragments.messages_en_attente(request):
+        return _index(request)
+    # Kept under the référentiel's version (in the key ``garder`` builds), the links' prefix
+    # and the day; not the query string, which this page ignores (no key per address typed).
+    cle = f"catalogue-anonyme:{get_script_prefix()}:{timezone.localdate()}"
+    html = fragments.garder(cle, lambda: _contenu_si_200(_index(request)))
+    return HttpResponse(html) if html is not None else _index(request)
+
+
+def _contenu_si_200(reponse):
+    return reponse.content.decode() if reponse.status_code == 200 else None
+
+
+def _index(request):
     nombre, titre, corps = fragments.garder("catalogue", lambda: _catalogue(request))
     if nombre > 1:
         return render(request, "referentiel/contrats.html", {"corps": corps})

@@ -200,3 +200,61 @@ def test_page_objectif_en_nombre_de_requetes_constant(client, django_assert_num_
 
     with django_assert_num_queries(9):
         client.get(reverse("referentiel:objectif", args=[CONTRAT, "1.1.1"]))
+
+
+def _message_en_attente(client, texte):
+    """A flash message waiting in the visitor's cookie, as a redirect after a form leaves it."""
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.base import Message
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.http import HttpRequest
+
+    client.cookies["messages"] = CookieStorage(HttpRequest())._encode(
+        [Message(constants.INFO, texte)]
+    )
+
+
+def test_le_catalogue_d_un_visiteur_est_garde_entier(client, django_assert_num_queries):
+    """Asked again by a visitor who is not signed in, the catalogue is the page kept whole:
+    no template rendered, no query, the same HTML."""
+    premiere = client.get(reverse("referentiel:index"))
+
+    with django_assert_num_queries(0):
+        seconde = client.get(reverse("referentiel:index"), {"utm_source": "lettre"})
+
+    assert seconde.templates == []
+    assert seconde.content == premiere.content
+    assert seconde["Content-Type"] == "text/html; charset=utf-8"
+
+
+def test_un_pilier_renomme_se_voit_aussitot_dans_le_catalogue_garde(client):
+    client.get(reverse("referentiel:index"))
+    from referentiel.models import Pilier
+
+    pilier = Pilier.objects.order_by("ordre").first()
+    pilier.titre = "Cohésion sociale et citoyenneté"
+    pilier.save()
+
+    assertContains(client.get(reverse("referentiel:index")), "Cohésion sociale et citoyenneté")
+
+
+def test_un_message_en_attente_s_affiche_une_fois_sur_le_catalogue_garde(client):
+    """A flash message waiting for the visitor is shown, once, never hidden by the kept page
+    nor kept with it."""
+    client.get(reverse("referentiel:index"))
+    _message_en_attente(client, "Votre mot de passe a été changé.")
+
+    assertContains(client.get(reverse("referentiel:index")), "Votre mot de passe a été changé.")
+    assertNotContains(client.get(reverse("referentiel:index")), "Votre mot de passe a été changé.")
+
+
+def test_une_personne_connectee_n_a_pas_la_page_du_visiteur(client):
+    from tests.candidatures.factories import UtilisateurFactory
+
+    client.get(reverse("referentiel:index"))
+    client.force_login(UtilisateurFactory(porteur=True, prenom="Aïcha", nom="Benali"))
+
+    reponse = client.get(reverse("referentiel:index"))
+
+    assertContains(reponse, "Aïcha Benali")
+    assertContains(reponse, "Se déconnecter")
