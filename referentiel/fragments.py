@@ -10,6 +10,7 @@ was kept under the version of the first change, never under the last.
 
 import uuid
 
+from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
 
@@ -34,8 +35,6 @@ def version():
 def messages_en_attente(request):
     """Whether a flash message waits for this request (cookie or session storage): a page that
     shows it is shown once, never kept nor answered from what was kept."""
-    from django.conf import settings
-
     return bool(
         request.COOKIES.get(getattr(settings, "MESSAGE_COOKIE_NAME", "messages"))
         or (hasattr(request, "session") and request.session.get("_messages"))

@@ -93,12 +93,7 @@ def index(request):
     # Kept under the référentiel's version (in the key ``garder`` builds), the links' prefix
     # and the day; not the query string, which this page ignores (no key per address typed).
     cle = f"catalogue-anonyme:{get_script_prefix()}:{timezone.localdate()}"
-    html = fragments.garder(cle, lambda: _contenu_si_200(_index(request)))
-    return HttpResponse(html) if html is not None else _index(request)
-
-
-def _contenu_si_200(reponse):
-    return reponse.content.decode() if reponse.status_code == 200 else None
+    return HttpResponse(fragments.garder(cle, lambda: _index(request).content.decode()))
 
 
 def _index(request):

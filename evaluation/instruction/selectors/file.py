@@ -4,7 +4,6 @@ import datetime
 import hashlib
 import re
 
-from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db.models import (
     Count,
@@ -269,12 +268,13 @@ def comptes_par_statut(*, appel, filtres, user):
 
 
 def _cle_gardee(appel, filtres, user, versions):
-    """What the filtered queue's rows depend on: the call's and the portal's versions (dossiers,
-    instructions, quartiers; structure and user names), the référentiel's (the tree under a
-    pilier, action codes), the filters, and the user when the filter is « mes dossiers »."""
+    """What the filtered queue's rows depend on, besides the référentiel's version (the tree
+    under a pilier, action codes: in every key of ``fragments.garder``): the call's and the
+    portal's versions (dossiers, instructions, quartiers; structure and user names), the
+    filters, and the user when the filter is « mes dossiers »."""
     valeurs = sorted((k, getattr(v, "pk", v)) for k, v in filtres.items())
     moi = user.pk if filtres.get("instructeur") == "moi" else None
-    elements = (appel.pk, versions, fragments.version(), valeurs, moi)
+    elements = (appel.pk, versions, valeurs, moi)
     return "file:" + hashlib.sha256(repr(elements).encode()).hexdigest()
 
 
@@ -283,21 +283,18 @@ def comptes_et_page(*, appel, filtres, user, dossiers, numero, par_page, version
     ``Page`` whose ``object_list`` holds them), kept under ``versions`` (``pages_gardees.
     versions_de``) for every user: the same filters give the same rows, so the count and the
     sort over the whole call run once per change of the call, not once per user and page."""
-    cache = caches[fragments.CACHE]
     cle = _cle_gardee(appel, filtres, user, versions)
-    comptes = cache.get(cle)
-    if comptes is None:
-        comptes = comptes_par_statut(appel=appel, filtres=filtres, user=user)
-        cache.set(cle, comptes)
+    comptes = fragments.garder(
+        cle, lambda: comptes_par_statut(appel=appel, filtres=filtres, user=user)
+    )
     # The counts per status already hold the total: no second count of the matching rows.
     total = sum(n for s, n in comptes if filtres.get("statut") in (None, s.value))
     page = Paginator(range(total), par_page).get_page(numero)
-    ids = cache.get(f"{cle}:{page.number}")
-    if ids is None:
-        debut = (page.number - 1) * par_page
-        ids = list(dossiers.values_list("pk", flat=True)[debut:debut + par_page])
-        cache.set(f"{cle}:{page.number}", ids)
-    page.object_list = ids
+    debut = (page.number - 1) * par_page
+    page.object_list = fragments.garder(
+        f"{cle}:{page.number}",
+        lambda: list(dossiers.values_list("pk", flat=True)[debut:debut + par_page]),
+    )
     return comptes, page
 
 
